@@ -1,0 +1,68 @@
+"""``inspector checklist validate|show``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from inspector.cli.common import Context, add_command, add_group
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = add_group(sub, "checklist", "validate and read audit checklists")
+    validate = add_command(group, "validate", cmd_validate, "check checklist files; exit 0 valid, 2 invalid")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    show = add_command(group, "show", cmd_show, "sections, items, weights and identity of a checklist", json_flag=True)
+    show.add_argument("file", metavar="FILE")
+    show.add_argument("--lang", choices=("en", "hi"), default="en", help="language of titles (default en)")
+
+
+def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.checklist import ChecklistInvalid, load_checklist
+
+    failed = False
+    for path in args.files:
+        try:
+            checklist = load_checklist(path)
+        except ChecklistInvalid as exc:
+            failed = True
+            for problem in exc.problems:
+                sys.stderr.write(problem + "\n")
+            continue
+        ctx.say(
+            f"{path}: valid: {checklist.id} {checklist.version}, {len(checklist.sections)} sections, "
+            f"{len(checklist.items)} items, sha256 {checklist.content_hash}"
+        )
+    return 2 if failed else 0
+
+
+def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.checklist import load_checklist
+
+    checklist = load_checklist(args.file)
+    if ctx.json:
+        ctx.emit(checklist_json(checklist))
+        return 0
+    hi = args.lang == "hi"
+    ctx.say(f"{checklist.title.hi if hi else checklist.title.en}")
+    ctx.say(f"{checklist.id} {checklist.version}  {checklist.standard}  sha256 {checklist.content_hash}")
+    s = checklist.scoring
+    ctx.say(f"pass >= {s.pass_threshold}%, conditional >= {s.conditional_threshold}%, "
+            f"weights " + ", ".join(f"{k.value} {v}" for k, v in s.weights.items()))
+    for section in checklist.sections:
+        ctx.say("")
+        ctx.say(f"{section.id}  {section.title.hi if hi else section.title.en}")
+        for item in section.items:
+            text = item.title_hi if hi else item.question
+            refs = ", ".join(item.clauses + item.legal)
+            ctx.say(f"  {item.id}  [{item.criticality.value} {checklist.weight(item)}]  {text}  ({refs})")
+    return 0
+
+
+def checklist_json(checklist) -> dict:  # type: ignore[no-untyped-def]
+    data = checklist.model_dump(mode="json")
+    data["hash"] = checklist.content_hash
+    for section in data["sections"]:
+        for item in section["items"]:
+            item["weight"] = checklist.scoring.weights[item["criticality"]]
+    return data

@@ -1,0 +1,135 @@
+"""Shared plumbing for command handlers: context, output, passphrases."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from inspector.errors import UserError
+from inspector.paths import DataDir
+
+ENV_PASSPHRASE = "INSPECTOR_PASSPHRASE"
+Handler = Callable[[argparse.Namespace, "Context"], int]
+
+
+@dataclass
+class Context:
+    """What every handler gets besides its arguments."""
+
+    data: DataDir
+    json: bool = False
+
+    def emit(self, value: Any) -> None:
+        """Print ``value`` as JSON (UTF-8, Hindi unescaped): the stable interface for scripts."""
+        sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+    def say(self, text: str = "") -> None:
+        sys.stdout.write(text + "\n")
+
+    def warn(self, text: str) -> None:
+        sys.stderr.write(f"warning: {text}\n")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake on one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"inspector: error: {message} (see '{self.prog} --help')\n")
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after the command name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="data directory (default: $INSPECTOR_HOME, else the platform's user data dir)",
+    )
+    return parent
+
+
+def add_command(
+    sub: "argparse._SubParsersAction[Parser]",
+    name: str,
+    handler: Handler | None,
+    help_text: str,
+    *,
+    json_flag: bool = False,
+) -> Parser:
+    parser: Parser = sub.add_parser(name, help=help_text, description=help_text, parents=[common_options()])
+    if handler is not None:
+        parser.set_defaults(func=handler)
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def add_group(sub: "argparse._SubParsersAction[Parser]", name: str, help_text: str) -> "argparse._SubParsersAction[Parser]":
+    """A command group such as ``keys`` whose subcommands are added by the caller."""
+    parser: Parser = sub.add_parser(name, help=help_text, description=help_text, parents=[common_options()])
+    parser.set_defaults(func=lambda args, ctx: _group_usage(parser))
+    return parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+
+
+def _group_usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def add_passphrase_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help=f"read the key passphrase from FILE (first line); else ${ENV_PASSPHRASE}; else prompt",
+    )
+
+
+def read_passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
+    """The passphrase from --passphrase-file, $INSPECTOR_PASSPHRASE, or an interactive prompt."""
+    path = getattr(args, "passphrase_file", None)
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"passphrase file {path}: cannot read ({exc.__class__.__name__})") from None
+        lines = text.splitlines()
+        passphrase = lines[0] if lines else ""
+        if not passphrase:
+            raise UserError(f"passphrase file {path}: is empty")
+        return passphrase
+    env = os.environ.get(ENV_PASSPHRASE)
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise UserError(f"no passphrase: use --passphrase-file FILE or set {ENV_PASSPHRASE}")
+    passphrase = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat passphrase: ") != passphrase:
+        raise UserError("the two passphrases differ")
+    if not passphrase:
+        raise UserError("empty passphrase")
+    return passphrase
+
+
+def read_bytes(path: str | Path, what: str, limit: int = 50 * 1024 * 1024) -> bytes:
+    """Read a user-named file, turning every OS failure into one clear line."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > limit:
+            raise UserError(f"{what} {p}: too large ({size} bytes)")
+        return p.read_bytes()
+    except IsADirectoryError:
+        raise UserError(f"{what} {p}: is a directory") from None
+    except FileNotFoundError:
+        raise UserError(f"{what} {p}: no such file") from None
+    except PermissionError:
+        raise UserError(f"{what} {p}: permission denied") from None
+    except OSError as exc:
+        raise UserError(f"{what} {p}: cannot read ({exc.strerror})") from None

@@ -1,0 +1,69 @@
+"""Entry point: ``inspector [COMMAND] ...``. Bare ``inspector`` opens the terminal app."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from inspector import __version__
+from inspector.cli.common import Context, Parser, common_options
+from inspector.errors import Invalid, UserError
+from inspector.paths import DataDir
+
+# Command-group modules, in the order --help lists them. Each has register(subparsers).
+GROUP_MODULES = (
+    "inspector.cli.checklist_cmd",
+    "inspector.cli.stations_cmd",
+)
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="inspector",
+        description="Station Inspector: offline ISO 9001:2015 audits of police stations.",
+        parents=[common_options()],
+    )
+    parser.add_argument("--version", action="version", version=f"inspector {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    for name in GROUP_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        func = _default_command(parser)
+        if func is None:
+            parser.print_help(sys.stderr)
+            return 2
+    try:
+        ctx = Context(data=DataDir.resolve(getattr(args, "data_dir", None)), json=getattr(args, "json", False))
+        return int(func(args, ctx) or 0)
+    except UserError as exc:
+        sys.stderr.write(f"inspector: error: {exc}\n")
+        return 2
+    except Invalid as exc:
+        sys.stderr.write(f"inspector: invalid: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("inspector: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _default_command(parser: argparse.ArgumentParser):  # type: ignore[no-untyped-def]
+    """The handler of ``inspector`` with no command: the TUI when it is installed."""
+    try:
+        from inspector.cli import tui_cmd  # noqa: PLC0415
+    except ImportError:
+        return None
+    return tui_cmd.run_tui
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
