@@ -102,7 +102,7 @@ def test_shipped_checklist_is_valid_and_large_enough() -> None:
     assert len(checklist.items) >= 90
     legal = {ref for item in checklist.items.values() for ref in item.legal}
     for ref in ("BNSS 173", "BNSS 105", "BNSS 176(3)", "BNSS 37", "BNSS 193"):
-        assert ref in legal, ref
+        assert any(have == ref or have.startswith(ref + "(") for have in legal), ref
 
 
 def test_packaged_copy_matches_repository_checklist() -> None:
