@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from datetime import datetime, timezone
 from typing import Any
@@ -40,8 +41,34 @@ def nfc(value: Any) -> Any:
     raise ValueError(f"{type(value).__name__} is not allowed in signed data")
 
 
+MAX_SAFE_INT = 2**53 - 1
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _simple(value: Any) -> bool:
+    """True when JCS equals ``json.dumps(sort_keys=True)`` for ``value``.
+
+    That holds for NFC strings, ASCII keys (code-point order = UTF-16 order), integers inside
+    the I-JSON range and no floats: then the C-accelerated stdlib encoder gives the RFC 8785
+    bytes, and the pure-Python ``rfc8785`` encoder (the cost of every verification) is skipped.
+    """
+    if isinstance(value, str):
+        return unicodedata.is_normalized("NFC", value)
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -MAX_SAFE_INT <= value <= MAX_SAFE_INT
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _simple(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_simple(item) for item in value)
+    return False
+
+
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 bytes of ``value`` after NFC normalisation."""
+    if _simple(value):
+        return _stdlib_canonical(value)
     return rfc8785.dumps(nfc(value))
 
 
@@ -55,7 +82,44 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_canonical_json(data: bytes, what: str) -> Any:
-    """Parse bytes that must be canonical JSON; anything else is a ``UserError`` naming ``what``."""
+    """Parse bytes that must be canonical JSON; anything else is a ``UserError`` naming ``what``.
+
+    Duplicate keys need no hook on the fast path: ``json.loads`` keeps one of them, so the
+    re-encoding is shorter than ``data`` and the comparison fails; the slow path then names it.
+    """
+    try:
+        text = data.decode("utf-8")
+        value = json.loads(text, parse_float=_no_float, parse_int=_safe_int)
+        # Without astral characters code-point order is UTF-16 order, so for NFC text the stdlib
+        # encoder's bytes are the RFC 8785 bytes (see _simple).
+        if (
+            not _ASTRAL.search(text)
+            and unicodedata.is_normalized("NFC", text)
+            and _stdlib_canonical(value) == data
+        ):
+            return value
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        pass
+    return _parse_canonical_slowly(data, what)
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError("floats are not allowed in signed data")
+
+
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if not -MAX_SAFE_INT <= value <= MAX_SAFE_INT:
+        raise ValueError("integer outside the I-JSON range")
+    return value
+
+
+def _stdlib_canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def _parse_canonical_slowly(data: bytes, what: str) -> Any:
+    """The precise reason ``data`` is not canonical JSON."""
     try:
         value = json.loads(data.decode("utf-8"), object_pairs_hook=_reject_duplicates)
     except (UnicodeDecodeError, ValueError) as exc:

@@ -11,31 +11,26 @@ A separate domain keeps the two signatures from ever standing in for each other.
 from __future__ import annotations
 
 import base64
-from datetime import date
-from enum import IntEnum, StrEnum
-from typing import Annotated
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from inspector.canonical import format_time, loads_strict, parse_time, utcnow
+from inspector.errors import Invalid, UserError
+from inspector.paths import DataDir
+from inspector.signing import Domain, Envelope, SigningKey, sign_record
+from inspector.psc1 import CertResult
+from inspector.records import AuditType
 
 DEFAULT_SCOPE_EN = "Infrastructure, quality management, police-station office procedures and public service"
 DEFAULT_SCOPE_HI = "आधारभूत संरचना, गुणवत्तापूर्ण प्रबंधन, थाना कार्यालय प्रक्रिया एवं जनसेवा"
 DEFAULT_LIFETIME_DAYS = 3 * 365  # ISO/IEC 17021-1 cycle: 3 years, surveillance in years 1 and 2
 CERT_FORMAT = "inspector-cert/v1"
-
-
-class Result(IntEnum):
-    """As carried in the QR (claim -3)."""
-
-    NOT_CERTIFIED = 0
-    CONDITIONAL = 1
-    CERTIFIED = 2
-
-
-class AuditType(StrEnum):
-    STAGE1 = "stage1"
-    CERTIFICATION = "certification"
-    SURVEILLANCE = "surveillance"
-    RECERTIFICATION = "recertification"
 
 
 def cert_id_text(cti: bytes) -> str:
@@ -73,7 +68,7 @@ class CertificateBody(BaseModel):
     checklist_hash: str
     audit_id: str
     audit_type: AuditType
-    result: Result
+    result: CertResult
     score: Annotated[int, Field(ge=0, le=100)]
     majors: int
     minors: int
@@ -85,7 +80,8 @@ class CertificateBody(BaseModel):
     issuer_name: str
     kid: str
     findings_root: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    payload: str  # the PSC1 text the QR carries
+    payload: str  # the bare PSC1 text
+    verify_url: str | None = None  # HQ's verify page; the QR then carries URL#PAYLOAD
 
     @property
     def display_id(self) -> str:
@@ -98,3 +94,262 @@ class CertificateBody(BaseModel):
     @property
     def expiry_date(self) -> date:
         return date.fromisoformat(self.expires_at[:10])
+
+
+# ---------------------------------------------------------------------------------------------
+# Issuing a certificate from a closed audit
+
+
+
+
+ISSUER_HQ = 1  # claim ``iss``: the commissionerate HQ that runs the trust list
+CERT_DIR = "certificates"
+STATION_NAME_MAX = 40
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    body: CertificateBody
+    envelope: Envelope
+    record_path: Path
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR carries: the verify link when HQ set one, else the bare payload."""
+        return qr_text_of(self.body)
+
+
+def record_bytes(envelope: Envelope) -> bytes:
+    return (json.dumps({"format": CERT_FORMAT, "envelope": envelope.model_dump()}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def parse_record(data: bytes, what: str) -> tuple[Envelope, CertificateBody]:
+    """Read a certificate record file (no signature check: ``verify_record_file`` does that)."""
+    document = loads_strict(data, what)
+    if not isinstance(document, dict) or document.get("format") != CERT_FORMAT or set(document) != {"format", "envelope"}:
+        raise UserError(f"{what}: not a certificate record (expected format {CERT_FORMAT!r})")
+    try:
+        envelope = Envelope.model_validate(document["envelope"])
+        body = CertificateBody.model_validate(loads_strict(envelope.payload_bytes, what))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(f"{what}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    return envelope, body
+
+
+def _station_display(name: str) -> str:
+    return name if len(name) <= STATION_NAME_MAX else name[: STATION_NAME_MAX - 1].rstrip() + "…"
+
+
+def _result_for(audit: Any) -> CertResult:
+    from inspector.scoring import Decision
+
+    decision = audit.score().decision
+    if decision is Decision.CERTIFY:
+        return CertResult.CERTIFIED
+    reasons = "; ".join(audit.score().reasons) or decision.value
+    raise UserError(f"audit {audit.id[:12]}: no certificate can be issued: decision is {decision.value} ({reasons})")
+
+
+def _surveillance(issued: datetime, expires: datetime) -> list[str]:
+    """Surveillance audits in years 1 and 2 (ISO/IEC 17021-1), when before expiry."""
+    dates = []
+    for years in (1, 2):
+        due = issued + timedelta(days=365 * years)
+        if due < expires:
+            dates.append(due.date().isoformat())
+    return dates
+
+
+def issue_certificate(
+    data: DataDir,
+    audit_id: str,
+    key: SigningKey,
+    *,
+    lifetime_days: int = DEFAULT_LIFETIME_DAYS,
+    now: datetime | None = None,
+) -> IssuedCertificate:
+    """Sign a certificate for a closed audit whose decision allows it; refuse with reasons otherwise."""
+    from inspector.audit import AuditService
+    from inspector.psc1 import AuditType as QRAuditType
+    from inspector.psc1 import CertClaims, encode
+    from inspector.trust import Purpose, TrustStore
+
+    if lifetime_days < 1:
+        raise UserError("certificate lifetime must be at least one day")
+    now = (now or utcnow()).replace(microsecond=0)
+    service = AuditService(data)
+    with service.open(audit_id, writable=False) as audit:
+        opened, seal = audit.opened, audit.seal()
+        if not audit.is_closed or seal is None:
+            raise UserError(f"audit {audit.id[:12]} is not closed: close it first ('inspector audit close')")
+        if opened.audit_type == AuditType.STAGE1:
+            raise UserError(f"audit {audit.id[:12]} is a stage 1 (readiness) audit: it cannot lead to a certificate")
+        result = _result_for(audit)
+        closed_score = audit.score()
+        folder = audit.folder
+        checklist = audit.checklist
+    if opened.auditor.kid != key.public.kid_hex:
+        raise UserError(f"this key ({key.public.kid_hex}) did not conduct audit {audit_id[:12]}; its auditor's key is {opened.auditor.kid}")
+    trust = TrustStore(data.root).trustlist()
+    if trust is None:
+        raise UserError("no trust list is installed: install HQ's trust list ('inspector trust install FILE') before issuing")
+    try:
+        entry = trust.authorize(key.public.kid_hex, Purpose.CERT, now)
+    except Invalid as exc:
+        raise UserError(f"this key may not issue certificates now: {exc}") from None
+    if entry.auditor_id != opened.auditor.id:
+        raise UserError(f"the key is enrolled for auditor {entry.auditor_id}, but the audit names {opened.auditor.id}")
+    expires = min(now + timedelta(days=lifetime_days), parse_time(entry.verify_until))
+    cti = os.urandom(10)
+    claims = CertClaims(
+        issuer=ISSUER_HQ,
+        issued_at=int(now.timestamp()),
+        expires_at=int(expires.timestamp()),
+        cert_id=cti,
+        station_code=opened.station.code,
+        checklist_id=checklist.id,
+        checklist_version=checklist.version,
+        result=result,
+        score=closed_score.percent or 0,
+        majors=closed_score.majors,
+        minors=closed_score.minors,
+        auditor_id=opened.auditor.id,
+        findings_root=seal.qr_root,
+        station_name=_station_display(opened.station.name),
+        audit_date=CertClaims.day_number(parse_time(seal.payload.closed).date()),
+        audit_type=QRAuditType[opened.audit_type.name],
+    )
+    verify_url = getattr(trust, "verify_url", None)
+    payload = encode(_fitting(claims, verify_url), key)
+    body = CertificateBody(
+        cert_id=cert_id_text(cti),
+        station_code=opened.station.code,
+        station_name_en=opened.station.name,
+        station_name_hi=opened.station.name_hi,
+        district=_district(data, opened.station.code),
+        checklist_id=checklist.id,
+        checklist_version=checklist.version,
+        checklist_hash=checklist.content_hash,
+        audit_id=audit_id if len(audit_id) == 32 else service.resolve(audit_id),
+        audit_type=opened.audit_type,
+        result=result,
+        score=closed_score.percent or 0,
+        majors=closed_score.majors,
+        minors=closed_score.minors,
+        issued_at=format_time(now),
+        expires_at=format_time(expires),
+        surveillance_due=_surveillance(now, expires),
+        auditor_id=opened.auditor.id,
+        auditor_name=entry.name,
+        issuer_name=trust.issuer_name,
+        kid=key.public.kid_hex,
+        findings_root=seal.findings_root.hex(),
+        payload=payload,
+        verify_url=verify_url,
+    )
+    envelope = sign_record(key, Domain.CERT_RECORD, body.model_dump(mode="json"))
+    path = folder / CERT_DIR / f"{body.cert_id}.json"
+    from inspector.keystore import atomic_write
+
+    atomic_write(path, record_bytes(envelope), mode=0o644, overwrite=False)
+    return IssuedCertificate(body, envelope, path)
+
+
+def _fitting(claims: Any, verify_url: str | None) -> Any:
+    """The fullest variant of ``claims`` whose QR (with the verify link, if any) stays <= v13-Q.
+
+    Optional claims go first (audit type and date, then the display name, which the printed
+    certificate carries anyway); if even the bare claims do not fit, issuing fails closed.
+    """
+    from inspector import psc1, qr
+
+    variants = [
+        claims,
+        claims.model_copy(update={"audit_type": None, "audit_date": None}),
+        claims.model_copy(update={"audit_type": None, "audit_date": None, "station_name": None}),
+    ]
+    for variant in variants:
+        length = psc1.text_length(variant)
+        if length > psc1.MAX_ISSUE_LENGTH:
+            continue
+        sample = psc1.PREFIX + "A" * (length - len(psc1.PREFIX))
+        text = f"{verify_url}#{sample}" if verify_url else sample
+        if qr.qr_version(text) <= psc1.MAX_QR_VERSION:
+            return variant
+    raise UserError(
+        f"the certificate does not fit a version {psc1.MAX_QR_VERSION} QR code"
+        + (f" with the verify link {verify_url!r}: HQ should configure a shorter verify URL" if verify_url else "")
+    )
+
+
+def _district(data: DataDir, code: str) -> str:
+    from inspector.stations import load_registry
+
+    try:
+        return load_registry(data_root=data.root).get(code).district
+    except UserError:
+        return ""
+
+
+def issued_certificates(data: DataDir) -> list[Path]:
+    """Every certificate record issued on this machine, newest first."""
+    if not data.audits.is_dir():
+        return []
+    paths = list(data.audits.glob(f"*/{CERT_DIR}/*.json"))
+    return sorted(paths, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def find_certificate(data: DataDir, text: str) -> Path:
+    """A certificate named by record path, full id, or a unique id prefix (dashes allowed)."""
+    candidate = Path(text)
+    if candidate.suffix == ".json" and candidate.is_file():
+        return candidate
+    wanted = text.replace("-", "").strip().upper()
+    matches = [p for p in issued_certificates(data) if p.stem.startswith(wanted)] if len(wanted) >= 4 else []
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise UserError(f"certificate id {text!r} is ambiguous")
+    raise UserError(f"unknown certificate {text!r} (give a record file or an id from 'inspector cert list')")
+
+
+def load_record_file(path: Path) -> tuple[Envelope, CertificateBody]:
+    from inspector.cli.common import read_bytes
+
+    return parse_record(read_bytes(path, "certificate record", limit=1024 * 1024), f"certificate record {path}")
+
+
+def qr_text_of(body: CertificateBody) -> str:
+    return f"{body.verify_url}#{body.payload}" if body.verify_url else body.payload
+
+
+def write_outputs(body: CertificateBody, envelope: Envelope, out_dir: Path, *, formats: tuple[str, ...] = ("json", "png", "svg", "html", "pdf")) -> dict[str, str]:
+    """Write the record and its renderings into ``out_dir``; returns format -> path."""
+    from inspector import printing, qr
+    from inspector.keystore import atomic_write
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"output directory {out_dir}: cannot create ({exc.strerror})") from None
+    text = qr_text_of(body)
+    stem = out_dir / f"certificate-{body.cert_id}"
+    written: dict[str, str] = {}
+    renders = {
+        "json": lambda: record_bytes(envelope),
+        "png": lambda: qr.png_bytes(text, box_size=12),
+        "svg": lambda: qr.svg_text(text).encode("utf-8"),
+        "html": lambda: printing.render_html(body, qr.svg_text(text)).encode("utf-8"),
+        "pdf": lambda: printing.render_pdf(body, qr.png_bytes(text, box_size=12)),
+    }
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}") if fmt != "png" else out_dir / f"certificate-{body.cert_id}-qr.png"
+        if fmt == "svg":
+            path = out_dir / f"certificate-{body.cert_id}-qr.svg"
+        try:
+            atomic_write(path, renders[fmt](), mode=0o644)
+        except OSError as exc:
+            raise UserError(f"{path}: cannot write ({exc.strerror})") from None
+        written[fmt] = str(path)
+    return written

@@ -12,7 +12,8 @@ import html
 import io
 from pathlib import Path
 
-from inspector.certificate import CertificateBody, Result
+from inspector.certificate import CertificateBody
+from inspector.psc1 import CertResult as Result
 
 QR_MM = 80  # including the 4-module quiet zone: about 72 mm of code at version 13
 RESULT_TEXT = {
@@ -152,7 +153,7 @@ def _pdf_rows(pdf, cert: CertificateBody) -> None:  # type: ignore[no-untyped-de
         pdf.set_font("Noto", "", 8.5)
         pdf.cell(58, 5.6, label)
         pdf.set_font("Noto", "", 9.5)
-        pdf.multi_cell(0, 5.6, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.6, value, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_qr(pdf, cert: CertificateBody, qr_png: bytes) -> None:  # type: ignore[no-untyped-def]

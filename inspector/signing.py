@@ -36,7 +36,8 @@ class Domain(StrEnum):
 
     FINDING = "PSA/finding/v1"  # every record of an audit's hash chain
     SEAL = "PSA/seal/v1"  # the closing seal of an audit
-    CERT = "PSA/cert/v1"  # certificate (QR payload and record)
+    CERT = "PSA/cert/v1"  # the compact certificate in the QR (PSC1)
+    CERT_RECORD = "PSA/cert-record/v1"  # the full certificate record HQ keeps
     ENROLMENT = "PSA/enrolment/v1"
     TRUSTLIST = "PSA/trustlist/v1"
     CRL = "PSA/crl/v1"

@@ -15,6 +15,12 @@ from inspector.paths import DataDir
 GROUP_MODULES = (
     "inspector.cli.checklist_cmd",
     "inspector.cli.stations_cmd",
+    "inspector.cli.keys_cmd",
+    "inspector.cli.hq_cmd",
+    "inspector.cli.trust_cmd",
+    "inspector.cli.audit_cmd",
+    "inspector.cli.cert_cmd",
+    "inspector.cli.verify_cmd",
 )
 
 

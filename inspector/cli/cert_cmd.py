@@ -1,0 +1,124 @@
+"""``inspector cert issue|list|show|qr|print``: certificates on the auditor's machine."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from inspector.cli.common import Context, add_command, add_group, add_passphrase_option, read_passphrase
+from inspector.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = add_group(sub, "cert", "issue, show, print and render certificates")
+    issue = add_command(group, "issue", cmd_issue, "sign a certificate for a closed audit and write JSON, PNG, SVG, HTML and PDF", json_flag=True)
+    issue.add_argument("audit", metavar="AUDIT", help="audit id (or a unique prefix)")
+    issue.add_argument("--out", required=True, metavar="DIR", help="directory for the record and its renderings")
+    issue.add_argument("--lifetime-days", type=int, default=None, metavar="N", help="validity (default 3 years; never past the key's verify-until)")
+    add_passphrase_option(issue)
+    add_command(group, "list", cmd_list, "certificates issued on this machine", json_flag=True)
+    show = add_command(group, "show", cmd_show, "show a certificate record", json_flag=True)
+    show.add_argument("cert", metavar="CERT", help="certificate id (or prefix) or record file")
+    qr = add_command(group, "qr", cmd_qr, "render a certificate's QR code")
+    qr.add_argument("cert", metavar="CERT")
+    qr.add_argument("--terminal", action="store_true", help="draw it here with Unicode blocks")
+    qr.add_argument("--invert", action="store_true", help="for light-on-dark terminals")
+    qr.add_argument("-o", "--output", metavar="FILE", help="write a .png or .svg file")
+    printing = add_command(group, "print", cmd_print, "write the printable certificate (HTML and PDF)", json_flag=True)
+    printing.add_argument("cert", metavar="CERT")
+    printing.add_argument("--out", required=True, metavar="DIR")
+
+
+def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.certificate import DEFAULT_LIFETIME_DAYS, issue_certificate, write_outputs
+    from inspector.keystore import unlock
+
+    key = unlock(ctx.data.auditor_key, read_passphrase(args, "Auditor key passphrase: "))
+    issued = issue_certificate(ctx.data, args.audit, key, lifetime_days=args.lifetime_days or DEFAULT_LIFETIME_DAYS)
+    paths = write_outputs(issued.body, issued.envelope, Path(args.out))
+    body = issued.body
+    if ctx.json:
+        ctx.emit({"id": body.cert_id, "station": body.station_code, "expires_at": body.expires_at,
+                  "payload": body.payload, "qr_text": issued.qr_text, "record": str(issued.record_path), "paths": paths})
+        return 0
+    ctx.say(f"certificate {body.display_id} issued for {body.station_name_en} ({body.station_code}), valid until {body.expires_at[:10]}")
+    for fmt, path in paths.items():
+        ctx.say(f"  {fmt:<4} {path}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.certificate import issued_certificates, load_record_file
+
+    rows = []
+    for path in issued_certificates(ctx.data):
+        _, body = load_record_file(path)
+        rows.append({"id": body.cert_id, "station": body.station_code, "station_name": body.station_name_en,
+                     "issued_at": body.issued_at, "expires_at": body.expires_at, "audit": body.audit_id, "record": str(path)})
+    if ctx.json:
+        ctx.emit(rows)
+    elif not rows:
+        ctx.say("no certificates issued here yet")
+    for row in rows if not ctx.json else []:
+        ctx.say(f"{row['id']}  {row['station']:<10} {row['station_name']}  {row['issued_at'][:10]} to {row['expires_at'][:10]}")
+    return 0
+
+
+def _load(ctx: Context, text: str):  # type: ignore[no-untyped-def]
+    from inspector.certificate import find_certificate, load_record_file
+
+    return load_record_file(find_certificate(ctx.data, text))
+
+
+def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    _, body = _load(ctx, args.cert)
+    if ctx.json:
+        ctx.emit(body.model_dump(mode="json") | {"id": body.cert_id})
+        return 0
+    ctx.say(f"Certificate {body.display_id}")
+    ctx.say(f"  Station:    {body.station_name_en} / {body.station_name_hi} ({body.station_code}), {body.district}")
+    ctx.say(f"  Result:     {body.result.name.lower().replace('_', ' ')}, score {body.score}% ({body.majors} major, {body.minors} minor)")
+    ctx.say(f"  Standard:   {body.standard}; scope: {body.scope_en}")
+    ctx.say(f"  Valid:      {body.issued_at[:10]} to {body.expires_at[:10]}; surveillance due {', '.join(body.surveillance_due) or '-'}")
+    ctx.say(f"  Audit:      {body.audit_id} ({body.audit_type.value}), checklist {body.checklist_id} {body.checklist_version}")
+    ctx.say(f"  Auditor:    {body.auditor_name} ({body.auditor_id}), key {body.kid}; issued under {body.issuer_name}")
+    ctx.say(f"  QR payload: {body.payload}")
+    return 0
+
+
+def cmd_qr(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector import qr
+    from inspector.certificate import qr_text_of
+
+    _, body = _load(ctx, args.cert)
+    text = qr_text_of(body)
+    if args.output:
+        target = Path(args.output)
+        try:
+            if target.suffix.lower() == ".svg":
+                qr.write_svg(text, target)
+            elif target.suffix.lower() == ".png":
+                qr.write_png(text, target, box_size=12)
+            else:
+                raise UserError(f"{target}: use a .png or .svg file name")
+        except OSError as exc:
+            raise UserError(f"{target}: cannot write ({exc.strerror})") from None
+        ctx.say(f"wrote {target}")
+    if args.terminal or not args.output:
+        for line in qr.terminal_lines(text, invert=args.invert):
+            ctx.say(line)
+        ctx.say(f"{body.display_id} · {body.station_code}")
+    return 0
+
+
+def cmd_print(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.certificate import write_outputs
+
+    envelope, body = _load(ctx, args.cert)
+    paths = write_outputs(body, envelope, Path(args.out), formats=("html", "pdf"))
+    if ctx.json:
+        ctx.emit({"id": body.cert_id, "paths": paths})
+    else:
+        for fmt, path in paths.items():
+            ctx.say(f"  {fmt:<4} {path}")
+    return 0

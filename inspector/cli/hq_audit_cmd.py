@@ -1,0 +1,63 @@
+"""``inspector hq import BUNDLE.zip`` and ``inspector hq audits``: the HQ register of audits.
+
+Registered into the ``hq`` group through ``inspector.cli.hq_cmd.HQ_EXTENSIONS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from inspector.cli.common import Context, add_command
+
+
+def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    imp = add_command(group, "import", cmd_import,
+                      "verify an audit bundle against HQ's trust list and register the audit; exit 1 if not genuine",
+                      json_flag=True)
+    imp.add_argument("bundle", metavar="BUNDLE.zip")
+    add_command(group, "audits", cmd_audits, "the audits imported at HQ", json_flag=True)
+
+
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.register import ImportRefused, import_bundle
+
+    try:
+        result = import_bundle(ctx.data, args.bundle)
+    except ImportRefused as exc:
+        if ctx.json:
+            ctx.emit({"status": "refused", "bundle": args.bundle, "problems": exc.reasons})
+        else:
+            ctx.say(f"REFUSED: {args.bundle}: {len(exc.reasons)} problem(s)")
+            for reason in exc.reasons:
+                ctx.say(f"  {reason}")
+        return 1
+    if ctx.json:
+        ctx.emit(result.to_json())
+        return 0
+    for warning in result.warnings:
+        ctx.warn(warning)
+    row = result.audit
+    score = "-" if row.score is None else f"{row.score}%"
+    if result.new:
+        ctx.say(f"imported audit {row.id}: {row.station_name} ({row.station}), {row.type}, closed {row.closed}, "
+                f"score {score}, {row.decision}")
+    else:
+        ctx.say(f"audit {row.id} was already imported (same seal); nothing changed")
+    return 0
+
+
+def cmd_audits(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.register import registered
+
+    rows = registered(ctx.data)
+    if ctx.json:
+        ctx.emit([row.model_dump() for row in rows])
+        return 0
+    if not rows:
+        ctx.say("no audits imported yet: 'inspector hq import BUNDLE.zip'")
+        return 0
+    for row in rows:
+        score = "-" if row.score is None else f"{row.score}%"
+        ctx.say(f"{row.id[:12]}  {row.station:<9} {row.type:<15} closed {row.closed}  {score:>4}  {row.decision}  "
+                f"auditor {row.auditor}")
+    return 0

@@ -1,0 +1,161 @@
+"""``inspector verify``: is this certificate genuine, for which station, valid until when.
+
+Exit 0 valid, 1 invalid (reason codes printed), 2 unusable input. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from inspector.cli.common import Context, add_command
+from inspector.errors import UserError
+
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = add_command(
+        sub, "verify", cmd_verify,
+        "verify a certificate: record file, scanned payload, or photo of its QR code "
+        "(exit 0 valid, 1 invalid, 2 unusable input)",
+        json_flag=True,
+    )
+    parser.add_argument("file", nargs="?", metavar="FILE", help="certificate record (.json), QR image, or text file with the payload")
+    parser.add_argument("--payload", metavar="TEXT", help="the scanned QR text (PSC1:... or a verify link)")
+    parser.add_argument("--image", metavar="PHOTO", help="a photo or image of the QR code")
+    parser.add_argument("--trust", metavar="F", help="trust list file to use instead of the installed one")
+    parser.add_argument("--revocations", metavar="F", help="revocation list file to use instead of the installed one")
+    parser.add_argument("--at", metavar="DATE", help="check as of DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
+
+
+def parse_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    raise UserError(f"--at {text!r}: expected a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ")
+
+
+def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tuple[Any, Any]:
+    """The trust list and CRL to decide with: given files (checked against the pins) or installed."""
+    from inspector.cli.common import read_bytes
+    from inspector.trust import TrustStore, load_crl, load_trustlist
+
+    store = TrustStore(ctx.data.root)
+    if trust_file:
+        trust = load_trustlist(read_bytes(trust_file, "trust list"), store.pinned(), f"trust list {trust_file}")
+    else:
+        trust = store.trustlist()
+    if crl_file:
+        crl = load_crl(read_bytes(crl_file, "revocation list"), store.pinned(), f"revocation list {crl_file}")
+    else:
+        crl = store.crl()
+    if trust is None:
+        raise UserError("no trust list: install HQ's with 'inspector trust install FILE' or pass --trust FILE")
+    return trust, crl
+
+
+def _scan_image(path: str) -> str:
+    from inspector.qr import decode_image
+
+    texts = decode_image(path)
+    if not texts:
+        raise UserError(f"image {path}: no QR code found (hold the camera square to the code, in good light)")
+    for text in texts:
+        if "PSC1:" in text:
+            return text
+    return texts[0]
+
+
+def _input(args: argparse.Namespace) -> tuple[str, str, bytes | None]:
+    """(kind, what, data): kind is 'payload' or 'record'; data is the record bytes."""
+    from inspector.cli.common import read_bytes
+
+    given = [x for x in (args.file, args.payload, args.image) if x is not None]
+    if len(given) != 1:
+        raise UserError("give exactly one of FILE, --payload TEXT or --image PHOTO")
+    if args.payload is not None:
+        return "payload", args.payload, None
+    if args.image is not None:
+        return "payload", _scan_image(args.image), None
+    data = read_bytes(args.file, "certificate file", limit=20 * 1024 * 1024)
+    if data.startswith(IMAGE_MAGIC):
+        return "payload", _scan_image(args.file), None
+    if data.lstrip().startswith(b"{"):
+        return "record", f"certificate record {args.file}", data
+    try:
+        return "payload", data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        raise UserError(f"certificate file {args.file}: neither a certificate record, an image, nor payload text") from None
+
+
+def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.verify import verify_payload, verify_record
+
+    now = parse_at(args.at)
+    kind, text, data = _input(args)
+    trust, crl = load_lists(ctx, args.trust, args.revocations)
+    if kind == "record":
+        assert data is not None
+        verdict = verify_record(data, text, trust, crl, now)
+    else:
+        verdict = verify_payload(text, trust, crl, now)
+    if ctx.json:
+        out = verdict.to_json()
+        out["station_name_hi"] = _hindi_name(ctx, verdict)
+        ctx.emit(out)
+    else:
+        print_verdict(ctx, verdict)
+    return 0 if verdict.valid else 1
+
+
+def _hindi_name(ctx: Context, verdict: Any) -> str | None:
+    """The station's Hindi name from the local registry (display only; not part of what is signed)."""
+    if verdict.claims is None:
+        return None
+    from inspector.stations import load_registry
+
+    try:
+        return load_registry(data_root=ctx.data.root).get(verdict.claims.station_code).name.hi
+    except UserError:
+        return None
+
+
+def print_verdict(ctx: Context, verdict: Any) -> None:
+    from inspector.certificate import display_cert_id
+
+    claims = verdict.claims
+    if verdict.valid:
+        ctx.say("VALID")
+    else:
+        ctx.say(f"INVALID: {', '.join(verdict.reasons)}")
+        for message in verdict.messages:
+            ctx.say(f"  - {message}")
+    if claims is not None:
+        name = claims.station_name or ""
+        hindi = _hindi_name(ctx, verdict)
+        label = "Station" if verdict.valid else "Station (as claimed)"
+        ctx.say(f"  {label}:  {name} ({claims.station_code}){'  ' + hindi if hindi else ''}")
+        result = claims.result.name.lower().replace("_", " ")
+        ctx.say(f"  Certificate:  {display_cert_id(verdict.cert_id)}  {result}, score {claims.score}% "
+                f"({claims.majors} major, {claims.minors} minor)")
+        issued = verdict.to_json()["certificate"]
+        ctx.say(f"  Valid:  {issued['issued_at'][:10]} to {issued['expires_at'][:10]}")
+        ctx.say(f"  Checklist:  {claims.checklist_id} {claims.checklist_version}")
+    if verdict.entry is not None:
+        ctx.say(f"  Auditor:  {verdict.entry.auditor_id} {verdict.entry.name} (key {verdict.entry.kid})")
+    lists = []
+    if verdict.trustlist_seq is not None:
+        lists.append(f"trust list #{verdict.trustlist_seq} of {verdict.trustlist_issued_at[:10]}")
+    if verdict.crl_seq is not None:
+        lists.append(f"revocation list #{verdict.crl_seq} of {verdict.crl_issued_at[:10]}")
+    if lists:
+        ctx.say(f"  Checked with:  {', '.join(lists)}")
+    for warning in verdict.warnings:
+        ctx.warn(warning)

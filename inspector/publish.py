@@ -1,0 +1,197 @@
+"""The officers' phone verifier: one self-contained static page HQ publishes.
+
+``publish_verifier`` writes ``OUT_DIR/index.html``: the page from ``inspector/web/`` (HTML, CSS and
+the vendored scripts ``cbor.js``, ``ed25519.js``, ``verify.js``, ``page.js``, all written for this
+project) with HQ's current signed trust list, revocation list and pinned root key(s) embedded::
+
+    <script type="application/json" id="inspector-config">
+      {"format": "inspector-verifier/v1",
+       "roots": ["<base64 raw Ed25519 HQ root key>", ...],        # one or two pins
+       "trustlist": "<the signed trust-list file, exactly as HQ exported it>",
+       "crl": "<the signed revocation-list file>" | null,
+       "stations": {"GBN-S39": {"en": "...", "hi": "..."}, ...},  # names shown beside the code
+       "base_url": "https://..." | null, "published_at": "YYYY-MM-DDTHH:MM:SSZ",
+       "test_mode": false}
+    </script>
+
+The page re-verifies both lists against the pinned roots (as ``inspector trust install`` does,
+small-order key screen included) and then decides every scanned certificate exactly as
+``inspector verify`` does. It makes no network request of any kind (a Content-Security-Policy
+with hashes of the one inline script and style forbids every fetch), so it works from
+``file://``, from any static host, and offline once loaded. Upload the directory as it is;
+re-publish whenever the trust list or revocation list changes.
+
+Officers open ``BASE_URL#PSC1:...``: the QR code on a certificate holds that link (``cert issue``
+puts the base URL recorded at publication in front of the payload), and the fragment never
+leaves the phone. A hand-held scanner or a QR text app can type the text into the page's box.
+
+Test builds (``render_page(..., test_mode=True)``, used by tests/test_web_verifier.py only) also
+honour ``#now=EPOCH&p=TEXT`` (decide at a fixed time) and ``#vectors`` (run embedded vectors).
+Published pages never do: a crafted link must not be able to turn back the page's clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import urllib.parse
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from inspector.canonical import now_text
+from inspector.errors import UserError
+from inspector.signing import PublicKey
+
+VERIFIER_FORMAT = "inspector-verifier/v1"
+SCRIPT_FILES = ("cbor.js", "ed25519.js", "verify.js", "page.js")
+MAX_ROOTS = 2
+_MARKER = re.compile(r"@@(CSP|STYLE|CONFIG|EXTRA|SCRIPTS)@@")
+
+
+def _web_file(name: str) -> str:
+    return (resources.files("inspector") / "web" / name).read_text(encoding="utf-8")
+
+
+def _json_for_html(value: Any) -> str:
+    """JSON safe inside a ``<script type="application/json">`` element (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_page(config: dict[str, Any], *, vectors: dict[str, Any] | None = None, test_mode: bool = False) -> str:
+    """The page's HTML for ``config`` (see the module docstring). ``vectors`` implies a test build."""
+    test_mode = test_mode or vectors is not None
+    config = {**config, "test_mode": test_mode}
+    style = _web_file("style.css")
+    script = "\n".join(_web_file(name) for name in SCRIPT_FILES)
+    lowered = script.lower()
+    if "</script" in lowered or "<!--" in lowered:  # pragma: no cover - guards edits of the scripts
+        raise RuntimeError("a web script contains '</script' or '<!--'")
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_csp_hash(script)}",
+            f"style-src {_csp_hash(style)}",
+            "img-src data:",
+            "connect-src 'none'",
+            "form-action 'none'",
+            "base-uri 'none'",
+        ]
+    )
+    extra = ""
+    if vectors is not None:
+        extra = (
+            f'<script type="application/json" id="inspector-vectors">{_json_for_html(vectors)}</script>\n'
+            '<script type="application/json" id="vector-results"></script>'
+        )
+    parts = {"CSP": csp, "STYLE": style, "CONFIG": _json_for_html(config), "EXTRA": extra, "SCRIPTS": script}
+    # One pass, so nothing substituted (a station name, say) is ever read as a marker.
+    return _MARKER.sub(lambda m: parts[m.group(1)], _web_file("index.html"))
+
+
+def check_base_url(url: str) -> str:
+    """The verify page's public address: https, a host, no query or fragment (the payload goes there)."""
+    text = url.strip()
+    if any(char.isspace() for char in text):
+        raise UserError(f"--base-url {url!r}: contains white space")
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        raise UserError(f"--base-url {url!r}: not a URL") from None
+    if parts.scheme != "https" or not parts.hostname:
+        raise UserError(f"--base-url {url!r}: must be an https:// address with a host")
+    if parts.query or parts.fragment or "#" in text:
+        raise UserError(f"--base-url {url!r}: must not have a query or fragment (the certificate goes after '#')")
+    return text
+
+
+def _stations(registry: Any) -> dict[str, dict[str, str]]:
+    if registry is None:
+        from inspector.stations import load_registry
+
+        try:
+            registry = load_registry()
+        except UserError:
+            return {}
+    return {station.code: {"en": station.name.en, "hi": station.name.hi} for station in registry.stations}
+
+
+def verifier_config(
+    trustlist_bytes: bytes,
+    crl_bytes: bytes | None,
+    root_keys: list[PublicKey],
+    base_url: str | None,
+    *,
+    stations: Any = None,
+) -> dict[str, Any]:
+    """Check what goes into the page and return the embedded config. ``UserError`` if unusable."""
+    from inspector.trust import load_crl, load_trustlist
+
+    roots = list(root_keys)
+    if not roots:
+        raise UserError("publish-verifier: no HQ root key to pin into the page")
+    if len(roots) > MAX_ROOTS:
+        raise UserError(f"publish-verifier: at most {MAX_ROOTS} HQ root keys can be pinned, not {len(roots)}")
+    if any(not isinstance(key, PublicKey) for key in roots):
+        raise TypeError("root_keys must be screened PublicKey objects")
+    # The page must never carry a list the CLI itself would refuse.
+    load_trustlist(trustlist_bytes, roots, "trust list for the verify page")
+    if crl_bytes is not None:
+        load_crl(crl_bytes, roots, "revocation list for the verify page")
+    try:
+        trustlist_text = trustlist_bytes.decode("utf-8")
+        crl_text = None if crl_bytes is None else crl_bytes.decode("utf-8")
+    except UnicodeDecodeError:  # pragma: no cover - load_* already decoded them
+        raise UserError("publish-verifier: the lists are not UTF-8 text") from None
+    return {
+        "format": VERIFIER_FORMAT,
+        "roots": [key.b64 for key in roots],
+        "trustlist": trustlist_text,
+        "crl": crl_text,
+        "stations": _stations(stations),
+        "base_url": None if base_url is None else check_base_url(base_url),
+        "published_at": now_text(),
+    }
+
+
+def publish_verifier(
+    out_dir: Path,
+    trustlist_bytes: bytes,
+    crl_bytes: bytes | None,
+    root_keys: list[PublicKey],
+    base_url: str | None,
+    *,
+    stations: Any = None,
+) -> Path:
+    """Write the static verify site into ``out_dir`` and return the path of its ``index.html``.
+
+    ``trustlist_bytes`` / ``crl_bytes`` are the signed files exactly as ``HQ.export_trustlist`` /
+    ``HQ.export_crl`` return them; ``root_keys`` the HQ root(s) the page pins; ``base_url`` the
+    https address the page will be served from (recorded in the page; ``cert issue`` puts it in
+    front of the payload in new QR codes). ``stations`` is a ``stations.Registry`` for the names
+    shown beside a station code (default: the shipped registry). Raises ``UserError`` when a
+    list does not verify against the roots or the base URL is unusable; writes nothing then.
+    """
+    from inspector.keystore import atomic_write
+
+    config = verifier_config(trustlist_bytes, crl_bytes, root_keys, base_url, stations=stations)
+    html = render_page(config)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"publish-verifier: cannot create {out} ({exc.strerror})") from None
+    if not out.is_dir():
+        raise UserError(f"publish-verifier: {out} is not a directory")
+    target = out / "index.html"
+    atomic_write(target, html.encode("utf-8"), mode=0o644)
+    return target

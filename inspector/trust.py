@@ -1,0 +1,654 @@
+"""Trust installed on a machine: pinned HQ roots, the signed trust list and the revocation list.
+
+HQ's root key signs two documents (see ``inspector.hq``):
+
+* the **trust list** (domain ``PSA/trustlist/v1``): every enrolled auditor key with its purposes,
+  signing window (``use_from``..``use_until``), ``verify_until`` and status, under a monotonic
+  ``seq`` with ``issued_at`` and ``next_update``;
+* the **revocation list** (domain ``PSA/crl/v1``): revoked certificate ids, with its own ``seq``.
+
+On disk and on the wire each is ``{"format": "inspector-trustlist/v1" | "inspector-crl/v1",
+"envelope": {"kid", "payload", "sig"}}`` where the envelope is a ``signing.Envelope`` and the
+payload is the canonical JSON of :class:`TrustList` / :class:`RevocationList`.
+
+A machine accepts one only when it is signed by a pinned root (at most two pins, for rotation),
+every key in it passes the small-order/canonical screen, every kid recomputes from its key, no two
+different keys share a kid, and its ``seq`` is higher than the installed one (no rollback; the same
+bytes again are a harmless no-op). Kids are never taken from input: they are recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Iterator
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError, model_validator
+
+from inspector.canonical import format_time, loads_strict, parse_time, utcnow
+from inspector.errors import Invalid, UserError
+from inspector.keystore import atomic_write, check_auditor_id, private_dir
+from inspector.paths import DataDir
+from inspector.signing import Domain, Envelope, PublicKey, verify_with_any
+
+TRUSTLIST_FORMAT = "inspector-trustlist/v1"
+CRL_FORMAT = "inspector-crl/v1"
+
+MAX_CERT_LIFETIME_DAYS = 3 * 365 + 30  # certificates: 3 years with yearly surveillance, + grace
+DEFAULT_VALID_DAYS = 365  # an enrolment's signing window
+MAX_VALID_DAYS = 365 + 60  # 12 months + a 2-month rollover overlap
+DEFAULT_NEXT_UPDATE_DAYS = 30
+MAX_PINNED = 2  # current and next HQ root
+DOCUMENT_LIMIT = 20 * 1024 * 1024
+KID_HEX = re.compile(r"^[0-9a-f]{16}$")
+CERT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
+REASON_MAX = 500
+
+
+class Purpose(StrEnum):
+    """What an auditor key may sign."""
+
+    CERT = "cert"
+    FINDING = "finding"
+
+
+class KeyStatus(StrEnum):
+    ACTIVE = "active"
+    RETIRED = "retired"  # may not sign any more; what it signed inside its window stays valid
+    REVOKED = "revoked"  # compromised: nothing it ever signed is accepted
+
+
+def _utc_text(value: str) -> str:
+    try:
+        moment = parse_time(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{value!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ") from None
+    if format_time(moment) != value:
+        raise ValueError(f"{value!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
+    return value
+
+
+def _kid_text(value: str) -> str:
+    if not KID_HEX.match(value):
+        raise ValueError("kid must be 16 lowercase hex digits")
+    return value
+
+
+def _auditor_id_text(value: str) -> str:
+    try:
+        return check_auditor_id(value)
+    except UserError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ValueError("contains control characters")
+    return value
+
+
+def _cert_id_text(value: str) -> str:
+    if not CERT_ID.match(value):
+        raise ValueError(f"{value!r} is not a certificate id")
+    return value
+
+
+UtcTime = Annotated[str, AfterValidator(_utc_text)]
+KidHex = Annotated[str, AfterValidator(_kid_text)]
+AuditorId = Annotated[str, AfterValidator(_auditor_id_text)]
+Text = Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(_text)]
+CertId = Annotated[str, AfterValidator(_cert_id_text)]
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def read_public_pem(data: bytes, what: str) -> PublicKey:
+    """A screened Ed25519 public key from PEM bytes; every failure is one line naming ``what``."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError):
+        raise UserError(f"{what}: not a PEM public key") from None
+    except Exception:  # noqa: BLE001 - e.g. UnsupportedAlgorithm: still one clear line
+        raise UserError(f"{what}: not a supported PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise UserError(f"{what}: not an Ed25519 public key")
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    try:
+        return PublicKey(raw)
+    except UserError as exc:
+        raise UserError(f"{what}: {exc}") from None
+
+
+def kid_arg(text: str) -> str:
+    """A kid typed by a user: 16 hex digits (case-insensitive)."""
+    value = text.strip().lower()
+    if not KID_HEX.match(value):
+        raise UserError(f"{text!r} is not a key id (16 hex digits, as 'inspector hq show' prints)")
+    return value
+
+
+def check_cert_id(text: str) -> str:
+    if not CERT_ID.match(text):
+        raise UserError(f"{text!r} is not a certificate id")
+    return text
+
+
+def check_reason(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise UserError("--reason must not be empty")
+    if len(text) > REASON_MAX:
+        raise UserError(f"--reason is longer than {REASON_MAX} characters")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise UserError("--reason contains control characters")
+    return text
+
+
+def parse_purposes(text: str) -> list[Purpose]:
+    """``"cert,finding"`` -> sorted unique purposes; a clear error for anything else."""
+    out: set[Purpose] = set()
+    for part in text.split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        try:
+            out.add(Purpose(part))
+        except ValueError:
+            allowed = ", ".join(p.value for p in Purpose)
+            raise UserError(f"unknown purpose {part!r} (allowed: {allowed})") from None
+    if not out:
+        raise UserError("at least one purpose is needed (cert, finding)")
+    return sorted(out)
+
+
+class TrustEntry(BaseModel):
+    """One enrolled auditor key as the trust list states it."""
+
+    model_config = _STRICT
+
+    auditor_id: AuditorId
+    name: Text
+    public_key: str
+    kid: KidHex
+    purposes: Annotated[list[Annotated[Purpose, Strict(False)]], Field(min_length=1)]
+    use_from: UtcTime
+    use_until: UtcTime
+    verify_until: UtcTime
+    status: Annotated[KeyStatus, Strict(False)] = KeyStatus.ACTIVE
+    retired_at: UtcTime | None = None
+    revoked_at: UtcTime | None = None
+    reason: Text | None = None
+
+    _key: PublicKey | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TrustEntry":
+        if len(set(self.purposes)) != len(self.purposes) or list(self.purposes) != sorted(self.purposes):
+            raise ValueError("purposes must be sorted and unique")
+        if not parse_time(self.use_from) <= parse_time(self.use_until) <= parse_time(self.verify_until):
+            raise ValueError("need use_from <= use_until <= verify_until")
+        if (self.status == KeyStatus.REVOKED) != (self.revoked_at is not None):
+            raise ValueError("revoked_at is set exactly when status is revoked")
+        if self.status == KeyStatus.REVOKED and self.reason is None:
+            raise ValueError("a revoked key needs a reason")
+        if (self.status == KeyStatus.RETIRED) != (self.retired_at is not None) and self.status != KeyStatus.REVOKED:
+            raise ValueError("retired_at is set exactly when status is retired")
+        return self
+
+    @property
+    def key(self) -> PublicKey:
+        """The screened public key (``UserError`` if unsafe), checked against ``kid``."""
+        if self._key is None:
+            key = PublicKey.from_b64(self.public_key, f"public key of {self.auditor_id}")
+            if key.kid_hex != self.kid:
+                raise UserError(f"public key of {self.auditor_id}: kid {self.kid} does not match the key")
+            self._key = key
+        return self._key
+
+    def revoked_reason(self) -> str:
+        return f"revoked-key: key {self.kid} of {self.auditor_id} was revoked at {self.revoked_at} ({self.reason})"
+
+    def authorize(self, purpose: Purpose, signed_at: datetime) -> None:
+        """Raise ``Invalid`` unless this key may have signed ``purpose`` at ``signed_at``."""
+        who = f"key {self.kid} of {self.auditor_id}"
+        if self.status == KeyStatus.REVOKED:
+            raise Invalid(self.revoked_reason())
+        if purpose not in self.purposes:
+            raise Invalid(f"wrong-purpose: {who} is not enrolled to sign {Purpose(purpose).value}")
+        if not parse_time(self.use_from) <= signed_at <= parse_time(self.use_until):
+            raise Invalid(
+                f"outside-signing-window: signed at {format_time(signed_at)}, but {who} may sign only "
+                f"from {self.use_from} until {self.use_until}"
+            )
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON the CLI prints for this entry."""
+        return {
+            "kid": self.kid,
+            "auditor_id": self.auditor_id,
+            "id": self.auditor_id,
+            "name": self.name,
+            "status": self.status.value,
+            "purposes": [p.value for p in self.purposes],
+            "use_from": self.use_from,
+            "use_until": self.use_until,
+            "verify_until": self.verify_until,
+            "retired_at": self.retired_at,
+            "revoked_at": self.revoked_at,
+            "reason": self.reason,
+            "public_key": self.public_key,
+        }
+
+
+class TrustList(BaseModel):
+    """The signed list of enrolled auditor keys (the payload of a trust-list envelope)."""
+
+    model_config = _STRICT
+
+    seq: Annotated[int, Field(ge=1)]
+    issued_at: UtcTime
+    next_update: UtcTime
+    issuer_name: Text
+    issuer_key: str
+    auditors: list[TrustEntry]
+
+    @model_validator(mode="after")
+    def _times(self) -> "TrustList":
+        if parse_time(self.next_update) <= parse_time(self.issued_at):
+            raise ValueError("next_update must be after issued_at")
+        return self
+
+    @property
+    def issuer(self) -> PublicKey:
+        return PublicKey.from_b64(self.issuer_key, "trust list issuer key")
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= parse_time(self.next_update)
+
+    def candidates(self, kid_hex: str) -> list[TrustEntry]:
+        """Every entry whose kid is ``kid_hex``, whatever its status (kids are truncated hashes)."""
+        return [entry for entry in self.auditors if entry.kid == kid_hex]
+
+    def entries_for(self, kid_hex: str, purpose: Purpose) -> list[TrustEntry]:
+        """Entries with this kid that are not revoked and may sign ``purpose`` (window not checked)."""
+        return [
+            entry
+            for entry in self.candidates(kid_hex)
+            if entry.status != KeyStatus.REVOKED and purpose in entry.purposes
+        ]
+
+    def for_auditor(self, auditor_id: str) -> list[TrustEntry]:
+        return [entry for entry in self.auditors if entry.auditor_id == auditor_id]
+
+    def authorize(self, kid_hex: str, purpose: Purpose, signed_at: datetime) -> TrustEntry:
+        """The entry with ``kid_hex`` allowed to sign ``purpose`` at ``signed_at``, else ``Invalid``.
+
+        Reason codes start the message: ``unknown-key``, ``revoked-key``, ``wrong-purpose``,
+        ``outside-signing-window``. When the same key is listed twice, a revocation wins.
+        """
+        found = self.candidates(kid_hex)
+        if not found:
+            raise Invalid(f"unknown-key: no enrolled key has kid {kid_hex}")
+        failures: list[Invalid] = []
+        revoked = [entry for entry in found if entry.status == KeyStatus.REVOKED]
+        if revoked:
+            raise Invalid(revoked[0].revoked_reason())
+        for entry in found:
+            try:
+                entry.authorize(purpose, signed_at)
+            except Invalid as exc:
+                failures.append(exc)
+                continue
+            return entry
+        raise failures[0]
+
+    def verify_envelope(
+        self, envelope: Envelope, domain: Domain, purpose: Purpose, what: str = "record"
+    ) -> tuple[TrustEntry, dict[str, Any]]:
+        """Check ``envelope``'s signature against every listed key with its kid.
+
+        Returns the entry whose key verified (not revoked, enrolled for ``purpose``) and the
+        payload. The caller then checks the time: ``entry.authorize(purpose, signed_at)``.
+        """
+        found = self.candidates(envelope.kid)
+        if not found:
+            raise Invalid(f"unknown-key: {what} is signed by key {envelope.kid}, which is not in the trust list")
+        verified: list[TrustEntry] = []
+        payload: dict[str, Any] | None = None
+        for entry in found:
+            try:
+                _, payload = verify_with_any(envelope, domain, [entry.key], what)
+            except Invalid:
+                continue
+            verified.append(entry)
+        if not verified or payload is None:
+            raise Invalid(f"bad-signature: {what} does not verify under key {envelope.kid}")
+        for entry in verified:
+            if entry.status == KeyStatus.REVOKED:
+                raise Invalid(entry.revoked_reason())
+        usable = [entry for entry in verified if purpose in entry.purposes]
+        if not usable:
+            raise Invalid(f"wrong-purpose: key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}")
+        return usable[0], payload
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON ``inspector trust show --json`` prints."""
+        issuer = self.issuer
+        return {
+            "seq": self.seq,
+            "issued_at": self.issued_at,
+            "next_update": self.next_update,
+            "issuer": {"name": self.issuer_name, "kid": issuer.kid_hex, "public_key": self.issuer_key},
+            "auditors": [entry.summary() for entry in self.auditors],
+        }
+
+
+class RevokedCert(BaseModel):
+    model_config = _STRICT
+
+    cert_id: CertId
+    reason: Text
+    revoked_at: UtcTime
+
+
+class RevocationList(BaseModel):
+    """The signed list of revoked certificate ids (the payload of a CRL envelope)."""
+
+    model_config = _STRICT
+
+    seq: Annotated[int, Field(ge=1)]
+    issued_at: UtcTime
+    next_update: UtcTime
+    issuer_name: Text
+    issuer_key: str
+    entries: list[RevokedCert]
+
+    @model_validator(mode="after")
+    def _check(self) -> "RevocationList":
+        if parse_time(self.next_update) <= parse_time(self.issued_at):
+            raise ValueError("next_update must be after issued_at")
+        ids = [entry.cert_id for entry in self.entries]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a certificate id is listed twice")
+        return self
+
+    @property
+    def issuer(self) -> PublicKey:
+        return PublicKey.from_b64(self.issuer_key, "revocation list issuer key")
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= parse_time(self.next_update)
+
+    def is_revoked(self, cert_id: str) -> RevokedCert | None:
+        for entry in self.entries:
+            if entry.cert_id == cert_id:
+                return entry
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "issued_at": self.issued_at,
+            "next_update": self.next_update,
+            "issuer": {"name": self.issuer_name, "kid": self.issuer.kid_hex, "public_key": self.issuer_key},
+            "revoked": [entry.model_dump(mode="json") for entry in self.entries],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# signed documents: encode and load
+
+
+def encode_document(fmt: str, envelope: Envelope) -> bytes:
+    """The file form of a signed trust list or CRL."""
+    return (json.dumps({"format": fmt, "envelope": envelope.model_dump()}, ensure_ascii=False, indent=2) + "\n").encode(
+        "utf-8"
+    )
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "document"
+    return f"{where}: {first['msg']}"
+
+
+def _envelope_of(data: bytes, fmt: str, what: str) -> Envelope:
+    if len(data) > DOCUMENT_LIMIT:
+        raise UserError(f"{what}: too large ({len(data)} bytes)")
+    document = loads_strict(data, what)
+    if not isinstance(document, dict) or set(document) != {"format", "envelope"}:
+        raise UserError(f"{what}: not a signed document (expected keys 'format' and 'envelope')")
+    if document["format"] != fmt:
+        raise UserError(f"{what}: format is {document['format']!r}, expected {fmt!r}")
+    try:
+        return Envelope.model_validate(document["envelope"])
+    except ValidationError as exc:
+        raise UserError(f"{what}: envelope: {_first_error(exc)}") from None
+
+
+def _open_signed(
+    data: bytes, fmt: str, domain: Domain, pinned: list[PublicKey], what: str
+) -> tuple[PublicKey, dict[str, Any]]:
+    envelope = _envelope_of(data, fmt, what)
+    if not pinned:
+        raise UserError(f"{what}: no HQ root key is pinned here; pin one with 'inspector trust pin HQ_KEY.pem'")
+    if not any(root.kid_hex == envelope.kid for root in pinned):
+        pins = ", ".join(root.kid_hex for root in pinned)
+        raise UserError(f"{what}: signed by key {envelope.kid}, which is not a pinned HQ root (pinned: {pins})")
+    try:
+        signer, payload = verify_with_any(envelope, domain, pinned, what)
+    except Invalid as exc:
+        kind = "trust list" if fmt == TRUSTLIST_FORMAT else "revocation list"
+        raise UserError(f"{exc} (the file was altered, or it was not signed as a {kind})") from None
+    return signer, payload
+
+
+def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list") -> TrustList:
+    """Verify and parse a trust-list file; ``UserError`` naming ``what`` for anything unusable."""
+    signer, payload = _open_signed(data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, pinned, what)
+    try:
+        trustlist = TrustList.model_validate(payload)
+    except ValidationError as exc:
+        raise UserError(f"{what}: {_first_error(exc)}") from None
+    try:
+        issuer = trustlist.issuer
+    except UserError as exc:
+        raise UserError(f"{what}: {exc}") from None
+    if issuer != signer:
+        raise UserError(f"{what}: issuer_key is not the key that signed it")
+    seen: dict[str, PublicKey] = {issuer.kid_hex: issuer}
+    for index, entry in enumerate(trustlist.auditors):
+        where = f"{what}: auditors.{index} ({entry.auditor_id})"
+        try:
+            key = entry.key  # screens small-order / non-canonical keys and recomputes the kid
+        except UserError as exc:
+            raise UserError(f"{where}: {exc}") from None
+        other = seen.get(key.kid_hex)
+        if other is not None and other != key:
+            raise UserError(f"{where}: kid {key.kid_hex} collides with another key")
+        seen[key.kid_hex] = key
+    return trustlist
+
+
+def load_crl(data: bytes, pinned: list[PublicKey], what: str = "revocation list") -> RevocationList:
+    """Verify and parse a revocation-list file; ``UserError`` naming ``what`` if unusable."""
+    signer, payload = _open_signed(data, CRL_FORMAT, Domain.CRL, pinned, what)
+    try:
+        crl = RevocationList.model_validate(payload)
+    except ValidationError as exc:
+        raise UserError(f"{what}: {_first_error(exc)}") from None
+    try:
+        issuer = crl.issuer
+    except UserError as exc:
+        raise UserError(f"{what}: {exc}") from None
+    if issuer != signer:
+        raise UserError(f"{what}: issuer_key is not the key that signed it")
+    return crl
+
+
+def peek_seq(data: bytes, fmt: str, what: str) -> int:
+    """The ``seq`` of a signed document WITHOUT checking its signature (for rollback checks)."""
+    envelope = _envelope_of(data, fmt, what)
+    payload = loads_strict(envelope.payload_bytes, what)
+    seq = payload.get("seq") if isinstance(payload, dict) else None
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise UserError(f"{what}: no seq")
+    return seq
+
+
+# ---------------------------------------------------------------------------------------------
+# what a machine has installed
+
+
+@contextmanager
+def file_lock(path: Path, what: str, timeout: float = 10.0) -> Iterator[None]:
+    """An exclusive advisory lock on ``path`` (POSIX flock); one clear line if it stays busy."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: single-user tool, no lock
+        yield
+        return
+    import time
+
+    private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise UserError(f"{what} is in use by another inspector process (lock {path})") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+class TrustStore(DataDir):
+    """The pinned roots and installed trust list / CRL of one data directory."""
+
+    @property
+    def _lock(self) -> Path:
+        return self.trust / ".lock"
+
+    # pinned roots -----------------------------------------------------------------------------
+    def _pin_files(self) -> list[Path]:
+        if not self.pinned_roots.is_dir():
+            return []
+        return sorted(p for p in self.pinned_roots.iterdir() if p.suffix == ".pem" and not p.name.startswith("."))
+
+    def pinned(self) -> list[PublicKey]:
+        """The pinned HQ root keys (each screened; a bad pin file is a ``UserError`` naming it)."""
+        keys: list[PublicKey] = []
+        for path in self._pin_files():
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise UserError(f"pinned root {path}: cannot read ({exc.strerror})") from None
+            keys.append(read_public_pem(data, f"pinned root {path}"))
+        return keys
+
+    def pin(self, pem_bytes: bytes, what: str = "HQ public key") -> PublicKey:
+        """Pin an HQ root key; pinning the same key again is a no-op; a third key is refused."""
+        key = read_public_pem(pem_bytes, what)
+        with file_lock(self._lock, "the trust store"):
+            pinned = self.pinned()
+            if key in pinned:
+                return key
+            if len(pinned) >= MAX_PINNED:
+                pins = ", ".join(p.kid_hex for p in pinned)
+                raise UserError(
+                    f"already {MAX_PINNED} pinned HQ roots ({pins}); unpin one with 'inspector trust unpin KID' first"
+                )
+            atomic_write(self.pinned_roots / f"{key.kid_hex}.pem", key.to_pem(), mode=0o644)
+        return key
+
+    def unpin(self, kid_hex: str) -> PublicKey:
+        kid_hex = kid_arg(kid_hex)
+        with file_lock(self._lock, "the trust store"):
+            for path in self._pin_files():
+                key = read_public_pem(path.read_bytes(), f"pinned root {path}")
+                if key.kid_hex == kid_hex:
+                    path.unlink()
+                    return key
+        raise UserError(f"no pinned HQ root has kid {kid_hex}")
+
+    # installed documents --------------------------------------------------------------------
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+
+    def trustlist_bytes(self) -> bytes | None:
+        """The installed trust-list file exactly as installed (for bundles), or None."""
+        return self._read(self.installed_trustlist)
+
+    def crl_bytes(self) -> bytes | None:
+        return self._read(self.installed_crl)
+
+    def trustlist(self) -> TrustList | None:
+        """The installed trust list, re-verified against the pinned roots; None if none installed."""
+        data = self.trustlist_bytes()
+        if data is None:
+            return None
+        return load_trustlist(data, self.pinned(), f"installed trust list {self.installed_trustlist}")
+
+    def crl(self) -> RevocationList | None:
+        data = self.crl_bytes()
+        if data is None:
+            return None
+        return load_crl(data, self.pinned(), f"installed revocation list {self.installed_crl}")
+
+    def _install(self, data: bytes, target: Path, fmt: str, loader: Any, what: str) -> Any:
+        pinned = self.pinned()
+        document = loader(data, pinned, what)
+        with file_lock(self._lock, "the trust store"):
+            current = self._read(target)
+            if current is not None:
+                try:
+                    installed = peek_seq(current, fmt, f"installed {target}")
+                except UserError as exc:
+                    raise UserError(f"{exc}; the installed file is damaged: delete it to install afresh") from None
+                if document.seq < installed:
+                    raise UserError(
+                        f"{what}: seq {document.seq} is older than the installed seq {installed} (rollback refused)"
+                    )
+                if document.seq == installed:
+                    if current == data:
+                        return document
+                    raise UserError(
+                        f"{what}: seq {document.seq} is already installed with different content; refused"
+                    )
+            atomic_write(target, data, mode=0o644)
+        return document
+
+    def install(self, data: bytes, what: str = "trust list") -> TrustList:
+        """Install a trust-list file if it is signed by a pinned root and newer than the installed one."""
+        return self._install(data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what)
+
+    def install_crl(self, data: bytes, what: str = "revocation list") -> RevocationList:
+        """Install a CRL file under the same pinning and no-rollback rules."""
+        return self._install(data, self.installed_crl, CRL_FORMAT, load_crl, what)
+
+    def installed_seq(self) -> int | None:
+        data = self.trustlist_bytes()
+        return None if data is None else peek_seq(data, TRUSTLIST_FORMAT, f"installed {self.installed_trustlist}")
+
+    def installed_crl_seq(self) -> int | None:
+        data = self.crl_bytes()
+        return None if data is None else peek_seq(data, CRL_FORMAT, f"installed {self.installed_crl}")

@@ -1,0 +1,301 @@
+/* Station Inspector phone verifier: what the officer sees. Written for this project.
+ *
+ * Reads the certificate text from the URL fragment (index.html#PSC1:..., percent-decoded, since
+ * camera apps may encode it) or from the paste box, asks verify.js for the verdict and shows it:
+ * a large VALID / INVALID in words (English and Hindi), an icon and a colour (never colour
+ * alone), the station code and names, the certificate id, validity dates, auditor and issuer,
+ * the reasons when invalid, and the dates of the lists used.
+ *
+ * Test builds only (the config says "test_mode": true; pages HQ publishes for officers never
+ * do, so a crafted link cannot turn back the clock):
+ *   #now=EPOCH&p=TEXT   decide at a fixed time
+ *   #vectors            run every embedded test vector; results go to #vector-results (JSON)
+ */
+(function (root) {
+  "use strict";
+
+  const V = root.InspectorVerify;
+  const doc = root.document;
+  const $ = (id) => doc.getElementById(id);
+
+  const RESULT_NAMES = [
+    ["NOT CERTIFIED", "प्रमाणित नहीं"],
+    ["CONDITIONALLY CERTIFIED", "सशर्त प्रमाणित"],
+    ["CERTIFIED", "प्रमाणित"],
+  ];
+  const AUDIT_TYPES = ["Stage 1 audit", "Certification audit", "Surveillance audit", "Recertification audit"];
+
+  // What each reason code means to an officer, in English and Hindi.
+  const REASONS = {
+    "clock-wrong": ["This phone's date and time are wrong (earlier than HQ's lists). Set the correct date and time, then scan again.",
+      "इस फ़ोन की तारीख़/समय ग़लत है। सही करें और फिर से स्कैन करें।"],
+    "unknown-key": ["Signed by a key that HQ has not enrolled.", "ऐसी कुंजी से हस्ताक्षरित जिसे मुख्यालय ने पंजीकृत नहीं किया।"],
+    "bad-signature": ["The signature does not match: the certificate was altered or forged.", "हस्ताक्षर मेल नहीं खाता: प्रमाणपत्र बदला गया या जाली है।"],
+    "revoked-key": ["HQ has revoked the auditor's key.", "मुख्यालय ने लेखा परीक्षक की कुंजी रद्द कर दी है।"],
+    "wrong-purpose": ["This key may not sign certificates.", "यह कुंजी प्रमाणपत्र पर हस्ताक्षर के लिए अधिकृत नहीं है।"],
+    "auditor-mismatch": ["The auditor named in the certificate does not own the signing key.", "प्रमाणपत्र में लिखा लेखा परीक्षक कुंजी का स्वामी नहीं है।"],
+    "outside-signing-window": ["Signed outside the period in which the auditor's key could sign.", "कुंजी की अनुमत अवधि के बाहर हस्ताक्षरित।"],
+    "not-yet-valid": ["Issued in the future: the certificate or this phone's clock is wrong.", "भविष्य की तारीख़ में जारी: प्रमाणपत्र या फ़ोन की घड़ी ग़लत है।"],
+    "expired": ["The certificate has expired.", "प्रमाणपत्र की वैधता समाप्त हो गई है।"],
+    "beyond-verify-until": ["The certificate claims validity beyond what HQ allows for this key.", "प्रमाणपत्र की वैधता कुंजी की अनुमत सीमा से आगे है।"],
+    "too-long-validity": ["The certificate claims a validity period longer than allowed.", "वैधता अवधि अनुमत सीमा से अधिक है।"],
+    "revoked": ["HQ has revoked this certificate.", "मुख्यालय ने यह प्रमाणपत्र रद्द कर दिया है।"],
+    "trustlist-unusable": ["This verify page's trust list cannot be used. Get the current page from HQ.", "इस पेज की विश्वसनीय सूची उपयोग योग्य नहीं है।"],
+    "crl-unusable": ["This verify page's revocation list cannot be used. Get the current page from HQ.", "इस पेज की रद्द-सूची उपयोग योग्य नहीं है।"],
+    "no-ed25519": ["This browser cannot check the signature (no Ed25519 in WebCrypto). Use a current Chrome, Firefox or Safari.",
+      "यह ब्राउज़र हस्ताक्षर जाँच नहीं सकता। नया Chrome, Firefox या Safari उपयोग करें।"],
+  };
+  const DAMAGED = ["The code is damaged, incomplete or not a station certificate.", "कोड क्षतिग्रस्त, अधूरा या थाना प्रमाणपत्र नहीं है।"];
+
+  const WARNINGS = {
+    "crl-stale": "The revocation list is past its update date: a recent revocation may be missing. Get the current page from HQ.",
+    "no-crl": "No revocation list in this page: cannot confirm the certificate is not revoked.",
+    "trustlist-stale": "The trust list is past its update date. Get the current page from HQ.",
+  };
+
+  const code = (reason) => V.reasonCode(reason);
+
+  function el(tag, attrs, ...children) {
+    const node = doc.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else if (k === "lang") node.lang = v;
+      else node.setAttribute(k, v);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  const IST = typeof Intl !== "undefined" ? safeFormat({ timeZone: "Asia/Kolkata" }) : null;
+  function safeFormat(extra) {
+    try {
+      return new Intl.DateTimeFormat("en-GB", Object.assign({ day: "2-digit", month: "short", year: "numeric" }, extra));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function showDate(utcText) {
+    if (!utcText) return "";
+    const date = new Date(utcText);
+    return IST ? IST.format(date) : utcText.slice(0, 10);
+  }
+
+  function groupId(id) {
+    return id ? id.match(/.{1,4}/g).join("-") : "";
+  }
+
+  function row(label, labelHi, value, cls) {
+    return el("div", { class: "row " + (cls || "") },
+      el("dt", {}, label, el("span", { class: "hi", lang: "hi" }, labelHi)),
+      el("dd", {}, value));
+  }
+
+  function stationNames(res, config) {
+    const known = (config.stations || {})[res.station_code] || null;
+    const en = res.station_name || (known && known.en) || "";
+    const hi = (known && known.hi) || "";
+    return { en: en, hi: hi, registered: known };
+  }
+
+  function render(res, config, source) {
+    const box = $("result");
+    box.hidden = false;
+    const verdict = res.verdict;
+    const first = res.reasons.length ? code(res.reasons[0]) : "";
+    box.setAttribute("data-verdict", verdict);
+    box.setAttribute("data-reason", first);
+    box.setAttribute("data-reasons", res.reasons.map(code).join(" "));
+    box.setAttribute("data-warnings", (res.warnings || []).map(code).join(" "));
+    box.setAttribute("data-station", res.station_code || "");
+    box.setAttribute("data-cert-id", res.cert_id || "");
+    box.className = "result " + verdict.toLowerCase();
+    box.replaceChildren();
+
+    const words = {
+      VALID: ["✔", "VALID", "मान्य", "Genuine certificate, signed by an auditor HQ enrolled."],
+      INVALID: ["✘", "INVALID", "अमान्य", "Do not accept this certificate."],
+      ERROR: ["!", "CANNOT CHECK", "जाँच संभव नहीं", "This page cannot decide. Get the current verify page from HQ."],
+      UNSUPPORTED: ["!", "CANNOT CHECK", "जाँच संभव नहीं", "This browser lacks Ed25519 signature checking."],
+    }[verdict];
+    box.append(
+      el("div", { class: "verdict", id: "verdict", role: "status" },
+        el("span", { class: "icon", "aria-hidden": "true" }, words[0]),
+        el("span", { class: "word" }, words[1]),
+        el("span", { class: "word-hi", lang: "hi" }, words[2])),
+      el("p", { class: "verdict-note" }, words[3])
+    );
+
+    if (res.station_code) {
+      const names = stationNames(res, config);
+      box.append(
+        el("div", { class: "station" },
+          el("div", { class: "station-code", id: "station-code" }, res.station_code),
+          names.en ? el("div", { class: "station-en", id: "station-en" }, names.en) : null,
+          names.hi ? el("div", { class: "station-hi", id: "station-hi", lang: "hi" }, names.hi) : null,
+          verdict === "VALID" ? el("p", { class: "compare" }, "Check that this matches the station and the printed certificate. ",
+            el("span", { lang: "hi" }, "थाने और छपे प्रमाणपत्र से मिलान करें।")) : null)
+      );
+      const details = el("dl", { class: "details" });
+      if (res.result !== undefined && res.result !== null) {
+        const name = RESULT_NAMES[res.result] || ["?", "?"];
+        details.append(row("Result", "परिणाम", el("span", { class: "result-name r" + res.result },
+          name[0], " · ", el("span", { lang: "hi" }, name[1]), " · score " + res.score + "/100"), "big"));
+      }
+      details.append(
+        row("Certificate id", "प्रमाणपत्र संख्या", el("span", { class: "mono", id: "cert-id" }, groupId(res.cert_id))),
+        row("Valid", "वैधता", showDate(res.issued_at) + " – " + showDate(res.expires_at), "big"),
+        row("Auditor", "लेखा परीक्षक", (res.auditor_name ? res.auditor_name + " " : "") + "(" + res.auditor_id + ")"),
+        row("Issued by", "जारीकर्ता", res.issuer_name || "")
+      );
+      if (res.audit_type !== null && res.audit_type !== undefined) details.append(row("Audit", "ऑडिट", AUDIT_TYPES[res.audit_type] || ""));
+      if (res.audit_date) details.append(row("Audit date", "ऑडिट तिथि", showDate(res.audit_date)));
+      details.append(row("Nonconformities", "गैर-अनुरूपताएँ", res.majors + " major, " + res.minors + " minor"));
+      box.append(details);
+    }
+
+    if (res.reasons.length) {
+      const list = el("ul", { class: "reasons", id: "reasons" });
+      for (const reason of res.reasons) {
+        const c = code(reason);
+        const human = REASONS[c] || DAMAGED;
+        list.append(el("li", { "data-code": c }, human[0], el("span", { class: "hi", lang: "hi" }, human[1]),
+          el("span", { class: "code" }, reason)));
+      }
+      box.append(el("h2", {}, "Why ", el("span", { lang: "hi" }, "कारण")), list);
+    }
+    if (res.warnings && res.warnings.length) {
+      const list = el("ul", { class: "warnings", id: "warnings" });
+      for (const w of res.warnings) list.append(el("li", { "data-code": code(w) }, "⚠ " + (WARNINGS[code(w)] || w)));
+      box.append(list);
+    }
+    if (source) box.append(el("p", { class: "source" }, source));
+    box.scrollIntoView({ block: "start" });
+  }
+
+  function renderLists(config, ctx, error) {
+    const out = $("lists");
+    out.replaceChildren();
+    if (error) {
+      out.append(el("p", { class: "bad" }, "Lists unusable: " + error));
+      return;
+    }
+    const t = ctx.trust;
+    out.append(el("p", {}, "Trust list no. " + t.seq + " of " + showDate(t.issued_at) + " (" + t.issuer_name + ", " +
+      t.auditors.length + " auditor keys)"));
+    out.append(el("p", {}, ctx.crl
+      ? "Revocation list no. " + ctx.crl.seq + " of " + showDate(ctx.crl.issued_at) + ", next update " + showDate(ctx.crl.next_update) +
+        " (" + ctx.crl.entries.length + " revoked)"
+      : "No revocation list in this page."));
+    out.append(el("p", {}, "HQ root key" + (ctx.roots.length > 1 ? "s " : " ") + ctx.roots.map((k) => k.kidHex).join(", ")));
+    if (config.published_at) out.append(el("p", {}, "Page published " + showDate(config.published_at)));
+  }
+
+  async function check(text, now, source) {
+    const res = await root.inspectorVerify(text, now);
+    render(res, config, source);
+    return res;
+  }
+
+  /* The payload the URL fragment carries, or null. */
+  function fragmentPayload(hash) {
+    let raw = hash.replace(/^#/, "");
+    if (!raw) return null;
+    try {
+      raw = decodeURIComponent(raw);
+    } catch (e) {
+      // not valid percent-encoding: use it as it is; the decoder will say what is wrong
+    }
+    return raw;
+  }
+
+  async function runVectors() {
+    const embedded = $("inspector-vectors");
+    const out = $("vector-results");
+    const data = JSON.parse(embedded.textContent);
+    const contexts = data.contexts || {};
+    const results = [];
+    for (const vector of data.vectors) {
+      let res;
+      try {
+        res = await root.inspectorVerify(vector.text, vector.now, vector.context ? contexts[vector.context] : undefined);
+      } catch (e) {
+        res = { verdict: "EXCEPTION", reasons: [String(e && e.message)], warnings: [] };
+      }
+      results.push({
+        id: vector.id,
+        verdict: res.verdict,
+        reason: res.reasons.length ? code(res.reasons[0]) : null,
+        reasons: res.reasons.map(code),
+        warnings: (res.warnings || []).map(code),
+        station: res.station_code || null,
+        cert_id: res.cert_id || null,
+      });
+    }
+    out.textContent = JSON.stringify({ done: true, count: results.length, results: results }).replace(/</g, "\\u003c");
+    out.setAttribute("data-done", "1");
+    doc.body.setAttribute("data-vectors-done", String(results.length));
+  }
+
+  async function route() {
+    const hash = root.location.hash;
+    if (config.test_mode && hash === "#vectors") return runVectors();
+    if (config.test_mode && hash.startsWith("#now=")) {
+      const m = /^#now=([0-9]+)&p=(.*)$/s.exec(hash);
+      if (m) {
+        const text = fragmentPayload("#" + m[2]);
+        $("test-banner").hidden = false;
+        $("test-banner").textContent = "TEST BUILD: time fixed at " + V.formatUtc(Number(m[1]));
+        return check(text, Number(m[1]), "Checked at the fixed test time.");
+      }
+    }
+    const text = fragmentPayload(hash);
+    if (text !== null) {
+      $("payload").value = text;
+      return check(text, undefined, "Checked " + new Date().toLocaleString("en-IN") + " on this phone.");
+    }
+    return null;
+  }
+
+  const config = V.pageConfig();
+
+  async function start() {
+    if (config.test_mode) {
+      $("test-banner").hidden = false;
+      $("test-banner").textContent = "TEST BUILD – not for officers";
+    }
+    doc.body.setAttribute("data-ready", "0");
+    if (!(await V.ed25519Supported())) {
+      $("unsupported").hidden = false;
+      render({ valid: false, verdict: "UNSUPPORTED", reasons: ["no-ed25519: this browser cannot check Ed25519 signatures"], warnings: [] }, config);
+      doc.body.setAttribute("data-ready", "1");
+      return;
+    }
+    try {
+      const ctx = await V.loadContext(config);
+      renderLists(config, ctx, null);
+    } catch (e) {
+      renderLists(config, null, e.message);
+    }
+    $("check-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const input = $("payload");
+      await check(input.value, undefined, "Checked " + new Date().toLocaleString("en-IN") + " on this phone.");
+      input.select(); // the next scan from a hand-held scanner replaces this one
+    });
+    root.addEventListener("hashchange", route);
+    await route();
+    doc.body.setAttribute("data-ready", "1");
+  }
+
+  start().catch((e) => {
+    const box = $("result");
+    box.hidden = false;
+    box.setAttribute("data-verdict", "ERROR");
+    box.setAttribute("data-reason", "internal-error");
+    box.textContent = "Internal error: " + (e && e.message);
+  });
+})(window);

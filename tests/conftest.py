@@ -1,0 +1,194 @@
+"""Shared fixtures: one HQ, one enrolled auditor and an installed trust list per test session.
+
+Key files use scrypt at its lowest accepted cost (2**14) and are made once per session, then
+each test gets its own copy of the data directories, so tests may write freely.
+
+Fixtures others can reuse:
+    PASSPHRASE / ``passphrase``  the passphrase of every key made here
+    ``auditor_key``              the auditor's unlocked SigningKey
+    ``auditor_info``             its KeyInfo (auditor_id "AUD-017", name "Sunita Devi")
+    ``hq_key``                   the HQ root's unlocked SigningKey
+    ``trust_env``                an auditor laptop DataDir: auditor key file, pinned HQ root,
+                                 installed trust list, stations.toml (GBN-S39, GBN-S49)
+    ``hq_env``                   an HQ DataDir: HQ root key, the auditor enrolled, trust list signed
+    ``mini_checklist``           path of tests/data/mini-checklist.toml (5 items)
+    ``audit_service``            AuditService over ``trust_env``
+    ``open_audit``               id of a new, empty audit of GBN-S39 on the mini checklist
+    ``closed_audit``             id of a complete, closed audit (with one evidence file)
+    ``run_cli``                  run ``inspector`` in-process: run_cli(*args) -> (code, out, err)
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from inspector.paths import DataDir
+
+PASSPHRASE = "correct horse battery staple"
+SCRYPT_N = 2**14
+AUDITOR_ID = "AUD-017"
+AUDITOR_NAME = "Sunita Devi"
+DATA = Path(__file__).parent / "data"
+MINI_CHECKLIST = DATA / "mini-checklist.toml"
+STATIONS_TOML = """\
+[[stations]]
+code = "GBN-S39"
+name = { en = "Kotwali Sector 39", hi = "कोतवाली सेक्टर 39" }
+district = "Gautam Buddh Nagar"
+commissionerate = "Gautam Buddh Nagar"
+zone = "Noida"
+in_charge = "SHO"
+
+[[stations]]
+code = "GBN-S49"
+name = { en = "Sector 49", hi = "सेक्टर 49" }
+district = "Gautam Buddh Nagar"
+commissionerate = "Gautam Buddh Nagar"
+zone = "Noida"
+in_charge = "SHO"
+"""
+
+# The mini checklist answered in full: item -> (status, note, reason)
+MINI_ANSWERS = {
+    "MAL-01": ("minor", "3 entries of 2024 not traceable", "items found in the annexe store"),
+    "MAL-02": ("conform", None, None),
+    "MAL-03": ("na", None, None),
+    "WHD-01": ("conform", "महिला उप-निरीक्षक तैनात", None),
+    "WHD-02": ("observation", "register legible; index missing", None),
+}
+
+
+@dataclass(frozen=True)
+class _Templates:
+    laptop: Path
+    hq: Path
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
+    from inspector.hq import HQ
+    from inspector.keystore import create_key
+    from inspector.trust import TrustStore
+
+    base = tmp_path_factory.mktemp("trust-templates")
+    hq_root, laptop_root = base / "hq", base / "laptop"
+    hq = HQ(hq_root)
+    hq.init("Police Commissionerate Gautam Buddh Nagar", PASSPHRASE, scrypt_n=SCRYPT_N)
+    laptop = DataDir(laptop_root)
+    info = create_key(laptop.auditor_key, "auditor", AUDITOR_NAME, PASSPHRASE, AUDITOR_ID, scrypt_n=SCRYPT_N)
+    hq.enroll(info.public, AUDITOR_NAME, AUDITOR_ID, PASSPHRASE)
+    trustlist = hq.export_trustlist(PASSPHRASE)
+    store = TrustStore(laptop_root)
+    store.pin(hq.root_public().to_pem())
+    store.install(trustlist)
+    for root in (hq_root, laptop_root):
+        (root / "stations.toml").write_text(STATIONS_TOML, encoding="utf-8")
+    return _Templates(laptop_root, hq_root)
+
+
+def _copy(source: Path, target: Path) -> DataDir:
+    shutil.copytree(source, target, symlinks=True)
+    return DataDir(target)
+
+
+@pytest.fixture(scope="session")
+def passphrase() -> str:
+    return PASSPHRASE
+
+
+@pytest.fixture(scope="session")
+def auditor_key(_templates: _Templates) -> Any:
+    from inspector.keystore import unlock
+
+    return unlock(DataDir(_templates.laptop).auditor_key, PASSPHRASE)
+
+
+@pytest.fixture(scope="session")
+def auditor_info(_templates: _Templates) -> Any:
+    from inspector.keystore import read_key_info
+
+    return read_key_info(DataDir(_templates.laptop).auditor_key)
+
+
+@pytest.fixture(scope="session")
+def hq_key(_templates: _Templates) -> Any:
+    from inspector.hq import HQ
+
+    return HQ(_templates.hq).unlock(PASSPHRASE)
+
+
+@pytest.fixture
+def trust_env(_templates: _Templates, tmp_path: Path) -> DataDir:
+    return _copy(_templates.laptop, tmp_path / "laptop")
+
+
+@pytest.fixture
+def hq_env(_templates: _Templates, tmp_path: Path) -> DataDir:
+    return _copy(_templates.hq, tmp_path / "hq")
+
+
+@pytest.fixture
+def mini_checklist() -> Path:
+    return MINI_CHECKLIST
+
+
+@pytest.fixture
+def audit_service(trust_env: DataDir) -> Any:
+    from inspector.audit import AuditService
+
+    return AuditService(trust_env)
+
+
+@pytest.fixture
+def open_audit(audit_service: Any, auditor_key: Any) -> str:
+    summary = audit_service.new_audit("GBN-S39", MINI_CHECKLIST, "certification", auditor_key, AUDITOR_ID, AUDITOR_NAME)
+    return str(summary.id)
+
+
+@pytest.fixture
+def closed_audit(audit_service: Any, auditor_key: Any, open_audit: str, tmp_path: Path) -> str:
+    photo = tmp_path / "malkhana-register.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg, but bytes all the same")
+    with audit_service.open(open_audit, key=auditor_key) as audit:
+        for item, (status, note, reason) in MINI_ANSWERS.items():
+            evidence = [photo] if item == "MAL-01" else []
+            audit.record(item, status, note=note, reason=reason, evidence=evidence, due="2099-03-31" if status == "minor" else None)
+        audit.close()
+    return open_audit
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run ``inspector ARGS`` in this process with the session passphrase in the environment."""
+    from inspector.cli.main import main
+
+    monkeypatch.setenv("INSPECTOR_PASSPHRASE", PASSPHRASE)
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def subprocess_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Environment for running ``python -m inspector`` in a child process."""
+    import os
+
+    env = dict(os.environ)
+    env["INSPECTOR_PASSPHRASE"] = PASSPHRASE
+    env["PYTHONPATH"] = str(Path(__file__).parent.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("INSPECTOR_HOME", None)
+    yield env
+
+
+PYTHON = sys.executable

@@ -1,0 +1,238 @@
+"""The ``audit`` and ``hq import|audits`` commands: the headless end-to-end run and bad input.
+
+Bad input of every kind must give one line on stderr, exit status 2, no traceback, and leave
+the data directory exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from inspector.checklist import default_checklist_path, load_checklist
+from inspector.paths import DataDir
+
+from conftest import MINI_CHECKLIST, PYTHON
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (lock files aside) with a hash of its content."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.name.endswith(".lock")
+    }
+
+
+def _new(run_cli: Cli, data: DataDir, *extra: str) -> str:
+    code, out, err = run_cli("--data-dir", data.root, "audit", "new", "--station", "GBN-S39", *extra)
+    assert code == 0, err
+    return out.strip()
+
+
+def _full_csv(path: Path, checklist_path: Path, evidence: Path) -> None:
+    """Answers for every item: mostly conform, one downgraded critical item, a few other NCs."""
+    checklist = load_checklist(checklist_path)
+    items = list(checklist.items.values())
+    critical = next(i for i in items if checklist.default_grade(i).value == "major")
+    others = [i for i in items if i.id != critical.id][:3]
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "status", "note", "evidence", "due", "reason"])
+        for item in items:
+            if item.id == critical.id:
+                writer.writerow([item.id, "minor", "रजिस्टर में 3 प्रविष्टियाँ अधूरी", evidence.name, "2099-03-31",
+                                 "entries completed during the audit"])
+            elif item in others:
+                writer.writerow([item.id, "minor", "not traceable at the time of the visit", evidence.name, "2099-03-31", ""])
+            elif item.id == items[-1].id:
+                writer.writerow([item.id, "observation", "could be better", "", "", ""])
+            else:
+                writer.writerow([item.id, "conform", "", "", "", ""])
+
+
+def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, tmp_path: Path) -> None:
+    laptop, hq = ("--data-dir", trust_env.root), ("--data-dir", hq_env.root)
+    audit_id = _new(run_cli, trust_env)  # the shipped checklist by default
+    photo = tmp_path / "register.jpg"
+    photo.write_bytes(b"\xff\xd8\xff photo of the register")
+    rows = tmp_path / "findings.csv"
+    _full_csv(rows, default_checklist_path(), photo)
+    total = len(load_checklist(default_checklist_path()).items)
+
+    code, out, err = run_cli(*laptop, "audit", "record", audit_id[:8], "--from", rows)
+    assert code == 0, err
+    assert out.strip().endswith(f"{total}/{total} items answered")
+
+    code, out, err = run_cli(*laptop, "audit", "show", audit_id, "--json")
+    shown = json.loads(out)
+    assert shown["progress"] == {"answered": total, "total": total} and shown["minors"] == 4
+    assert len(shown["nonconformities"]) == 4 and all(nc["due"] == "2099-03-31" and nc["clauses"] for nc in shown["nonconformities"])
+    assert shown["decision"] in ("recommend-certification", "recommend-after-corrective-action", "not-ready")
+    code, text, _ = run_cli(*laptop, "audit", "show", audit_id)
+    assert "nonconformities" in text and "graded minor because: entries completed during the audit" in text
+
+    code, out, err = run_cli(*laptop, "audit", "close", audit_id, "--json")
+    assert code == 0, err
+    root = json.loads(out)["findings_root"]
+
+    bundle = tmp_path / "bundle.zip"
+    assert run_cli(*laptop, "audit", "export", audit_id, "-o", bundle)[0] == 0
+    code, out, err = run_cli(*hq, "hq", "import", bundle, "--json")
+    assert code == 0, err
+    imported = json.loads(out)
+    assert imported["status"] == "imported" and imported["id"] == audit_id and imported["findings_root"] == root
+    code, out, _ = run_cli(*hq, "hq", "import", bundle)
+    assert code == 0 and "already imported" in out
+    code, out, _ = run_cli(*hq, "hq", "audits", "--json")
+    assert [row["id"] for row in json.loads(out)] == [audit_id]
+
+    code, out, err = run_cli(*hq, "audit", "verify", bundle)
+    assert code == 0 and out.startswith(f"intact: audit {audit_id}"), err
+    code, out, _ = run_cli(*laptop, "audit", "verify", audit_id)
+    assert code == 0 and "signers checked against trust list" in out
+
+    # One character of one note changed inside the bundle: refused, and the record named.
+    with zipfile.ZipFile(bundle) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    edited = dict(members, **{"records.jsonl": members["records.jsonl"].replace(b"time of the visit", b"time of the visiT", 1)})
+    tampered = tmp_path / "tampered.zip"
+    _zip(tampered, edited)
+    code, out, _ = run_cli(*hq, "audit", "verify", tampered)
+    assert code == 1 and "NOT INTACT" in out
+    assert any("(finding" in line and "bad signature" in line for line in out.splitlines())
+    code, out, _ = run_cli(*hq, "hq", "import", tampered)
+    assert code == 1 and "REFUSED" in out
+
+    # An evidence file swapped inside the bundle: refused, each record that refers to it named.
+    [name] = [n for n in members if n.startswith("evidence/")]
+    swapped = tmp_path / "swapped.zip"
+    _zip(swapped, dict(members, **{name: b"a different photo"}))
+    code, out, _ = run_cli(*hq, "audit", "verify", swapped, "--json")
+    report = json.loads(out)
+    assert code == 1 and not report["ok"]
+    assert len([p for p in report["problems"] if "does not match its hash" in p]) == 4
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_list_history_and_json(run_cli: Cli, trust_env: DataDir) -> None:
+    data = ("--data-dir", trust_env.root)
+    code, out, _ = run_cli(*data, "audit", "list")
+    assert code == 0 and "no audits yet" in out
+    code, out, _ = run_cli(*data, "audit", "new", "--station", "GBN-S49", "--checklist", MINI_CHECKLIST, "--type", "surveillance", "--json")
+    audit_id = json.loads(out)["id"]
+    assert run_cli(*data, "audit", "record", audit_id, "WHD-01", "minor", "--note", "desk unstaffed", "--due", "2099-01-01")[0] == 0
+    assert run_cli(*data, "audit", "record", audit_id, "WHD-01", "conform", "--note", "staffed after 10 minutes")[0] == 0
+    code, out, _ = run_cli(*data, "audit", "history", audit_id, "whd-01", "--json")
+    revisions = json.loads(out)["revisions"]
+    assert [r["status"] for r in revisions] == ["minor", "conform"] and revisions[0]["due"] == "2099-01-01"
+    code, out, _ = run_cli(*data, "audit", "history", audit_id, "WHD-01")
+    assert "revision 1" in out and "revision 2" in out and "staffed after 10 minutes" in out
+    code, out, _ = run_cli(*data, "audit", "list", "--json")
+    [row] = json.loads(out)
+    assert row["type"] == "surveillance" and row["station"] == "GBN-S49" and row["progress"] == {"answered": 1, "total": 5}
+    code, out, _ = run_cli(*data, "audit", "verify", audit_id)
+    assert code == 0 and "open (not sealed)" in out
+
+
+@pytest.fixture
+def cli_audit(run_cli: Cli, trust_env: DataDir) -> str:
+    return _new(run_cli, trust_env, "--checklist", str(MINI_CHECKLIST))
+
+
+BAD_INPUT = [
+    (["audit", "new", "--station", "XX-1"], "unknown station 'XX-1'"),
+    (["audit", "new", "--station", "GBN-S39", "--checklist", "/nonexistent.toml"], "no such file"),
+    (["audit", "new", "--station", "GBN-S39", "--type", "stage9"], "unknown audit type"),
+    (["audit", "record", "feedfacefeedface", "MAL-01", "conform"], "unknown audit 'feedfacefeedface'"),
+    (["audit", "record", "{audit}", "MAL-77", "conform"], "unknown item 'MAL-77'"),
+    (["audit", "record", "{audit}", "MAL-02", "okay"], "unknown status 'okay'"),
+    (["audit", "record", "{audit}", "MAL-01", "minor", "--note", "n", "--evidence", "{photo}"], "needs a written reason"),
+    (["audit", "record", "{audit}", "MAL-02", "minor"], "needs a note"),
+    (["audit", "record", "{audit}", "MAL-02", "minor", "--note", "n", "--due", "tomorrow"], "not a date YYYY-MM-DD"),
+    (["audit", "record", "{audit}", "MAL-02", "conform", "--evidence", "/nonexistent.jpg"], "evidence file /nonexistent.jpg: no such file"),
+    (["audit", "record", "{audit}", "--from", "/nonexistent.csv"], "no such file"),
+    (["audit", "record", "{audit}", "--from", "{bad_csv}"], "bad.csv line 3: unknown status 'maybe'"),
+    (["audit", "record", "{audit}", "--from", "{short_csv}"], "short.csv line 2: 2 fields"),
+    (["audit", "record", "{audit}", "MAL-02"], "give ITEM and STATUS"),
+    (["audit", "close", "{audit}"], "cannot close audit .*5 of 5 items unanswered"),
+    (["audit", "show", "0000"], "unknown audit '0000'"),
+    (["audit", "history", "{audit}", "NOPE-01"], "unknown item 'NOPE-01'"),
+    (["audit", "export", "{audit}", "-o", "/nonexistent-dir/x.zip"], "no such directory"),
+    (["audit", "verify", "/nonexistent.zip"], "no such file"),
+    (["hq", "import", "/nonexistent.zip"], "no such file"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD_INPUT, ids=[" ".join(a[:3]) + f" #{i}" for i, (a, _m) in enumerate(BAD_INPUT)])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    run_cli: Cli, trust_env: DataDir, cli_audit: str, tmp_path: Path, argv: list[str], message: str
+) -> None:
+    import re
+
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"jpeg")
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("item,status,note\nMAL-02,conform,\nMAL-03,maybe,\n", encoding="utf-8")
+    short_csv = tmp_path / "short.csv"
+    short_csv.write_text("item,status,note\nMAL-02,conform\n", encoding="utf-8")
+    names = {"audit": cli_audit, "photo": str(photo), "bad_csv": str(bad_csv), "short_csv": str(short_csv)}
+    args = [a.format(**names) for a in argv]
+    before = _snapshot(trust_env.root)
+    code, out, err = run_cli("--data-dir", trust_env.root, *args)
+    assert code == 2, (out, err)
+    assert err.count("\n") == 1 and err.startswith("inspector: error: ") and "Traceback" not in err, err
+    assert re.search(message, err), err
+    assert _snapshot(trust_env.root) == before
+
+
+def test_a_closed_audit_refuses_findings(run_cli: Cli, trust_env: DataDir, cli_audit: str, tmp_path: Path) -> None:
+    rows = tmp_path / "all.csv"
+    rows.write_text("item,status,note,reason\nMAL-01,conform,,\nMAL-02,conform,,\nMAL-03,na,,\nWHD-01,conform,,\nWHD-02,conform,,\n", encoding="utf-8")
+    data = ("--data-dir", trust_env.root)
+    assert run_cli(*data, "audit", "record", cli_audit, "--from", rows)[0] == 0
+    assert run_cli(*data, "audit", "close", cli_audit)[0] == 0
+    before = _snapshot(trust_env.root)
+    for argv in (["audit", "record", cli_audit, "MAL-02", "conform"], ["audit", "close", cli_audit]):
+        code, _out, err = run_cli(*data, *argv)
+        assert code == 2 and err.count("\n") == 1 and "closed" in err, err
+    assert _snapshot(trust_env.root) == before
+
+
+def test_wrong_passphrase_writes_nothing(run_cli: Cli, trust_env: DataDir, cli_audit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INSPECTOR_PASSPHRASE", "not the passphrase")
+    before = _snapshot(trust_env.root)
+    code, _out, err = run_cli("--data-dir", trust_env.root, "audit", "record", cli_audit, "MAL-02", "conform")
+    assert code == 2 and "wrong passphrase" in err
+    assert _snapshot(trust_env.root) == before
+
+
+def test_the_real_entry_point(trust_env: DataDir, subprocess_env: dict[str, str], cli_audit: str) -> None:
+    done = subprocess.run(
+        [PYTHON, "-m", "inspector", "--data-dir", str(trust_env.root), "audit", "list", "--json"],
+        capture_output=True, text=True, env=subprocess_env, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [row["id"] for row in json.loads(done.stdout)] == [cli_audit]
+
+
+def test_help_lists_every_audit_command(run_cli: Cli, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_cli("audit", "--help")
+    out = capsys.readouterr().out
+    for name in ("new", "record", "list", "show", "history", "close", "verify", "export"):
+        assert name in out

@@ -1,0 +1,366 @@
+"""QR rendering and reading: round trips through real pixels, degraded photos, the glog(0) bug."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from pathlib import Path
+
+import pytest
+import qrcode
+import qrcode.exceptions
+import qrcode.util
+import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageFilter
+from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
+
+from inspector import psc1, qr
+from inspector.psc1 import AuditType, CertClaims, CertResult
+from inspector.signing import SigningKey, protected_header
+
+KEY = SigningKey.from_raw(bytes(range(32)))
+LINK = "https://psa.up.gov.in/v#"
+
+
+def claims(**overrides: object) -> CertClaims:
+    fields: dict[str, object] = dict(
+        issuer=1,
+        issued_at=1781654400,
+        expires_at=1876348800,
+        cert_id=bytes.fromhex("0123456789abcdef0123"),
+        station_code="GBN-S39",
+        checklist_id="police-station-iso9001",
+        checklist_version="1.0.0",
+        result=CertResult.CERTIFIED,
+        score=87,
+        majors=0,
+        minors=3,
+        auditor_id="UP/GBN/A17",
+        findings_root=bytes.fromhex("00112233445566778899aabbccddeeff"),
+        station_name="Kotwali Sector 39",
+        audit_date=20620,
+        audit_type=AuditType.CERTIFICATION,
+    )
+    fields.update(overrides)
+    return CertClaims(**fields)  # type: ignore[arg-type]
+
+
+TEXT = psc1.encode(claims(), KEY)
+
+
+def read_back(text: str) -> None:
+    """QR text -> decode -> signature check -> claims."""
+    decoded = psc1.decode(psc1.parse_scanned(text))
+    assert psc1.verify_signature(decoded, KEY.public)
+    assert psc1.parse_claims(decoded.payload) == claims()
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the symbol
+
+
+def test_bare_payload_is_one_alphanumeric_segment_at_ecc_q() -> None:
+    code = qr.make_qr(TEXT)
+    assert code.error_correction == ERROR_CORRECT_Q and code.border == 4
+    assert [(s.mode, s.data.decode()) for s in code.data_list] == [(qrcode.util.MODE_ALPHA_NUM, TEXT)]
+    assert code.version == qr.qr_version(TEXT) == 13
+    assert len(code.modules) == 4 * 13 + 17
+
+
+def test_link_form_is_byte_then_alphanumeric_segment() -> None:
+    code = qr.make_qr(LINK + TEXT, max_version=40)
+    assert [s.mode for s in code.data_list] == [qrcode.util.MODE_8BIT_BYTE, qrcode.util.MODE_ALPHA_NUM]
+    assert code.data_list[1].data.decode() == TEXT
+    # Measured: the full certificate needs v15 as a link, which is over the print budget ...
+    assert qr.qr_version(LINK + TEXT) == 15
+    with pytest.raises(qr.QRTooLarge):
+        qr.make_qr(LINK + TEXT)
+    # ... while a certificate without the optional claims still fits v13 as a link.
+    short = psc1.encode(claims(station_name=None, audit_date=None, audit_type=None), KEY)
+    assert qr.qr_version(LINK + short) == 13
+
+
+def test_too_large_is_refused() -> None:
+    with pytest.raises(qr.QRTooLarge):
+        qr.make_qr("PSC1:" + "A" * 348)
+    assert issubclass(qr.QRTooLarge, ValueError)
+    with pytest.raises(qr.QRTooLarge):
+        qr.qr_version("PSC1:" + "A" * 5000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4300), st.sampled_from([0, 30]))
+def test_version_matches_qrcode_best_fit(length: int, link: int) -> None:
+    text = ("https://" + "h" * link + "/#" if link else "") + "PSC1:" + "A" * length
+    stock = qrcode.QRCode(error_correction=ERROR_CORRECT_Q)
+    for segment in qr._segments(text):
+        stock.add_data(segment)
+    try:
+        expected = stock.best_fit()
+    except (ValueError, qrcode.exceptions.DataOverflowError):
+        with pytest.raises(qr.QRTooLarge):
+            qr.qr_version(text)
+        return
+    assert qr.qr_version(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "psc1:ABC", "PSC1:abc", "hello", "https://x/v#psc1:AB", "http://x/v#PSC1:AB", "https://x/\u00e9#PSC1:AB"])
+def test_other_text_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        qr.make_qr(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# qrcode 8.2 glog(0) (python-qrcode #330/#423) and our Reed-Solomon adapter
+
+
+def test_stock_qrcode_crashes_on_all_zero_block_but_we_do_not() -> None:
+    text = "PSC1:" + "0" * 200  # "0" is alphanumeric value 0: whole data blocks of zero bits
+    stock = qrcode.QRCode(error_correction=ERROR_CORRECT_Q)
+    stock.add_data(qrcode.util.QRData(text, mode=qrcode.util.MODE_ALPHA_NUM))
+    try:
+        stock.make()
+    except ValueError as exc:
+        assert "glog" in str(exc)
+    else:  # pragma: no cover - a fixed qrcode release: the adapter is then merely redundant
+        pass
+    assert qr.decode_image(qr.png_bytes(text, 4)) == [text]
+
+
+def test_all_zero_certificate_renders_and_reads_back() -> None:
+    """§9.12: all-zero kid, ids, hash and signature must not crash rendering and must round-trip."""
+    zero = claims(cert_id=bytes(10), findings_root=bytes(16), issuer=0, issued_at=0, expires_at=0, score=0, minors=0)
+    payload = psc1.payload_bytes(zero)
+    text = psc1.to_text(psc1.cose_bytes(protected_header(bytes(8)), payload, bytes(64)))
+    assert qr.decode_image(qr.png_bytes(text, 4)) == [text]
+    decoded = psc1.decode(text)
+    assert (decoded.kid, decoded.signature, decoded.payload) == (bytes(8), bytes(64), payload)
+    # And a real signature from the all-zero private key.
+    signed = psc1.encode(zero, SigningKey.from_raw(bytes(32)))
+    assert qr.decode_image(qr.png_bytes(signed, 4)) == [signed]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from([ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q, ERROR_CORRECT_H]),
+    st.one_of(
+        st.binary(min_size=1, max_size=150).map(lambda b: [qrcode.util.QRData(b, mode=qrcode.util.MODE_8BIT_BYTE)]),
+        st.text(alphabet=qrcode.util.ALPHA_NUM.decode(), min_size=1, max_size=350).map(
+            lambda t: [qrcode.util.QRData(t, mode=qrcode.util.MODE_ALPHA_NUM)]
+        ),
+    ),
+)
+def test_codewords_equal_qrcode_wherever_qrcode_works(ec: int, segments: list[qrcode.util.QRData]) -> None:
+    stock = qrcode.QRCode(error_correction=ec)
+    for segment in segments:
+        stock.add_data(segment)
+    version = stock.best_fit()
+    try:
+        expected = qrcode.util.create_data(version, ec, segments)
+    except ValueError:  # the glog(0) bug itself
+        return
+    assert qr._codewords(version, ec, segments) == expected
+
+
+def test_reed_solomon_of_zero_block_is_zero() -> None:
+    assert qr._rs_remainder([0] * 20, 18) == [0] * 18
+
+
+# ---------------------------------------------------------------------------------------------
+# Round trips through pixels
+
+
+def test_png_round_trip_and_verify(tmp_path: Path) -> None:
+    path = tmp_path / "cert.png"
+    qr.write_png(TEXT, path, box_size=6)
+    [text] = qr.decode_image(path)
+    assert text == TEXT
+    read_back(text)
+    assert qr.decode_image(path.read_bytes()) == [TEXT]
+    assert qr.decode_image(str(path)) == [TEXT]
+
+
+def test_png_modules_are_exact_integer_squares() -> None:
+    image = Image.open(io.BytesIO(qr.png_bytes(TEXT, box_size=7)))
+    size = (4 * 13 + 17 + 8) * 7
+    assert image.size == (size, size)
+    assert set(image.tobytes()) <= {0, 255}
+    assert image.getpixel((0, 0)) == 255 and image.getpixel((4 * 7, 4 * 7)) == 0  # quiet zone, finder
+
+
+@pytest.mark.parametrize("box_size", [0, -1, 2.5, True])
+def test_png_box_size_must_be_whole_pixels(box_size: object) -> None:
+    with pytest.raises(ValueError):
+        qr.png_bytes(TEXT, box_size)  # type: ignore[arg-type]
+
+
+def test_link_form_round_trip() -> None:
+    short = psc1.encode(claims(station_name=None, audit_date=None, audit_type=None), KEY)
+    [text] = qr.decode_image(qr.png_bytes(LINK + short, 4))
+    assert text == LINK + short
+    assert psc1.parse_scanned(text + "\n") == short
+
+
+def _solve(rows: list[list[float]], rhs: list[float]) -> list[float]:
+    """Gauss-Jordan for the 8x8 perspective system (no numpy in the environment)."""
+    m = [row + [value] for row, value in zip(rows, rhs)]
+    n = len(m)
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col:
+                factor = m[r][col] / m[col][col]
+                m[r] = [a - factor * b for a, b in zip(m[r], m[col])]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def _keystone(width: int, height: int, k: float) -> list[float]:
+    """PERSPECTIVE coefficients making the top edge ~2k narrower, as if shot from below."""
+    out = [(0, 0), (width, 0), (width, height), (0, height)]
+    src = [(-k * width, 0), ((1 + k) * width, -0.03 * height), (width, height), (0, height)]
+    rows: list[list[float]] = []
+    rhs: list[float] = []
+    for (x, y), (sx, sy) in zip(out, src):
+        rows += [[x, y, 1, 0, 0, 0, -sx * x, -sx * y], [0, 0, 0, x, y, 1, -sy * x, -sy * y]]
+        rhs += [sx, sy]
+    return _solve(rows, rhs)
+
+
+def degraded_photo(png: bytes, angle: float, seed: int = 0) -> bytes:
+    """A phone photo of a printed code: rotated, keystoned, 400 px wide, blurred, noisy, JPEG 60."""
+    code = Image.open(io.BytesIO(png)).convert("L")
+    paper = Image.new("L", (code.width + 160, code.height + 160), 230)
+    paper.paste(code, (80, 80))
+    scene = paper.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=90)
+    w, h = scene.size
+    scene = scene.transform((w, h), Image.Transform.PERSPECTIVE, _keystone(w, h, 0.12), Image.Resampling.BICUBIC, fillcolor=90)
+    scene = scene.resize((400, round(400 * h / w)), Image.Resampling.LANCZOS)
+    scene = scene.filter(ImageFilter.GaussianBlur(1.0))
+    noise = Image.frombytes("L", scene.size, random.Random(seed).randbytes(scene.width * scene.height))
+    scene = Image.blend(scene, noise, 0.2)
+    out = io.BytesIO()
+    scene.save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("angle", "seed"), [(15, 0), (-12, 1), (19, 2)])
+def test_degraded_photo_round_trip(angle: float, seed: int, tmp_path: Path) -> None:
+    photo = degraded_photo(qr.png_bytes(TEXT, 8), angle, seed)
+    image = Image.open(io.BytesIO(photo))
+    assert image.format == "JPEG" and image.width == 400
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(photo)
+    [text] = qr.decode_image(path)
+    assert text == TEXT
+    read_back(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# SVG and terminal
+
+
+def _grid_to_image(grid: list[list[bool]], scale: int = 4) -> Image.Image:
+    size = len(grid)
+    image = Image.new("L", (len(grid[0]), size), 255)
+    image.putdata([0 if dark else 255 for row in grid for dark in row])
+    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+
+
+def test_svg_paths_are_the_module_grid(tmp_path: Path) -> None:
+    path = tmp_path / "cert.svg"
+    qr.write_svg(TEXT, path, module_mm=1.0)
+    svg = path.read_text(encoding="utf-8")
+    size = 4 * 13 + 17 + 8
+    assert f'viewBox="0 0 {size} {size}"' in svg and 'shape-rendering="crispEdges"' in svg
+    assert f'width="{size}mm"' in svg
+    grid = [[False] * size for _ in range(size)]
+    for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", svg):
+        for dx in range(int(w)):
+            grid[int(y)][int(x) + dx] = True
+    assert grid == qr.matrix(TEXT)
+    assert all(not any(row) for row in grid[:4] + grid[-4:])  # quiet zone
+    assert zxingcpp.read_barcodes(_grid_to_image(grid))[0].text == TEXT
+    assert "width=" not in qr.svg_text(TEXT).split("<rect")[0]
+
+
+def _terminal_to_image(lines: list[str], dark_terminal: bool) -> Image.Image:
+    """Paint the lines as a terminal would: glyph pixels in the foreground colour."""
+    halves = {" ": (False, False), "\u2580": (True, False), "\u2584": (False, True), "\u2588": (True, True)}
+    # True = dark pixel. A light terminal draws dark glyphs on light; a dark one the reverse.
+    ink = not dark_terminal
+    rows: list[list[bool]] = []
+    for line in lines:
+        top = [halves[char][0] == ink for char in line]
+        bottom = [halves[char][1] == ink for char in line]
+        rows += [top, bottom]
+    return _grid_to_image(rows)
+
+
+@pytest.mark.parametrize("invert", [False, True])
+def test_terminal_lines_scan_in_their_terminal(invert: bool) -> None:
+    lines = qr.terminal_lines(TEXT, invert=invert)
+    size = 4 * 13 + 17 + 8
+    assert len(lines) == (size + 1) // 2 and {len(line) for line in lines} == {size}
+    assert set("".join(lines)) <= {" ", "\u2580", "\u2584", "\u2588"}
+    image = _terminal_to_image(lines, dark_terminal=invert)
+    # try_invert=False: the code must come out dark-on-light without the scanner's help.
+    found = zxingcpp.read_barcodes(image, try_invert=False)
+    assert [r.text for r in found] == [TEXT]
+    # The wrong flag for the terminal gives a light-on-dark code.
+    wrong = _terminal_to_image(lines, dark_terminal=not invert)
+    assert zxingcpp.read_barcodes(wrong, try_invert=False) == []
+
+
+def test_terminal_quiet_zone() -> None:
+    lines = qr.terminal_lines(TEXT)
+    assert lines[0].strip() == "" and lines[1].strip() == ""
+    assert all(line[:4] == "    " and line[-4:] == "    " for line in lines)
+    inverted = qr.terminal_lines(TEXT, invert=True)
+    assert inverted[0] == "\u2588" * len(inverted[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading errors
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.png"
+    with pytest.raises(qr.ImageError, match="nope.png"):
+        qr.decode_image(missing)
+
+
+def test_directory_is_not_an_image(tmp_path: Path) -> None:
+    with pytest.raises(qr.ImageError, match=str(tmp_path.name)):
+        qr.decode_image(tmp_path)
+
+
+def test_non_image_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.png"
+    path.write_text("PSC1:ABCDEF", encoding="utf-8")
+    with pytest.raises(qr.ImageError, match="notes.png.*not an image"):
+        qr.decode_image(path)
+    with pytest.raises(qr.ImageError):
+        qr.decode_image(b"\x00\x01garbage")
+
+
+def test_truncated_image(tmp_path: Path) -> None:
+    path = tmp_path / "cut.png"
+    path.write_bytes(qr.png_bytes(TEXT, 4)[:300])
+    with pytest.raises(qr.ImageError, match="cut.png"):
+        qr.decode_image(path)
+
+
+def test_image_error_is_a_user_error() -> None:
+    from inspector.errors import UserError
+
+    assert issubclass(qr.ImageError, UserError)
+
+
+def test_image_without_a_code_gives_empty_list() -> None:
+    blank = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 220, 240)).save(blank, "PNG")
+    assert qr.decode_image(blank.getvalue()) == []
