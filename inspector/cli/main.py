@@ -21,6 +21,7 @@ GROUP_MODULES = (
     "inspector.cli.audit_cmd",
     "inspector.cli.cert_cmd",
     "inspector.cli.verify_cmd",
+    "inspector.cli.tui_cmd",
 )
 
 

@@ -1,0 +1,1 @@
+"""The auditor's terminal app (Textual): a thin shell over the core services."""
