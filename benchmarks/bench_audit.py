@@ -37,7 +37,7 @@ import inspector.audit as audit_module  # noqa: E402
 from inspector.audit import AuditService, FindingInput  # noqa: E402
 from inspector.checklist import default_checklist_path, load_checklist  # noqa: E402
 from inspector.paths import DataDir  # noqa: E402
-from inspector.signing import Domain, Envelope, SigningKey, sig_structure, sign_record  # noqa: E402
+from inspector.signing import Domain, SigningKey, sig_structure, sign_record  # noqa: E402
 
 SIZES = (10, 100, 1000)
 NOTE = "मालखाना रजिस्टर अद्यतन नहीं है; पिछली प्रविष्टि तीन सप्ताह पुरानी है। Register not updated since 3 weeks."

@@ -17,17 +17,17 @@ from __future__ import annotations
 import difflib
 import hashlib
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from inspector.canonical import loads_strict, now_text, parse_time
+from inspector.canonical import now_text
 from inspector.checklist import Checklist, ChecklistInvalid, parse_checklist
 from inspector.errors import UserError
-from inspector.evidence import check_stored, remove_created, store_evidence
+from inspector.evidence import remove_created, store_evidence
 from inspector.keystore import atomic_write
 from inspector.paths import DataDir
 from inspector.records import (
@@ -36,24 +36,21 @@ from inspector.records import (
     RECORD_FORMAT,
     SEAL_FORMAT,
     AuditType,
-    ChainReport,
-    ChainState,
-    ClosedRecord,
     EvidenceRef,
     Finding,
     FindingRecord,
-    KeyCheck,
     OpenedRecord,
     SealPayload,
     check_due,
+    canonical_loads,
     check_text,
     envelope_digest,
     finding_rule_problems,
     findings_root,
     load_state,
     new_id,
+    parse_payload,
     record_time,
-    verify_chain,
 )
 from inspector.scoring import FindingStatus, Score, score
 from inspector.signing import Domain, Envelope, SigningKey, sign_record
@@ -138,37 +135,6 @@ class Seal:
     @property
     def digest(self) -> str:
         return envelope_digest(self.envelope)
-
-
-@dataclass
-class VerifyReport:
-    """The verdict of ``verify_audit``: ``ok`` when nothing is wrong; each problem names its record."""
-
-    ok: bool
-    problems: list[str]
-    warnings: list[str]
-    audit_id: str | None = None
-    station: str | None = None
-    records: int = 0
-    sealed: bool = False
-    findings_root: str | None = None
-    trust: str = ""  # how signers were checked
-    opened: OpenedRecord | None = None
-    closed: ClosedRecord | None = None
-    seal_digest: str | None = None  # Envelope.digest() of a verified seal
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "audit": self.audit_id,
-            "station": self.station,
-            "records": self.records,
-            "sealed": self.sealed,
-            "findings_root": self.findings_root,
-            "trust": self.trust,
-            "problems": self.problems,
-            "warnings": self.warnings,
-        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +317,7 @@ class AuditService:
             with self.open(audit_id, writable=False) as audit:
                 row = audit.summary()
         if item_id is not None:
-            checklist = _load_audit_checklist(self.data.audit_dir(audit_id))
+            checklist = load_audit_checklist(self.data.audit_dir(audit_id))
             if item_id not in checklist.items:
                 raise UserError(_unknown_item(item_id, checklist))
         self.index.put_quietly(row.model_copy(update={"cursor": item_id}))
@@ -361,31 +327,11 @@ class AuditService:
         return None if row is None else row.cursor
 
     # -- verification ---------------------------------------------------------------------------
-    def verify(self, audit_id: str, trust: Any | None) -> VerifyReport:
-        """Verify a local audit (chain, signatures, seal, evidence, checklist) against ``trust``."""
-        audit_id = self.resolve(audit_id)
-        folder = self.data.audit_dir(audit_id)
-        with RecordStore(folder / STORE_NAME, writable=False) as store:
-            docs = store.all(RECORDS)
-            seals = store.all(SEAL)
-        problems: list[str] = []
-        checklist = None
-        try:
-            checklist = _load_audit_checklist(folder)
-        except UserError as exc:
-            problems.append(f"checklist: {exc}")
-        if len(seals) > 1:
-            problems.append(f"seal: {len(seals)} seals stored, expected one")
-        evidence_dir = folder / EVIDENCE_DIR
-        report = verify_chain(
-            docs,
-            seals[0] if seals else None,
-            checklist,
-            trust_key_check(trust) if trust is not None else None,
-            lambda ref: check_stored(ref, evidence_dir),
-            expected_audit=audit_id,
-        )
-        return make_report(report, problems, trust)
+    def verify(self, audit_id: str, trust: Any | None) -> Any:
+        """``audit_verify.verify_local``: chain, signatures, seal, evidence and checklist."""
+        from inspector.audit_verify import verify_local
+
+        return verify_local(self, audit_id, trust)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +355,7 @@ class Audit:
         self.folder = folder
         self.store = store
         self.writable = writable
-        self.checklist = _load_audit_checklist(folder)
+        self.checklist = load_audit_checklist(folder)
         self.envelopes, self.state = load_state(store.all(RECORDS))
         if self.state.opened is None:
             raise UserError(f"audit {audit_id}: has no opening record (damaged)")
@@ -549,6 +495,17 @@ class Audit:
         """Record (or revise) the finding of one item; returns after the durable write."""
         return self.record_many([FindingInput(item_id, status, note, tuple(evidence), due, reason)])[0]
 
+    def attach(self, item_id: str, evidence: Sequence[str | Path]) -> Finding:
+        """Attach evidence to an item's finding: a revision that keeps its status and note."""
+        latest = self.state.latest.get(item_id)
+        if latest is None:
+            if item_id not in self.checklist.items:
+                raise UserError(_unknown_item(item_id, self.checklist))
+            raise UserError(f"{item_id}: record a finding before attaching evidence to it")
+        if not evidence:
+            raise UserError("no evidence files to attach")
+        return self.record(item_id, latest.status, evidence=evidence)
+
     def record_many(self, rows: Sequence[FindingInput]) -> list[Finding]:
         """Validate every row first, then copy evidence and write all rows in one durable append."""
         key = self._require_writable()
@@ -574,7 +531,7 @@ class Audit:
             raise UserError("no findings to record")
         pending: dict[str, _Plan] = {}
         plans: list[_Plan] = []
-        today = parse_time(self.opened.time).date()
+        today = record_time(self.opened.time).date()
         for row in rows:
             where = f"{row.where}: " if row.where else ""
             try:
@@ -586,19 +543,24 @@ class Audit:
         return plans
 
     def _sign(self, plans: list["_Plan"], refs: list[EvidenceRef], key: SigningKey) -> tuple[list[Envelope], list[FindingRecord]]:
+        """Sign ``plans`` in order, chaining each to the one before; ``refs`` are their new files."""
         new_refs = iter(refs)
         head, seq = self.state.head, self.state.seq
-        last_id = {item: f.record_id for item, f in self.state.latest.items()}
+        # Only the items this batch touches are looked up: a write costs the same at any size.
+        last_id: dict[str, str | None] = {}
+        evidence_of: dict[str, list[EvidenceRef]] = {}
         envelopes: list[Envelope] = []
         payloads: list[FindingRecord] = []
-        evidence_of: dict[str, list[EvidenceRef]] = {item: list(f.evidence) for item, f in self.state.latest.items()}
         for plan in plans:
-            evidence = evidence_of.get(plan.item, [])
+            if plan.item not in evidence_of:
+                previous = self.state.latest.get(plan.item)
+                evidence_of[plan.item] = list(previous.evidence) if previous else []
+                last_id[plan.item] = previous.record_id if previous else None
+            evidence = evidence_of[plan.item]
             for _ in plan.new_paths:
                 ref = next(new_refs)
                 if all(r.sha256 != ref.sha256 for r in evidence):
                     evidence.append(ref)
-            evidence_of[plan.item] = evidence
             seq += 1
             value = {
                 "format": RECORD_FORMAT,
@@ -614,10 +576,10 @@ class Audit:
                 "evidence": [r.model_dump() for r in evidence],
                 "due": plan.due,
                 "reason": plan.reason,
-                "revises": last_id.get(plan.item),
+                "revises": last_id[plan.item],
             }
             envelope = sign_record(key, Domain.FINDING, value)
-            payload = FindingRecord.model_validate(loads_strict(envelope.payload, "new record"))
+            payload = FindingRecord.model_validate(canonical_loads(envelope.payload, "new record"))
             head = envelope_digest(envelope)
             last_id[plan.item] = payload.id
             envelopes.append(envelope)
@@ -663,8 +625,6 @@ class Audit:
         envelope = sign_record(key, Domain.FINDING, value)
         self.store.append(RECORDS, envelope.model_dump())
         self.envelopes.append(envelope)
-        from inspector.records import parse_payload
-
         self.state.apply(parse_payload(envelope, "closing record"), envelope_digest(envelope))
         return self._write_seal(key)
 
@@ -874,7 +834,7 @@ def _unknown_item(item_id: str, checklist: Checklist) -> str:
     return f"unknown item {item_id!r}: not in checklist {checklist.id} {checklist.version}{hint}"
 
 
-def _load_audit_checklist(folder: Path) -> Checklist:
+def load_audit_checklist(folder: Path) -> Checklist:
     path = folder / CHECKLIST_NAME
     raw = _read_limited(path, "checklist", CSV_LIMIT)
     try:
@@ -899,90 +859,10 @@ def checklist_from_bytes(raw: bytes, source: str) -> Checklist:
 def _parse_seal(doc: Any) -> Seal:
     envelope = Envelope.model_validate(doc)
     try:
-        payload = SealPayload.model_validate(loads_strict(envelope.payload, "seal"))
+        payload = SealPayload.model_validate(canonical_loads(envelope.payload, "seal"))
     except ValidationError as exc:
         raise UserError(f"seal: {exc.errors()[0]['msg']} (damaged)") from None
     return Seal(envelope, payload)
-
-
-class TrustCheck:
-    """A ``KeyCheck`` over a trust list: enrolled, not revoked, for findings, inside its window.
-
-    The time-independent part is decided once per key; each record then costs a comparison
-    with the key's signing windows, parsed once. Only a record outside every window goes back
-    to ``TrustList.authorize``, so every verdict and message is the trust list's own.
-    """
-
-    def __init__(self, trustlist: Any) -> None:
-        from inspector.trust import Purpose
-
-        self.trustlist = trustlist
-        self.purpose = Purpose.FINDING
-        self.windows: dict[str, list[tuple[datetime, datetime]]] = {}
-
-    def key(self, kid: str) -> Any:
-        from inspector.canonical import utcnow
-        from inspector.errors import Invalid
-
-        from inspector.trust import KeyStatus
-
-        usable = self.trustlist.entries_for(kid, self.purpose)
-        if not usable or any(e.status == KeyStatus.REVOKED for e in self.trustlist.candidates(kid)):
-            try:  # unknown, revoked or not for findings: the trust list says which, whatever the time
-                self.trustlist.authorize(kid, self.purpose, utcnow())
-            except Invalid as exc:
-                return str(exc)
-        if all(utcnow() > parse_time(entry.verify_until) for entry in usable):
-            last = max(entry.verify_until for entry in usable)
-            return f"expired-key: signatures by key {kid} of {usable[0].auditor_id} may be relied on only until {last}"
-        try:
-            key = usable[0].key
-        except UserError as exc:
-            return str(exc)
-        self.windows[kid] = [(parse_time(e.use_from), parse_time(e.use_until)) for e in usable]
-        return key
-
-    def window(self, kid: str, time: str) -> str | None:
-        from inspector.errors import Invalid
-
-        moment = record_time(time)
-        if any(start <= moment <= end for start, end in self.windows.get(kid, [])):
-            return None
-        try:
-            self.trustlist.authorize(kid, self.purpose, moment)
-        except Invalid as exc:
-            return str(exc)
-        return None
-
-
-def trust_key_check(trustlist: Any) -> TrustCheck:
-    return TrustCheck(trustlist)
-
-
-def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None) -> VerifyReport:
-    state = chain.state
-    problems = extra_problems + chain.problems
-    warnings = list(chain.warnings)
-    if trust is None:
-        warnings.append("no trust list: signatures were checked against the key the audit names, which proves it is intact but not who signed it")
-        how = "audit's own key (no trust list)"
-    else:
-        how = f"trust list seq {trust.seq} issued {trust.issued_at}"
-    opened = state.opened
-    return VerifyReport(
-        ok=not problems,
-        problems=problems,
-        warnings=warnings,
-        audit_id=opened.audit if opened else None,
-        station=opened.station.code if opened else None,
-        records=len(chain.envelopes),
-        sealed=chain.seal is not None,
-        findings_root=chain.seal.findings_root if chain.seal else None,
-        trust=how,
-        opened=opened,
-        closed=state.closed,
-        seal_digest=envelope_digest(chain.seal_envelope) if chain.seal and chain.seal_envelope else None,
-    )
 
 
 def iter_nonconformities(audit: Audit) -> Iterator[tuple[Finding, list[str]]]:

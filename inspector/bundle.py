@@ -30,19 +30,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from inspector import __version__
-from inspector.audit import (
-    CERTIFICATES_DIR,
-    AuditService,
-    VerifyReport,
-    checklist_from_bytes,
-    make_report,
-    trust_key_check,
-)
+from inspector.audit import CERTIFICATES_DIR, AuditService
 from inspector.canonical import loads_strict, now_text
-from inspector.checklist import ChecklistInvalid
 from inspector.errors import UserError
 from inspector.evidence import CHUNK, MAX_EVIDENCE_BYTES
-from inspector.records import EvidenceRef, verify_chain
+from inspector.records import EvidenceRef
 
 BUNDLE_FORMAT = "inspector-bundle/v1"
 MANIFEST = "manifest.json"
@@ -329,72 +321,35 @@ class BundleReader:
             return f"the file has {size} bytes, the record says {ref.size}"
         return None
 
-
-def _records(reader: BundleReader, problems: list[str]) -> list[Any]:
-    if not reader.has(RECORDS):
-        problems.append(f"{RECORDS}: missing from the bundle")
-        return []
-    try:
-        text = reader.read(RECORDS).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(f"{RECORDS}: not UTF-8 text (byte {exc.start})")
-        return []
-    docs: list[Any] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+    def records(self, problems: list[str]) -> list[Any]:
+        """The JSON objects of records.jsonl in order; a line that is not JSON becomes None
+        and a problem naming the line (the chain check then names the record)."""
+        if not self.has(RECORDS):
+            problems.append(f"{RECORDS}: missing from the bundle")
+            return []
         try:
-            docs.append(loads_strict(line, f"record {len(docs) + 1}"))
-        except UserError as exc:
-            problems.append(f"{exc} ({RECORDS} line {number})")
-            docs.append(None)
-    return docs
+            text = self.read(RECORDS).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{RECORDS}: not UTF-8 text (byte {exc.start})")
+            return []
+        docs: list[Any] = []
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                docs.append(loads_strict(line, f"record {len(docs) + 1}"))
+            except UserError as exc:
+                problems.append(f"{exc} ({RECORDS} line {number})")
+                docs.append(None)
+        return docs
 
+    def trustlist(self, pinned: list[Any]) -> Any | None:
+        """The bundle's own trust list, only when one of ``pinned`` signed it (else None)."""
+        from inspector.trust import load_trustlist
 
-def bundle_trustlist(reader: BundleReader, pinned: list[Any]) -> Any | None:
-    """The bundle's own trust list, only when it is signed by one of ``pinned`` (else None)."""
-    from inspector.trust import load_trustlist
-
-    if not pinned or not reader.has(TRUSTLIST):
-        return None
-    try:
-        return load_trustlist(reader.read(TRUSTLIST), pinned, f"bundle {reader.path}: {TRUSTLIST}")
-    except UserError:
-        return None
-
-
-def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
-    """Verify everything in an opened bundle; problems name the record (and file) at fault."""
-    manifest = reader.manifest()
-    problems: list[str] = []
-    docs = _records(reader, problems)
-    checklist = None
-    if not reader.has(CHECKLIST):
-        problems.append(f"{CHECKLIST}: missing from the bundle")
-    else:
+        if not pinned or not self.has(TRUSTLIST):
+            return None
         try:
-            checklist = checklist_from_bytes(reader.read(CHECKLIST), CHECKLIST)
-        except ChecklistInvalid as exc:
-            problems.append(f"{CHECKLIST}: not a valid checklist ({exc.problems[0]})")
-    seal_doc = None
-    if reader.has(SEAL):
-        try:
-            seal_doc = loads_strict(reader.read(SEAL), SEAL)
-        except UserError as exc:
-            problems.append(f"seal: {exc}")
-            seal_doc = {}
-    expected = manifest.get("audit") if isinstance(manifest.get("audit"), str) else None
-    chain = verify_chain(
-        docs,
-        seal_doc,
-        checklist,
-        trust_key_check(trust) if trust is not None else None,
-        reader.evidence_check,
-        expected_audit=expected,
-    )
-    report = make_report(chain, problems, trust)
-    referenced = {ref.sha256 for history in chain.state.history.values() for f in history for ref in f.evidence}
-    extra = [name for name in reader.names(EVIDENCE_PREFIX) if name[len(EVIDENCE_PREFIX):] not in referenced]
-    if extra:
-        report.warnings.append(f"{len(extra)} evidence file(s) in the bundle are not referred to by any record")
-    return report
+            return load_trustlist(self.read(TRUSTLIST), pinned, f"bundle {self.path}: {TRUSTLIST}")
+        except UserError:
+            return None

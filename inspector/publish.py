@@ -67,12 +67,23 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def render_page(config: dict[str, Any], *, vectors: dict[str, Any] | None = None, test_mode: bool = False) -> str:
-    """The page's HTML for ``config`` (see the module docstring). ``vectors`` implies a test build."""
-    test_mode = test_mode or vectors is not None
+def render_page(
+    config: dict[str, Any],
+    *,
+    vectors: dict[str, Any] | None = None,
+    test_mode: bool = False,
+    prelude: str = "",
+) -> str:
+    """The page's HTML for ``config`` (see the module docstring).
+
+    Tests only: ``vectors`` (implies ``test_mode``) embeds test vectors for ``#vectors``;
+    ``test_mode`` enables ``#now=``; ``prelude`` is script run before the page's own (for
+    instance to take Ed25519 away and check the page says it cannot verify).
+    """
+    test_mode = test_mode or vectors is not None or bool(prelude)
     config = {**config, "test_mode": test_mode}
     style = _web_file("style.css")
-    script = "\n".join(_web_file(name) for name in SCRIPT_FILES)
+    script = "\n".join([prelude] * bool(prelude) + [_web_file(name) for name in SCRIPT_FILES])
     lowered = script.lower()
     if "</script" in lowered or "<!--" in lowered:  # pragma: no cover - guards edits of the scripts
         raise RuntimeError("a web script contains '</script' or '<!--'")

@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from inspector.bundle import BundleReader, bundle_trustlist, verify_bundle
+from inspector.audit_verify import choose_trust, verify_bundle
+from inspector.bundle import BundleReader
 from inspector.canonical import now_text
 from inspector.errors import Invalid, UserError
 from inspector.evidence import CHUNK
@@ -99,35 +100,6 @@ def registered(data: DataDir) -> list[RegisteredAudit]:
     with _open_register(data, writable=False) as store:
         rows = [RegisteredAudit.model_validate(doc) for doc in store.all(TABLE)]
     return sorted(rows, key=lambda row: row.closed, reverse=True)
-
-
-def choose_trust(data: DataDir, reader: BundleReader | None, *, required: bool) -> tuple[Any | None, str]:
-    """The trust list to check signers against here, and where it came from.
-
-    HQ's own register is authoritative where the HQ key lives (it knows revocations not yet
-    published); elsewhere the installed trust list; failing both, a bundle's own list is
-    accepted only if a pinned root signed it. With none and ``required``: a ``UserError``.
-    """
-    from inspector.trust import TrustStore
-
-    if data.hq_key.exists():
-        from inspector.hq import HQ
-
-        return HQ(data.root).current_trustlist(), "HQ register"
-    store = TrustStore(data.root)
-    installed = store.trustlist()
-    if installed is not None:
-        return installed, "installed trust list"
-    if reader is not None:
-        own = bundle_trustlist(reader, store.pinned())
-        if own is not None:
-            return own, "bundle's trust list (signed by a pinned root)"
-    if required:
-        raise UserError(
-            "no trust list to check the bundle against: run 'inspector hq init' here, or install a trust list "
-            "('inspector trust install'), or pin the HQ root key"
-        )
-    return None, "none"
 
 
 def import_bundle(data: DataDir, path: str | Path) -> ImportResult:

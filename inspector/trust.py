@@ -136,7 +136,17 @@ def kid_arg(text: str) -> str:
     return value
 
 
+PRINTED_CERT_ID = re.compile(r"^[A-Za-z2-7]{4}(-?[A-Za-z2-7]{4}){3}$")
+
+
 def check_cert_id(text: str) -> str:
+    """A certificate id as revocation lists carry it: the 16 base32 characters, no dashes.
+
+    People copy the printed form (``H3T5-SQZM-KXTR-6J64``), so that is accepted and normalised.
+    """
+    text = text.strip()
+    if PRINTED_CERT_ID.match(text):
+        return text.replace("-", "").upper()
     if not CERT_ID.match(text):
         raise UserError(f"{text!r} is not a certificate id")
     return text

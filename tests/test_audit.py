@@ -274,3 +274,16 @@ def test_csv_content_errors_name_the_line(audit_service: AuditService, open_audi
         with pytest.raises(UserError, match=r"rows.csv line 3: unknown status 'sort-of'"):
             audit.record_many(load_findings_csv(path))
     assert _record_count(audit_service, open_audit) == 1
+
+
+def test_attaching_evidence_is_a_revision_that_keeps_the_finding(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+    scan = tmp_path / "duty-roster.pdf"
+    scan.write_bytes(b"%PDF-1.4 roster")
+    with audit_service.open(open_audit, key=auditor_key) as audit:
+        with pytest.raises(UserError, match="record a finding before attaching"):
+            audit.attach("WHD-01", [scan])
+        audit.record("WHD-01", "minor", note="no woman officer at 14:00", due="2099-02-01")
+        attached = audit.attach("WHD-01", [scan])
+    assert attached.revision == 2 and attached.status is FindingStatus.MINOR
+    assert attached.note == "no woman officer at 14:00" and attached.due == "2099-02-01"
+    assert [ref.media_type for ref in attached.evidence] == ["application/pdf"]

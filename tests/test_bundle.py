@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from inspector.audit import AuditService
-from inspector.bundle import BundleReader, export_audit, verify_bundle
+from inspector.audit_verify import verify_bundle
+from inspector.bundle import BundleReader, export_audit
 from inspector.errors import UserError
 from inspector.paths import DataDir
 from inspector.register import ImportRefused, import_bundle, register_path, registered

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-import pytest
-
-from inspector.audit import AuditService, VerifyReport
+from inspector.audit import AuditService
+from inspector.audit_verify import VerifyReport
 from inspector.paths import DataDir
 from inspector.signing import Domain, SigningKey, sign_record
 from inspector.storage import RecordStore

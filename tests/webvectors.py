@@ -568,6 +568,63 @@ def build_vectors() -> list[Vector]:
     return v
 
 
+FUZZ_VALUES: list[Any] = [
+    0, 1, -1, 2**32, 2**64 - 1, 2**64, "x", "", b"", bytes(10), bytes(16), [], [1, 2], ["a", "1.0.0"], True, None, 1.5,
+    {1: 2}, "GBN-S39", "police-station-iso9001", "UP/GBN/A17", "क्\u200dष", "a\u202e", cbor2.CBORTag(1, 5),
+]
+
+
+def fuzz_vectors(count: int = 150, seed: int = 2026) -> list[Vector]:
+    """Deterministic random mutations: of the COSE bytes, of re-signed payloads (so the claims
+    parser runs after a good signature), of claim values, and of the text itself."""
+    import random
+
+    rng = random.Random(seed)
+    bases = [cert(), cert(name=_DROP), cert(SECOND.signing, auditor=SECOND.auditor_id), cert(audit_type=1)]
+
+    def mutate(data: bytes) -> bytes:
+        b = bytearray(data)
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):
+            op = rng.random()
+            if op < 0.5 and b:
+                b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
+            elif op < 0.65 and b:
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            elif op < 0.8:
+                b.insert(rng.randrange(len(b) + 1), rng.randrange(256))
+            elif b:
+                del b[rng.randrange(len(b))]
+        return bytes(b)
+
+    out: list[Vector] = []
+    while len(out) < count:
+        kind = rng.random()
+        if kind < 0.3:
+            base = rng.choice(bases)
+            text = text_of(mutate(base64.b32decode(base[5:] + "=" * (-len(base[5:]) % 8))))
+        elif kind < 0.7:
+            text = signed_raw(mutate(cbor(claims())))
+        elif kind < 0.9:
+            c = claims()
+            for _ in range(rng.choice([1, 1, 2])):
+                c[rng.choice([*c.keys(), -9, -10, -11, 3])] = rng.choice(FUZZ_VALUES)
+            text = signed_raw(cbor(c))
+        else:
+            chars = list(rng.choice(bases))
+            for _ in range(rng.choice([1, 2])):
+                op, pos = rng.random(), rng.randrange(len(chars))
+                if op < 0.4:
+                    chars[pos] = rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567a0 =%:\n")
+                elif op < 0.7:
+                    del chars[pos]
+                else:
+                    chars.insert(pos, rng.choice("A7 =\t\u00a0"))
+            text = "".join(chars)
+        now = rng.choice([NOW, NOW, 0, epoch(LIST_ISSUED), epoch(d(2026, 12, 1))])
+        out.append(Vector(f"fuzz-{len(out) + 1:03d}", "random mutation", text, now))
+    return out
+
+
 def _dup_payload() -> bytes:
     items = sorted(((cbor(k), cbor(v)) for k, v in claims().items()), key=lambda kv: (len(kv[0]), kv[0]))
     out = bytearray([0xA0 + len(items) + 1]) if len(items) + 1 < 24 else bytearray([0xB8, len(items) + 1])
@@ -651,10 +708,10 @@ def warning_code(text: str) -> str:
     raise AssertionError(f"webvectors: a warning verify.py gives that the page does not know: {text!r}")
 
 
-def build() -> dict[str, Any]:
+def build(fuzz: int = 150) -> dict[str, Any]:
     contexts = build_contexts()
     vectors = []
-    for vector in build_vectors():
+    for vector in build_vectors() + fuzz_vectors(fuzz):
         expect = python_verdict(vector.text, contexts[vector.context], vector.now)
         expect.pop("message", None)
         vectors.append(

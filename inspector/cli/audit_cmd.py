@@ -328,23 +328,10 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _trust_for_verify(ctx: Context, reader: Any | None) -> Any | None:
-    from inspector.register import choose_trust
-
-    trust, _source = choose_trust(ctx.data, reader, required=False)
-    return trust
-
-
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    target = Path(args.target)
-    if target.suffix.lower() == ".zip" or target.is_file():
-        from inspector.bundle import BundleReader, verify_bundle
+    from inspector.audit_verify import verify_audit
 
-        with BundleReader(target) as reader:
-            report = verify_bundle(reader, _trust_for_verify(ctx, reader))
-    else:
-        service = _service(ctx)
-        report = service.verify(args.target, _trust_for_verify(ctx, None))
+    report = verify_audit(ctx.data, args.target)
     if ctx.json:
         ctx.emit(report.to_json())
         return 0 if report.ok else 1

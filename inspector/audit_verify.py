@@ -1,0 +1,261 @@
+"""Verification of an audit, stored here or carried in a bundle, against a trust list.
+
+``verify_audit`` is what ``inspector audit verify`` runs; ``verify_local`` and ``verify_bundle``
+do the work for the two places an audit can be. Both feed ``records.verify_chain`` the stored
+envelopes, the seal, the checklist that travelled with the audit, a ``TrustCheck`` (who may sign
+findings, when) and a way to re-hash each evidence file, and turn its findings into a
+``VerifyReport`` whose every problem names the record (or file) at fault.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from inspector.audit import (
+    EVIDENCE_DIR,
+    RECORDS,
+    SEAL,
+    STORE_NAME,
+    AuditService,
+    load_audit_checklist,
+    checklist_from_bytes,
+)
+from inspector.bundle import CHECKLIST, EVIDENCE_PREFIX, SEAL as SEAL_MEMBER, BundleReader
+from inspector.canonical import loads_strict, parse_time
+from inspector.checklist import ChecklistInvalid
+from inspector.errors import UserError
+from inspector.evidence import check_stored
+from inspector.paths import DataDir
+from inspector.records import ChainReport, ClosedRecord, OpenedRecord, envelope_digest, record_time, verify_chain
+from inspector.storage import RecordStore
+
+
+@dataclass
+class VerifyReport:
+    """The verdict of ``verify_audit``: ``ok`` when nothing is wrong; each problem names its record."""
+
+    ok: bool
+    problems: list[str]
+    warnings: list[str]
+    audit_id: str | None = None
+    station: str | None = None
+    records: int = 0
+    sealed: bool = False
+    findings_root: str | None = None
+    trust: str = ""  # how signers were checked
+    opened: OpenedRecord | None = None
+    closed: ClosedRecord | None = None
+    seal_digest: str | None = None  # Envelope.digest() of a verified seal
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "audit": self.audit_id,
+            "station": self.station,
+            "records": self.records,
+            "sealed": self.sealed,
+            "findings_root": self.findings_root,
+            "trust": self.trust,
+            "problems": self.problems,
+            "warnings": self.warnings,
+        }
+
+
+
+class TrustCheck:
+    """A ``KeyCheck`` over a trust list: enrolled, not revoked, for findings, inside its window.
+
+    The time-independent part is decided once per key; each record then costs a comparison
+    with the key's signing windows, parsed once. Only a record outside every window goes back
+    to ``TrustList.authorize``, so every verdict and message is the trust list's own.
+    """
+
+    def __init__(self, trustlist: Any) -> None:
+        from inspector.trust import Purpose
+
+        self.trustlist = trustlist
+        self.purpose = Purpose.FINDING
+        self.windows: dict[str, list[tuple[datetime, datetime]]] = {}
+
+    def key(self, kid: str) -> Any:
+        from inspector.canonical import utcnow
+        from inspector.errors import Invalid
+
+        from inspector.trust import KeyStatus
+
+        usable = self.trustlist.entries_for(kid, self.purpose)
+        if not usable or any(e.status == KeyStatus.REVOKED for e in self.trustlist.candidates(kid)):
+            try:  # unknown, revoked or not for findings: the trust list says which, whatever the time
+                self.trustlist.authorize(kid, self.purpose, utcnow())
+            except Invalid as exc:
+                return str(exc)
+        if all(utcnow() > parse_time(entry.verify_until) for entry in usable):
+            last = max(entry.verify_until for entry in usable)
+            return f"expired-key: signatures by key {kid} of {usable[0].auditor_id} may be relied on only until {last}"
+        try:
+            key = usable[0].key
+        except UserError as exc:
+            return str(exc)
+        self.windows[kid] = [(parse_time(e.use_from), parse_time(e.use_until)) for e in usable]
+        return key
+
+    def window(self, kid: str, time: str) -> str | None:
+        from inspector.errors import Invalid
+
+        moment = record_time(time)
+        if any(start <= moment <= end for start, end in self.windows.get(kid, [])):
+            return None
+        try:
+            self.trustlist.authorize(kid, self.purpose, moment)
+        except Invalid as exc:
+            return str(exc)
+        return None
+
+
+def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None) -> VerifyReport:
+    state = chain.state
+    problems = extra_problems + chain.problems
+    warnings = list(chain.warnings)
+    if trust is None:
+        warnings.append("no trust list: signatures were checked against the key the audit names, which proves it is intact but not who signed it")
+        how = "audit's own key (no trust list)"
+    else:
+        how = f"trust list seq {trust.seq} issued {trust.issued_at}"
+    opened = state.opened
+    return VerifyReport(
+        ok=not problems,
+        problems=problems,
+        warnings=warnings,
+        audit_id=opened.audit if opened else None,
+        station=opened.station.code if opened else None,
+        records=len(chain.envelopes),
+        sealed=chain.seal is not None,
+        findings_root=chain.seal.findings_root if chain.seal else None,
+        trust=how,
+        opened=opened,
+        closed=state.closed,
+        seal_digest=envelope_digest(chain.seal_envelope) if chain.seal and chain.seal_envelope else None,
+    )
+
+
+def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> VerifyReport:
+    """Verify an audit stored on this machine. Takes no lock: a writer may be busy meanwhile."""
+    audit_id = service.resolve(audit_id)
+    folder = service.data.audit_dir(audit_id)
+    with RecordStore(folder / STORE_NAME, writable=False) as store:
+        docs = store.all(RECORDS)
+        seals = store.all(SEAL)
+    problems: list[str] = []
+    checklist = None
+    try:
+        checklist = load_audit_checklist(folder)
+    except UserError as exc:
+        problems.append(f"checklist: {exc}")
+    if len(seals) > 1:
+        problems.append(f"seal: {len(seals)} seals stored, expected one")
+    evidence_dir = folder / EVIDENCE_DIR
+    chain = verify_chain(
+        docs,
+        seals[0] if seals else None,
+        checklist,
+        TrustCheck(trust) if trust is not None else None,
+        lambda ref: check_stored(ref, evidence_dir),
+        expected_audit=audit_id,
+    )
+    return make_report(chain, problems, trust)
+
+
+def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
+    """Verify everything in an opened bundle; problems name the record (and file) at fault."""
+    manifest = reader.manifest()
+    problems: list[str] = []
+    docs = reader.records(problems)
+    checklist = None
+    if not reader.has(CHECKLIST):
+        problems.append(f"{CHECKLIST}: missing from the bundle")
+    else:
+        try:
+            checklist = checklist_from_bytes(reader.read(CHECKLIST), CHECKLIST)
+        except ChecklistInvalid as exc:
+            problems.append(f"{CHECKLIST}: not a valid checklist ({exc.problems[0]})")
+    seal_doc = None
+    if reader.has(SEAL_MEMBER):
+        try:
+            seal_doc = loads_strict(reader.read(SEAL_MEMBER), SEAL)
+        except UserError as exc:
+            problems.append(f"seal: {exc}")
+            seal_doc = {}
+    expected = manifest.get("audit") if isinstance(manifest.get("audit"), str) else None
+    chain = verify_chain(
+        docs,
+        seal_doc,
+        checklist,
+        TrustCheck(trust) if trust is not None else None,
+        reader.evidence_check,
+        expected_audit=expected,
+    )
+    report = make_report(chain, problems, trust)
+    referenced = {ref.sha256 for history in chain.state.history.values() for f in history for ref in f.evidence}
+    extra = [name for name in reader.names(EVIDENCE_PREFIX) if name[len(EVIDENCE_PREFIX):] not in referenced]
+    if extra:
+        report.warnings.append(f"{len(extra)} evidence file(s) in the bundle are not referred to by any record")
+    return report
+
+
+def choose_trust(data: DataDir, reader: BundleReader | None, *, required: bool) -> tuple[Any | None, str]:
+    """The trust list to check signers against here, and where it came from.
+
+    HQ's own register is authoritative where the HQ key lives (it knows revocations not yet
+    published); elsewhere the installed trust list; failing both, a bundle's own list is
+    accepted only if a pinned root signed it. With none and ``required``: a ``UserError``.
+    """
+    from inspector.trust import TrustStore
+
+    if data.hq_key.exists():
+        from inspector.hq import HQ
+
+        return HQ(data.root).current_trustlist(), "HQ register"
+    store = TrustStore(data.root)
+    installed = store.trustlist()
+    if installed is not None:
+        return installed, "installed trust list"
+    if reader is not None:
+        own = reader.trustlist(store.pinned())
+        if own is not None:
+            return own, "bundle's trust list (signed by a pinned root)"
+    if required:
+        raise UserError(
+            "no trust list to check the bundle against: run 'inspector hq init' here, or install a trust list "
+            "('inspector trust install'), or pin the HQ root key"
+        )
+    return None, "none"
+
+
+def verify_audit(data: DataDir, target: str | Path, trust: Any | None = None) -> VerifyReport:
+    """Verify ``target``, a bundle file or the id of an audit here.
+
+    Signers are checked against ``trust`` if given, else against the trust this machine has
+    (``choose_trust``); with none at all, only integrity is checked and a warning says so.
+    """
+    path = Path(target)
+    source = "the trust list given"
+    is_bundle = path.suffix.lower() == ".zip" or path.is_file()
+    with BundleReader(path) if is_bundle else _no_bundle() as reader:
+        if trust is None:
+            trust, source = choose_trust(data, reader, required=False)
+        if reader is not None:
+            report = verify_bundle(reader, trust)
+        else:
+            report = verify_local(AuditService(data), str(target), trust)
+    if trust is not None:
+        report.trust = f"{source} (seq {trust.seq})"
+    return report
+
+
+@contextmanager
+def _no_bundle() -> Iterator[None]:
+    yield None
