@@ -265,13 +265,17 @@ def _structural_problems(data: dict[str, Any], source: str, text: str) -> list[s
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 continue
             iid = item["id"]
-            loc = f"{where}, item {iid}{_line(text, 'id', iid, occurrence=2 if iid in seen_items else 1)}"
-            if iid in seen_items:
-                problems.append(f"{loc}: duplicate item id (first in section {seen_items[iid]})")
-            else:
-                seen_items[iid] = sid
+            duplicate = iid in seen_items
             match = ITEM_ID.match(iid)
-            if match and match.group(1) != sid:
+            mismatch = bool(match and match.group(1) != sid)
+            if not (duplicate or mismatch):
+                seen_items[iid] = sid
+                continue
+            # Locating the TOML line scans the text, so it is done only for a problem.
+            loc = f"{where}, item {iid}{_line(text, 'id', iid, occurrence=2 if duplicate else 1)}"
+            if duplicate:
+                problems.append(f"{loc}: duplicate item id (first in section {seen_items[iid]})")
+            if mismatch and match:
                 problems.append(f"{loc}: item id prefix {match.group(1)} does not match section {sid}")
     return problems
 

@@ -113,8 +113,10 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
         if problems:
             raise ImportRefused(problems)
         certificates = reader.names("certificates/")
+        cert_files = {name: reader.read(name) for name in certificates}
     opened, closed, seal_digest = report.opened, report.closed, report.seal_digest
     assert report.audit_id and opened and closed and seal_digest
+    cert_rows = _check_certificates(cert_files, trust, report.audit_id, opened.station.code, closed.findings_root)
     bundle_sha = _sha256_file(Path(path))
     row = RegisteredAudit(
         id=report.audit_id,
@@ -145,6 +147,8 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
         if existing is not None:
             known = RegisteredAudit.model_validate(existing)
             if known.seal == row.seal:
+                # The same audit again: harmless, but it may bring certificates issued since.
+                _store_certificates(data, store, cert_rows, cert_files)
                 return ImportResult(known, new=False, warnings=report.warnings, certificates=certificates)
             raise ImportRefused(
                 f"audit {row.id} is already registered with a different seal (imported {known.imported}, "
@@ -152,7 +156,103 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
             )
         _keep_copy(Path(path), data.hq_bundles / row.bundle)
         store.put(TABLE, row.id, row.model_dump())
+        _store_certificates(data, store, cert_rows, cert_files)
     return ImportResult(row, new=True, warnings=report.warnings, certificates=certificates)
+
+
+# ---------------------------------------------------------------------------------------------
+# the certificate register
+
+CERT_TABLE = "certificates"
+EXPIRING_DAYS = 90
+# Reasons that do not make an imported certificate a forgery: it may have expired or been
+# revoked since it was issued, and the register shows that as its status.
+_TIME_AND_STATUS = {"expired", "revoked"}
+
+
+class RegisteredCertificate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    station: str
+    station_name: str
+    audit: str
+    auditor: str
+    result: str
+    score: int
+    issued_at: str
+    expires_at: str
+    surveillance_due: list[str]
+    member: str  # the bundle member it came from
+    record_sha256: str
+
+    def status(self, revoked: set[str], now: Any) -> str:
+        from datetime import timedelta
+
+        from inspector.canonical import parse_time
+
+        if self.id in revoked:
+            return "revoked"
+        expires = parse_time(self.expires_at)
+        if now >= expires:
+            return "expired"
+        if now >= expires - timedelta(days=EXPIRING_DAYS):
+            return "expiring"
+        return "valid"
+
+    def next_surveillance(self, now: Any) -> str | None:
+        today = now.date().isoformat()
+        upcoming = [due for due in self.surveillance_due if due >= today]
+        return upcoming[0] if upcoming else None
+
+
+def _check_certificates(
+    files: dict[str, bytes], trust: Any, audit_id: str, station: str, findings_root: str
+) -> list[RegisteredCertificate]:
+    """Verify every certificate in a bundle and bind it to the audit; refuse the import if one fails."""
+    from inspector.certificate import parse_record
+    from inspector.verify import verify_record
+
+    rows: list[RegisteredCertificate] = []
+    problems: list[str] = []
+    for name, data in sorted(files.items()):
+        try:
+            _, body = parse_record(data, name)
+        except UserError as exc:
+            problems.append(str(exc))
+            continue
+        verdict = verify_record(data, name, trust, None)
+        fatal = [m for code, m in zip(verdict.reasons, verdict.messages) if code not in _TIME_AND_STATUS]
+        if fatal:
+            problems.append(f"{name}: not genuine: {'; '.join(fatal)}")
+        if body.audit_id != audit_id or body.station_code != station or body.findings_root != findings_root:
+            problems.append(f"{name}: issued for another audit, station or set of findings than this bundle's")
+        rows.append(RegisteredCertificate(
+            id=body.cert_id, station=body.station_code, station_name=body.station_name_en, audit=body.audit_id,
+            auditor=body.auditor_id, result=body.result.name.lower().replace("_", "-"), score=body.score,
+            issued_at=body.issued_at, expires_at=body.expires_at, surveillance_due=body.surveillance_due,
+            member=name, record_sha256=hashlib.sha256(data).hexdigest(),
+        ))
+    if problems:
+        raise ImportRefused(problems)
+    return rows
+
+
+def _store_certificates(data: DataDir, store: RecordStore, rows: list[RegisteredCertificate], files: dict[str, bytes]) -> None:
+    from inspector.keystore import atomic_write
+
+    for row in rows:
+        atomic_write(data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644)
+        store.put(CERT_TABLE, row.id, row.model_dump())
+
+
+def registered_certificates(data: DataDir) -> list[RegisteredCertificate]:
+    """Every certificate that arrived with an imported bundle, newest first."""
+    if not register_path(data).exists():
+        return []
+    with _open_register(data, writable=False) as store:
+        rows = [RegisteredCertificate.model_validate(doc) for _, doc in store.items(CERT_TABLE)]
+    return sorted(rows, key=lambda row: row.issued_at, reverse=True)
 
 
 def _sha256_file(path: Path) -> str:

@@ -337,3 +337,41 @@ def test_cli_cert_show_qr_print(run_cli: Any, trust_env: DataDir, issued: Any, t
     assert code == 0 and set(json.loads(out)["paths"]) == {"html", "pdf"}
     code, _, err = run_cli("--data-dir", trust_env.root, "cert", "show", "ZZZZZZ")
     assert code == 2 and "unknown certificate" in err
+
+
+# --- the HQ certificate register -----------------------------------------------------------------
+
+def _export(run_cli: Any, env: DataDir, audit_id: str, out: Path) -> Path:
+    code, _, err = run_cli("--data-dir", env.root, "audit", "export", audit_id, "-o", out)
+    assert code == 0, err
+    return out
+
+
+def test_hq_registers_certificates_with_status(run_cli: Any, trust_env: DataDir, hq_env: DataDir, issued: Any, certifiable: str, tmp_path: Path) -> None:
+    bundle = _export(run_cli, trust_env, certifiable, tmp_path / "b.zip")
+    assert run_cli("--data-dir", hq_env.root, "hq", "import", bundle)[0] == 0
+    code, out, _ = run_cli("--data-dir", hq_env.root, "hq", "certificates", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["id"] for r in rows] == [issued.body.cert_id]
+    assert rows[0]["status"] == "valid" and rows[0]["next_surveillance"] == issued.body.surveillance_due[0]
+    assert run_cli("--data-dir", hq_env.root, "hq", "revoke", issued.body.cert_id, "--reason", "withdrawn")[0] == 0
+    code, out, _ = run_cli("--data-dir", hq_env.root, "hq", "certificates")
+    assert code == 0 and "revoked" in out and issued.body.cert_id in out
+
+
+def test_certificates_issued_after_first_import_arrive_with_a_second(run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+    assert run_cli("--data-dir", hq_env.root, "hq", "import", _export(run_cli, trust_env, certifiable, tmp_path / "1.zip"))[0] == 0
+    later = issue_certificate(trust_env, certifiable, auditor_key)
+    assert run_cli("--data-dir", hq_env.root, "hq", "import", _export(run_cli, trust_env, certifiable, tmp_path / "2.zip"))[0] == 0
+    code, out, _ = run_cli("--data-dir", hq_env.root, "hq", "certificates", "--json")
+    assert [r["id"] for r in json.loads(out)] == [later.body.cert_id]
+
+
+def test_forged_certificate_in_a_bundle_is_refused(run_cli: Any, trust_env: DataDir, hq_env: DataDir, issued: Any, certifiable: str, tmp_path: Path) -> None:
+    forged = issued.body.model_copy(update={"score": 100, "station_name_en": "Another Station"})
+    envelope = sign_record(SigningKey.generate(), Domain.CERT_RECORD, forged.model_dump(mode="json"))
+    issued.record_path.write_bytes(record_bytes(envelope))
+    bundle = _export(run_cli, trust_env, certifiable, tmp_path / "b.zip")
+    code, out, _ = run_cli("--data-dir", hq_env.root, "hq", "import", bundle)
+    assert code == 1 and "REFUSED" in out and "not genuine" in out
+    assert json.loads(run_cli("--data-dir", hq_env.root, "hq", "audits", "--json")[1]) == []

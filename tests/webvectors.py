@@ -667,21 +667,40 @@ def _bignum_payload() -> bytes:
 # expected verdicts: from the Python verifier
 
 
-def python_verdict(text: str, ctx: dict[str, Any], now: int) -> dict[str, Any]:
-    """What ``inspector verify`` decides for ``text`` under ``ctx`` at ``now``."""
-    from inspector import verify
+_LOADED: dict[tuple[Any, ...], Any] = {}
 
+
+def _load(ctx: dict[str, Any]) -> Any:
+    """(trust, crl) as ``inspector verify`` loads them, or the ERROR verdict; cached per context
+    (loading screens every key, which is slow in pure Python)."""
+    cache_key = (tuple(ctx["roots"]), ctx["trustlist"], ctx["crl"])
+    if cache_key in _LOADED:
+        return _LOADED[cache_key]
     roots = [PublicKey.from_b64(b) for b in ctx["roots"]]
+    out: Any
     try:
         trust = load_trustlist(ctx["trustlist"].encode("utf-8"), roots)
-    except UserError as exc:
-        return {"verdict": "ERROR", "reason": "trustlist-unusable", "reasons": ["trustlist-unusable"], "warnings": [], "message": str(exc)}
-    crl = None
-    if ctx["crl"] is not None:
         try:
-            crl = load_crl(ctx["crl"].encode("utf-8"), roots)
+            crl = None if ctx["crl"] is None else load_crl(ctx["crl"].encode("utf-8"), roots)
+            out = (trust, crl)
         except UserError as exc:
-            return {"verdict": "ERROR", "reason": "crl-unusable", "reasons": ["crl-unusable"], "warnings": [], "message": str(exc)}
+            out = {"verdict": "ERROR", "reason": "crl-unusable", "reasons": ["crl-unusable"], "warnings": [], "message": str(exc)}
+    except UserError as exc:
+        out = {"verdict": "ERROR", "reason": "trustlist-unusable", "reasons": ["trustlist-unusable"], "warnings": [],
+               "message": str(exc)}
+    _LOADED[cache_key] = out
+    return out
+
+
+def python_verdict(text: str, ctx: dict[str, Any], now: int) -> dict[str, Any]:
+    """What ``inspector verify`` decides for ``text`` under ``ctx`` at ``now``: a trust list or
+    revocation list that does not load is "ERROR" (the CLI's exit status 2)."""
+    from inspector import verify
+
+    loaded = _load(ctx)
+    if isinstance(loaded, dict):
+        return dict(loaded)
+    trust, crl = loaded
     moment = datetime.fromtimestamp(now, UTC)
     result = verify.verify_payload(text, trust, crl, moment)
     reasons = list(result.reasons)

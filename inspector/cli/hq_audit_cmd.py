@@ -16,6 +16,9 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
                       json_flag=True)
     imp.add_argument("bundle", metavar="BUNDLE.zip")
     add_command(group, "audits", cmd_audits, "the audits imported at HQ", json_flag=True)
+    add_command(group, "certificates", cmd_certificates,
+                "the certificate register: valid, expiring (90 days), expired or revoked; surveillance due",
+                json_flag=True)
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -61,3 +64,34 @@ def cmd_audits(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say(f"{row.id[:12]}  {row.station:<9} {row.type:<15} closed {row.closed}  {score:>4}  {row.decision}  "
                 f"auditor {row.auditor}")
     return 0
+
+
+def cmd_certificates(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.canonical import utcnow
+    from inspector.register import registered_certificates
+
+    now = utcnow()
+    revoked = _revoked_ids(ctx)
+    rows = [(row, row.status(revoked, now), row.next_surveillance(now)) for row in registered_certificates(ctx.data)]
+    if ctx.json:
+        ctx.emit([row.model_dump() | {"status": status, "next_surveillance": due} for row, status, due in rows])
+        return 0
+    if not rows:
+        ctx.say("no certificates registered yet: they arrive with imported audit bundles")
+        return 0
+    for row, status, due in rows:
+        ctx.say(f"{row.id}  {status:<8}  {row.station:<9} {row.station_name:<20} {row.issued_at[:10]} to "
+                f"{row.expires_at[:10]}  surveillance {due or '-'}  audit {row.audit[:12]}")
+    return 0
+
+
+def _revoked_ids(ctx: Context) -> set[str]:
+    """Certificates HQ revoked: its own register where the HQ key lives, else the installed CRL."""
+    if ctx.data.hq_key.exists():
+        from inspector.hq import HQ
+
+        return {entry.cert_id for entry in HQ(ctx.data.root).revocations()}
+    from inspector.trust import TrustStore
+
+    crl = TrustStore(ctx.data.root).crl()
+    return {entry.cert_id for entry in crl.entries} if crl else set()

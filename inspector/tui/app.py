@@ -1,0 +1,168 @@
+"""The auditor's terminal app: a thin shell over :class:`~inspector.tui.session.Session`.
+
+Start-up: without a key on this device the first-run screen creates one; otherwise the home
+screen opens with the unlock modal on top. The key locks again after the configured idle time
+(``INSPECTOR_IDLE_LOCK_MINUTES`` in the environment, else ``idle_lock_minutes`` under ``[tui]``
+in the data directory's ``config.toml``, else 15; 0 turns the idle lock off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tomllib
+from typing import Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from inspector.paths import DataDir
+from inspector.signing import SigningKey
+from inspector.tui.session import DEFAULT_IDLE_LOCK_MINUTES, Session
+
+ENV_IDLE_LOCK = "INSPECTOR_IDLE_LOCK_MINUTES"
+IDLE_CHECK_SECONDS = 15
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+def idle_lock_minutes(data: DataDir) -> tuple[int, str | None]:
+    """The configured idle-lock minutes and, when a setting was unusable, a warning to show."""
+    text = os.environ.get(ENV_IDLE_LOCK)
+    where = f"${ENV_IDLE_LOCK}"
+    if text is None and data.config.is_file():
+        where = f"{data.config} [tui] idle_lock_minutes"
+        try:
+            value = tomllib.loads(data.config.read_text(encoding="utf-8")).get("tui", {}).get("idle_lock_minutes")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError) as exc:
+            return DEFAULT_IDLE_LOCK_MINUTES, f"{data.config}: unreadable ({exc}); idle lock {DEFAULT_IDLE_LOCK_MINUTES} min"
+        text = None if value is None else str(value)
+    if text is None:
+        return DEFAULT_IDLE_LOCK_MINUTES, None
+    try:
+        minutes = int(text.strip())
+        if minutes < 0:
+            raise ValueError
+    except ValueError:
+        return DEFAULT_IDLE_LOCK_MINUTES, f"{where}: {text!r} is not a number of minutes; using {DEFAULT_IDLE_LOCK_MINUTES}"
+    return minutes, None
+
+
+class InspectorApp(App[None]):
+    """Station Inspector's terminal app."""
+
+    TITLE = "Station Inspector"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Save, close the audit and quit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="theme", show=False, tooltip="Light or dark theme"),
+        Binding("ctrl+l", "lock", "Lock key", id="lock", show=False, tooltip="Lock the signing key now"),
+        Binding("f1", "show_help_panel", "Keys", id="keys", show=False, tooltip="Show every key"),
+    ]
+
+    def __init__(self, data: DataDir, demo_passphrase: str | None = None) -> None:
+        super().__init__()
+        minutes, self._config_warning = idle_lock_minutes(data)
+        self.session = Session(data, demo_passphrase=demo_passphrase, idle_lock_minutes=minutes)
+        """Data directory, services and the unlocked key, shared by every screen."""
+        self._unlock_waiters: list[asyncio.Future[SigningKey | None]] = []
+        self.theme = DARK_THEME
+
+    # -- start-up -------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from inspector.tui.screens.home import HomeScreen
+
+        if self._config_warning:
+            self.notify(self._config_warning, severity="warning")
+        if not self.session.has_key():
+            from inspector.tui.screens.first_run import FirstRunScreen
+
+            self.push_screen(FirstRunScreen())
+        else:
+            self.push_screen(HomeScreen())
+            self.push_unlock()
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle)
+
+    # -- the key ----------------------------------------------------------------------------------
+    def push_unlock(self) -> None:
+        """Show the unlock modal unless it is already showing."""
+        from inspector.tui.screens.unlock import UnlockScreen
+
+        if not any(isinstance(screen, UnlockScreen) for screen in self.screen_stack):
+            self.push_screen(UnlockScreen())
+
+    def key_settled(self, key: SigningKey | None) -> None:
+        """Called by the unlock modal as it closes: wake everyone waiting for the key."""
+        waiters, self._unlock_waiters = self._unlock_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(key)
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "key_state_changed", None)
+            if callable(refresh):
+                refresh()
+
+    async def ensure_unlocked(self) -> SigningKey | None:
+        """The unlocked key, asking for the passphrase first when it is locked.
+
+        Returns None when the auditor cancelled. Await it from a screen's message handler or
+        from a worker, never from a key-binding action: binding actions run on the app's own
+        message loop, which must stay free to deliver the keys typed into the modal.
+        """
+        if self.session.key is not None:
+            self.session.touch()
+            return self.session.key
+        if asyncio.current_task() is getattr(self, "_task", None):
+            raise RuntimeError("ensure_unlocked() awaited on the app's message loop; run it in a worker")
+        waiter: asyncio.Future[SigningKey | None] = asyncio.get_running_loop().create_future()
+        self._unlock_waiters.append(waiter)
+        self.push_unlock()
+        return await waiter
+
+    def lock_key(self, why: str) -> None:
+        if self.session.key is None:
+            return
+        self.session.lock()
+        self.notify(why, title="Key locked")
+        self.key_settled(None)
+        self.push_unlock()
+
+    def check_idle(self) -> None:
+        """Lock the key after the idle time (run every few seconds by a timer)."""
+        if self.session.idle_expired():
+            self.lock_key(f"locked after {self.session.idle_lock_minutes} idle minutes; enter the passphrase to go on")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.session.touch()
+        await super().on_event(event)
+
+    # -- actions ------------------------------------------------------------------------------------
+    def action_lock(self) -> None:
+        if self.session.key is None:
+            self.push_unlock()
+        else:
+            self.lock_key("the key is locked; enter the passphrase to sign again")
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    async def action_quit(self) -> None:
+        """Let every screen finish its writes (and ask about unsaved input), then exit."""
+        for screen in reversed(self.screen_stack):
+            leave = getattr(screen, "prepare_to_quit", None)
+            if callable(leave):
+                self.run_worker(self._quit_after(screen), group="quit", exclusive=True)
+                return
+        self.exit()
+
+    async def _quit_after(self, screen: Screen) -> None:
+        if await screen.prepare_to_quit():  # type: ignore[attr-defined]
+            self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Light / dark theme", "Switch between the light and the dark theme (ctrl+t)", self.action_toggle_theme)
+        yield SystemCommand("Lock key", "Lock the signing key now (ctrl+l)", self.action_lock)

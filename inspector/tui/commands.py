@@ -1,0 +1,48 @@
+"""Command palette (ctrl+p) entries of the checklist walk: jump to any item, and the walk's actions.
+
+Item lines are "MAL-03 question…" in English: the palette draws them in a bordered list,
+where Hindi's widths would break the frame.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable, Iterator
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+QUESTION_WIDTH = 72
+
+
+class ItemJumpProvider(Provider):
+    """Hits from the walk screen that opened the palette (``jump_targets`` / ``palette_actions``)."""
+
+    def _entries(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
+        screen: Any = self.screen
+        actions = getattr(screen, "palette_actions", None)
+        if callable(actions):
+            for title, callback, help_text in actions():
+                yield title, callback, help_text
+        targets = getattr(screen, "jump_targets", None)
+        if callable(targets):
+            for item_id, question, section in targets():
+                title = f"{item_id} {_clip(question)}"
+                yield title, partial(screen.goto_item, item_id), f"go to {item_id} ({section})"
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._entries():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        wanted = query.strip().upper()
+        for title, callback, help_text in self._entries():
+            score = matcher.match(title)
+            if wanted and title.upper().startswith(wanted):
+                score = max(score, 1.0)  # an exact item id goes to the top
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= QUESTION_WIDTH else text[: QUESTION_WIDTH - 1] + "…"

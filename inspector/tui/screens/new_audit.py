@@ -1,0 +1,146 @@
+"""Start a new audit: station (from the registry), checklist (the shipped one by default), type.
+
+Dismisses with the new audit's id (the home screen then opens the walk) or None.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Select, Static
+
+from inspector.errors import UserError
+from inspector.tui.messages import AuditCreated, AuditCreateFailed, ChoicesLoaded
+
+if TYPE_CHECKING:
+    from inspector.signing import SigningKey
+    from inspector.tui.app import InspectorApp
+
+AUDIT_TYPES = [
+    ("Stage 2: certification", "certification"),
+    ("Stage 1: documents and readiness", "stage1"),
+    ("Surveillance", "surveillance"),
+    ("Recertification", "recertification"),
+]
+
+
+class NewAuditScreen(ModalScreen["str | None"]):
+    CSS_PATH = "new_audit.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="new-cancel"),
+        Binding("ctrl+s", "start", "Start", id="new-start"),
+    ]
+
+    app: InspectorApp  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names_hi: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="new-box"):
+            yield Static("New audit", id="new-title")
+            yield Label("Station")
+            yield Select[str]([], prompt="loading stations…", id="station", allow_blank=True)
+            yield Static("", id="station-hi")
+            yield Label("Checklist")
+            yield Select[str]([], prompt="loading checklists…", id="checklist", allow_blank=True)
+            yield Label("Audit type")
+            yield Select[str](AUDIT_TYPES, value="certification", id="audit-type", allow_blank=False)
+            yield Static("", id="new-error")
+            with Horizontal(id="new-buttons"):
+                yield Button("Start audit", variant="primary", id="start")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.load_choices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="new-choices")
+    def load_choices(self) -> None:
+        from inspector.checklist import shipped_checklists
+        from inspector.stations import load_registry
+
+        try:
+            registry = load_registry(data_root=self.app.session.data.root)
+            stations = [(s.code, s.name.en, s.name.hi) for s in registry.stations]
+            checklists = [(path.stem, path) for path in shipped_checklists()]
+        except UserError as exc:
+            self.post_message(ChoicesLoaded([], [], str(exc)))
+        except Exception as exc:
+            self.post_message(ChoicesLoaded([], [], f"cannot read the stations or checklists: {exc}"))
+        else:
+            self.post_message(ChoicesLoaded(stations, checklists))
+
+    def on_choices_loaded(self, message: ChoicesLoaded) -> None:
+        if message.error:
+            self.show_error(message.error)
+        self.names_hi = {code: hi for code, _en, hi in message.stations}
+        station = self.query_one("#station", Select)
+        station.set_options([(f"{code}  {en}", code) for code, en, _hi in message.stations])
+        if message.stations:
+            station.value = message.stations[0][0]
+        checklist = self.query_one("#checklist", Select)
+        checklist.set_options([(label, str(path)) for label, path in message.checklists])
+        if message.checklists:
+            checklist.value = str(message.checklists[0][1])
+        station.focus()
+
+    @on(Select.Changed, "#station")
+    def station_changed(self, event: Select.Changed) -> None:
+        hi = self.names_hi.get(str(event.value), "") if event.value is not Select.BLANK else ""
+        self.query_one("#station-hi", Static).update(escape(hi))
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        station = self.query_one("#station", Select).value
+        checklist = self.query_one("#checklist", Select).value
+        audit_type = self.query_one("#audit-type", Select).value
+        if station is Select.BLANK or checklist is Select.BLANK:
+            self.show_error("choose a station and a checklist")
+            return
+        self.run_worker(self._start(str(station), Path(str(checklist)), str(audit_type)), exclusive=True, group="new-start")
+
+    async def _start(self, station: str, checklist: Path, audit_type: str) -> None:
+        key = await self.app.ensure_unlocked()
+        if key is None:
+            self.show_error("the key is locked: unlock it to sign the opening record")
+            return
+        self.query_one("#start", Button).disabled = True
+        self.show_error("opening the audit…")
+        self.create(station, checklist, audit_type, key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="new-create")
+    def create(self, station: str, checklist: Path, audit_type: str, key: SigningKey) -> None:
+        session = self.app.session
+        try:
+            info = session.key_info()
+            if info is None or not info.auditor_id:
+                raise UserError("no auditor key on this device")
+            summary = session.audits.new_audit(station, checklist, audit_type, key, info.auditor_id, info.name)
+        except UserError as exc:
+            self.post_message(AuditCreateFailed(str(exc)))
+        except Exception as exc:
+            self.post_message(AuditCreateFailed(f"cannot open the audit: {exc}"))
+        else:
+            self.post_message(AuditCreated(summary))
+
+    def on_audit_created(self, message: AuditCreated) -> None:
+        self.dismiss(message.summary.id)
+
+    def on_audit_create_failed(self, message: AuditCreateFailed) -> None:
+        self.query_one("#start", Button).disabled = False
+        self.show_error(message.error)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#new-error", Static).update(escape(text))

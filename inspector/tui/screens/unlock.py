@@ -1,0 +1,108 @@
+"""The unlock modal: the passphrase opens the auditor's key once per session.
+
+Key derivation (scrypt) runs on a worker; a wrong passphrase is said so and the field is
+cleared for another try. The demo shows its public passphrase as a hint.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, LoadingIndicator, Static
+
+from inspector.errors import UserError
+from inspector.tui.messages import UnlockFailed, Unlocked
+
+if TYPE_CHECKING:
+    from inspector.signing import SigningKey
+    from inspector.tui.app import InspectorApp
+
+
+class UnlockScreen(ModalScreen["SigningKey | None"]):
+    CSS_PATH = "unlock.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Not now", id="unlock-cancel")]
+
+    app: InspectorApp  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        session = self.app.session
+        try:
+            info = session.key_info()
+            who = f"{info.name} · {info.auditor_id} · key {info.kid}" if info else "no key on this device"
+        except UserError as exc:
+            who = str(exc)
+        with Vertical(id="unlock-box"):
+            yield Static("Unlock your signing key", id="unlock-title")
+            yield Static(who, id="unlock-who", markup=False)
+            if session.demo_passphrase:
+                yield Static(f"Demo: the passphrase is [b]{escape(session.demo_passphrase)}[/b]", id="unlock-hint")
+            yield Input(placeholder="passphrase", password=True, id="passphrase")
+            yield Static("", id="unlock-error")
+            yield LoadingIndicator(id="unlock-busy")
+            with Horizontal(id="unlock-buttons"):
+                yield Button("Unlock", variant="primary", id="unlock")
+                yield Button("Not now", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#unlock-busy").display = False
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#unlock")
+    def submit(self) -> None:
+        field = self.query_one("#passphrase", Input)
+        if not field.value:
+            self.show_error("type the passphrase first")
+            return
+        self.set_busy(True)
+        self.derive(field.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
+    def derive(self, passphrase: str) -> None:
+        try:
+            key = self.app.session.unlock(passphrase)
+        except UserError as exc:
+            self.post_message(UnlockFailed(str(exc)))
+        except Exception as exc:  # a damaged file must not take the app down
+            self.post_message(UnlockFailed(f"cannot unlock: {exc}"))
+        else:
+            self.post_message(Unlocked(key))
+
+    def on_unlocked(self, message: Unlocked) -> None:
+        self.close(message.key)
+
+    def on_unlock_failed(self, message: UnlockFailed) -> None:
+        self.set_busy(False)
+        text = message.error
+        if "wrong passphrase" in text:
+            text = "Wrong passphrase: try again. (" + text + ")"
+        self.show_error(text)
+        field = self.query_one("#passphrase", Input)
+        field.value = ""
+        field.focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.close(None)
+
+    def close(self, key: SigningKey | None) -> None:
+        self.dismiss(key)
+        self.app.key_settled(key)
+        if key is not None:
+            self.app.notify("key unlocked: findings will be signed", timeout=3)
+
+    def set_busy(self, busy: bool) -> None:
+        self.query_one("#unlock-busy").display = busy
+        self.query_one("#unlock", Button).disabled = busy
+        self.query_one("#passphrase", Input).disabled = busy
+        if busy:
+            self.show_error("deriving the key…")
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#unlock-error", Static).update(text)

@@ -1,0 +1,32 @@
+"""Five buttons, one per finding status, labelled with their keys (1-5) for mouse users."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button
+
+from inspector.tui.widgets.i18n import STATUS_KEYS
+
+VARIANTS = {"conform": "success", "observation": "primary", "na": "default", "minor": "warning", "major": "error"}
+
+
+class StatusButtons(Horizontal):
+    DEFAULT_CSS = """
+    StatusButtons { height: 1; width: 1fr; }
+    StatusButtons Button { margin-right: 1; min-width: 8; }
+    StatusButtons Button.-stored { text-style: bold reverse; }
+    StatusButtons Button.-pending { text-style: bold underline; }
+    """
+
+    def compose(self) -> ComposeResult:
+        for key, status, label in STATUS_KEYS:
+            yield Button(f"{key} {label}", id=f"status-{status}", compact=True, variant="default")
+
+    def show(self, stored: str | None, pending: str | None) -> None:
+        """Colour the stored status; underline a chosen status that is not saved yet."""
+        for _key, status, _label in STATUS_KEYS:
+            button = self.query_one(f"#status-{status}", Button)
+            button.variant = VARIANTS[status] if status in (stored, pending) else "default"  # type: ignore[assignment]
+            button.set_class(status == stored, "-stored")
+            button.set_class(status == pending and pending != stored, "-pending")

@@ -1,0 +1,188 @@
+"""A tiny App that hosts one screen for tests, and the worlds those tests run in.
+
+``HarnessApp`` offers what the screens rely on from the real app: ``app.session`` and
+``await app.ensure_unlocked()`` (here the session's key, unlocked beforehand; ``None`` when
+the session is locked, as if the auditor cancelled the unlock modal).
+
+``build_world`` makes a real data directory with ``inspector.demo.create_demo`` (HQ, enrolled
+auditor key, installed trust list and revocation list). ``deterministic=True`` builds it with
+fixed times, keys and random bytes, so snapshots of screens that show ids, keys and dates are
+the same on every run; the screens themselves are unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+
+from inspector.demo import DEMO_AUDITOR_ID, DEMO_AUDITOR_NAME, DEMO_PASSPHRASE, create_demo
+from inspector.paths import DataDir
+from inspector.signing import SigningKey
+from inspector.tui.session import Session
+
+MINI_CHECKLIST = Path(__file__).resolve().parent.parent / "data" / "mini-checklist.toml"
+STATION = "GBN-S39"
+STATION_EN = "Kotwali Sector 39"
+STATION_HI = "कोतवाली सेक्टर 39"
+
+# A fixed moment for deterministic worlds, and when they are verified.
+FIXED_NOW = datetime(2025, 6, 20, 5, 30, 0, tzinfo=timezone.utc)
+VERIFY_AT = FIXED_NOW + timedelta(days=1)
+
+# item -> (status, note, due, reason): every threshold met (85%, one minor): recommend certification
+CERTIFY_ANSWERS: dict[str, tuple[str, str | None, str | None, str | None]] = {
+    "MAL-01": ("conform", "five entries traced to sealed parcels", None, None),
+    "MAL-02": ("conform", None, None, None),
+    "MAL-03": ("minor", "two disposal orders of March not acted on", "2099-03-31", None),
+    "WHD-01": ("conform", "महिला उप-निरीक्षक तैनात", None, None),
+    "WHD-02": ("observation", "register legible; index missing", None, None),
+}
+
+# Two minors and an observation: 78%, recommend certification after corrective action
+CORRECTIVE_ANSWERS: dict[str, tuple[str, str | None, str | None, str | None]] = {
+    "MAL-01": ("conform", None, None, None),
+    "MAL-02": ("observation", "key register kept but not countersigned", None, None),
+    "MAL-03": ("minor", "two disposal orders of March not acted on", "2099-03-31", None),
+    "WHD-01": ("conform", "महिला उप-निरीक्षक तैनात", None, None),
+    "WHD-02": ("minor", "हेल्प डेस्क रजिस्टर में तीन प्रविष्टियाँ अधूरी", "2099-04-30", None),
+}
+
+
+class HarnessApp(App[None]):
+    """Hosts the screen ``make_screen`` builds, over a session with the key already unlocked."""
+
+    TITLE = "Station Inspector"
+
+    def __init__(self, session: Session, make_screen: Callable[[], Screen[Any]], *, theme: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.make_screen = make_screen
+        self.unlock_requests = 0
+        if theme is not None:
+            self.theme = theme
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen())
+
+    async def ensure_unlocked(self) -> SigningKey | None:
+        self.unlock_requests += 1
+        return self.session.key
+
+
+@dataclass
+class World:
+    data: DataDir
+    key: SigningKey
+
+    def session(self, unlocked: bool = True) -> Session:
+        session = Session(self.data, demo_passphrase=DEMO_PASSPHRASE)
+        session.key = self.key if unlocked else None
+        return session
+
+    def new_audit(
+        self,
+        answers: dict[str, tuple[str, str | None, str | None, str | None]] | None = None,
+        *,
+        close: bool = False,
+        checklist: Path = MINI_CHECKLIST,
+    ) -> str:
+        """A new audit of GBN-S39 with ``answers`` recorded; closed (sealed) when ``close``."""
+        from inspector.audit import AuditService, FindingInput
+
+        service = AuditService(self.data)
+        summary = service.new_audit(
+            station_code=STATION,
+            checklist_path=checklist,
+            audit_type="certification",
+            key=self.key,
+            auditor_id=DEMO_AUDITOR_ID,
+            auditor_name=DEMO_AUDITOR_NAME,
+        )
+        if answers or close:
+            with service.open(summary.id, writable=True, key=self.key) as audit:
+                if answers:
+                    audit.record_many(
+                        [FindingInput(item, status, note, (), due, reason) for item, (status, note, due, reason) in answers.items()]
+                    )
+                if close:
+                    audit.close()
+        return summary.id
+
+    def issue(self, audit_id: str, now: datetime | None = None) -> Any:
+        from inspector.certificate import issue_certificate
+
+        return issue_certificate(self.data, audit_id, self.key, now=now)
+
+
+def build_world(root: Path) -> World:
+    """A demo world at ``root`` with the auditor's key unlocked."""
+    from inspector.keystore import unlock
+
+    world = create_demo(root)
+    return World(world.data, unlock(world.data.auditor_key, DEMO_PASSPHRASE))
+
+
+@contextlib.contextmanager
+def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
+    """Fixed clock, keys and random bytes for everything the core does inside the block.
+
+    Only for building test worlds: it replaces ``os.urandom`` process-wide while it lasts.
+    """
+    import os
+
+    from inspector import canonical, certificate, hq, trust
+
+    counter = itertools.count()
+
+    def fixed_bytes(size: int) -> bytes:
+        out = b""
+        while len(out) < size:
+            out += hashlib.sha256(b"inspector-tui-tests/%d" % next(counter)).digest()
+        return out[:size]
+
+    def fixed_key(cls: type[SigningKey]) -> SigningKey:
+        return cls.from_raw(fixed_bytes(32))
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (canonical, certificate, hq, trust):
+            patch.setattr(module, "utcnow", lambda: now)
+        patch.setattr(SigningKey, "generate", classmethod(fixed_key))
+        patch.setattr(os, "urandom", fixed_bytes)
+        yield
+
+
+def build_deterministic_world(root: Path) -> World:
+    """``build_world`` with fixed times, keys and ids: the same bytes on every run."""
+    with deterministic():
+        return build_world(root)
+
+
+async def settle(pilot: Any) -> None:
+    """Wait until the workers are done and their messages handled."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """The current screen as plain text, one line per terminal row (what export_screenshot draws)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                      record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
