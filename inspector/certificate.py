@@ -274,8 +274,7 @@ def _fitting(claims: Any, verify_url: str | None) -> Any:
         if length > psc1.MAX_ISSUE_LENGTH:
             continue
         sample = psc1.PREFIX + "A" * (length - len(psc1.PREFIX))
-        text = f"{verify_url}#{sample}" if verify_url else sample
-        if qr.qr_version(text) <= psc1.MAX_QR_VERSION:
+        if qr.qr_version(link_text(verify_url, sample)) <= psc1.MAX_QR_VERSION:
             return variant
     raise UserError(
         f"the certificate does not fit a version {psc1.MAX_QR_VERSION} QR code"
@@ -320,8 +319,21 @@ def load_record_file(path: Path) -> tuple[Envelope, CertificateBody]:
     return parse_record(read_bytes(path, "certificate record", limit=1024 * 1024), f"certificate record {path}")
 
 
+def compact_link(url: str) -> str:
+    """``url`` with scheme and host in upper case (both are case-insensitive), so that a QR code
+    can carry it in alphanumeric mode when the path allows; the path is kept as it is."""
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.upper()}{sep}{host.upper()}{slash}{path}"
+
+
 def qr_text_of(body: CertificateBody) -> str:
-    return f"{body.verify_url}#{body.payload}" if body.verify_url else body.payload
+    """What the QR carries: ``LINK#PAYLOAD`` when HQ set a verify URL, else the bare payload."""
+    return link_text(body.verify_url, body.payload)
+
+
+def link_text(verify_url: str | None, payload: str) -> str:
+    return f"{compact_link(verify_url)}#{payload}" if verify_url else payload
 
 
 def write_outputs(body: CertificateBody, envelope: Envelope, out_dir: Path, *, formats: tuple[str, ...] = ("json", "png", "svg", "html", "pdf")) -> dict[str, str]:

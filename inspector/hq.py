@@ -88,6 +88,7 @@ class _Register(BaseModel):
     auditors: list[TrustEntry] = []
     enrolments: list[_Enrolment] = []
     revocations: list[RevokedCert] = []
+    verify_url: str | None = None
 
 
 def _passphrase(value: Passphrase) -> str:
@@ -337,6 +338,23 @@ class HQ(DataDir):
             self._save(register)
         return entry
 
+    def set_verify_url(self, url: str | None) -> bool:
+        """Record HQ's verify page URL; it travels in the trust list (new seq) to every laptop."""
+        from inspector.trust import check_verify_url
+
+        url = None if url is None else check_verify_url(url.rstrip("/") + "/" if url.count("/") == 2 else url)
+        with file_lock(self._lock, "the HQ register"):
+            register = self._load()
+            if register.verify_url == url:
+                return False
+            register.verify_url = url
+            register.trustlist_seq += 1
+            self._save(register)
+        return True
+
+    def verify_url(self) -> str | None:
+        return self._load().verify_url
+
     # what HQ publishes ------------------------------------------------------------------------
     def current_trustlist(self, *, now: datetime | None = None) -> TrustList:
         """The register's state as an (unsigned) TrustList at the current seq (at least 1)."""
@@ -350,6 +368,7 @@ class HQ(DataDir):
             issuer_name=info.name,
             issuer_key=info.public_key,
             auditors=list(register.auditors),
+            verify_url=register.verify_url,
         )
 
     def current_crl(self, *, now: datetime | None = None) -> RevocationList:
@@ -414,12 +433,13 @@ class HQ(DataDir):
                 "issuer_key": info.public_key,
             }
             if is_trustlist:
-                document: Any = TrustList(**common, auditors=list(register.auditors))
+                document: Any = TrustList(**common, auditors=list(register.auditors), verify_url=register.verify_url)
                 domain, fmt = Domain.TRUSTLIST, TRUSTLIST_FORMAT
             else:
                 document = RevocationList(**common, entries=list(register.revocations))
                 domain, fmt = Domain.CRL, CRL_FORMAT
-            envelope = sign_record(key, domain, document.model_dump(mode="json"))
+            payload = document.signed_dict() if is_trustlist else document.model_dump(mode="json")
+            envelope = sign_record(key, domain, payload)
             data = encode_document(fmt, envelope)
             loader(data, [root], f"new {kind}")  # self-check: what we publish must load
             atomic_write(path, data, mode=0o644)

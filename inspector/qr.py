@@ -74,6 +74,10 @@ def _segments(text: str) -> list[qrcode.util.QRData]:
         return [_alnum(text)]
     link, hash_mark, fragment = text.partition("#")
     if hash_mark and fragment.startswith(PREFIX) and _is_https_link(link):
+        if set(link) <= _ALNUM:
+            # An upper-case link (see certificate.compact_link) packs 5.5 bits a character instead
+            # of 8; only the '#' needs a byte segment.
+            return [_alnum(link), qrcode.util.QRData(b"#", mode=qrcode.util.MODE_8BIT_BYTE), _alnum(fragment)]
         return [qrcode.util.QRData((link + "#").encode("utf-8"), mode=qrcode.util.MODE_8BIT_BYTE), _alnum(fragment)]
     raise ValueError(f"QR text must be {PREFIX}... or https://host/path#{PREFIX}...")
 

@@ -139,6 +139,18 @@ def kid_arg(text: str) -> str:
 PRINTED_CERT_ID = re.compile(r"^[A-Za-z2-7]{4}(-?[A-Za-z2-7]{4}){3}$")
 
 
+VERIFY_URL_MAX = 100
+
+
+def check_verify_url(text: str) -> str:
+    """An https URL of printable ASCII without a fragment: it is printed into every QR code."""
+    if not (text[:8].lower() == "https://" and text.isascii() and text.isprintable() and " " not in text):
+        raise UserError(f"verify URL {text!r}: must be an https:// address of plain ASCII characters")
+    if "#" in text or len(text) > VERIFY_URL_MAX:
+        raise UserError(f"verify URL {text!r}: no '#' and at most {VERIFY_URL_MAX} characters")
+    return text
+
+
 def check_cert_id(text: str) -> str:
     """A certificate id as revocation lists carry it: the 16 base32 characters, no dashes.
 
@@ -270,6 +282,12 @@ class TrustList(BaseModel):
     issuer_name: Text
     issuer_key: str
     auditors: list[TrustEntry]
+    # HQ's phone verifier page: new certificates put URL#PAYLOAD in their QR (absent: bare payload)
+    verify_url: Annotated[str, AfterValidator(lambda v: check_verify_url(v))] | None = None
+
+    def signed_dict(self) -> dict[str, Any]:
+        """The payload as signed: ``verify_url`` is left out when unset, keeping older lists' shape."""
+        return self.model_dump(mode="json", exclude={"verify_url"} if self.verify_url is None else None)
 
     @model_validator(mode="after")
     def _times(self) -> "TrustList":

@@ -375,3 +375,29 @@ def test_forged_certificate_in_a_bundle_is_refused(run_cli: Any, trust_env: Data
     code, out, _ = run_cli("--data-dir", hq_env.root, "hq", "import", bundle)
     assert code == 1 and "REFUSED" in out and "not genuine" in out
     assert json.loads(run_cli("--data-dir", hq_env.root, "hq", "audits", "--json")[1]) == []
+
+
+# --- the verify link -------------------------------------------------------------------------------
+
+def test_verify_url_travels_in_the_trust_list_into_new_qr_codes(run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+    from inspector import qr
+
+    code, out, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "site", "--base-url", "https://verify.gbnpolice.in/", "--json")
+    assert code == 0, err
+    assert json.loads(out)["trust_list_changed"] is True and (tmp_path / "site" / "index.html").is_file()
+    assert run_cli("--data-dir", hq_env.root, "hq", "trustlist", "-o", tmp_path / "tl.json")[0] == 0
+    assert run_cli("--data-dir", trust_env.root, "trust", "install", tmp_path / "tl.json")[0] == 0
+    issued = issue_certificate(trust_env, certifiable, auditor_key)
+    assert issued.qr_text == "HTTPS://VERIFY.GBNPOLICE.IN/#" + issued.body.payload
+    assert qr.qr_version(issued.qr_text) <= 13
+    png = write_outputs(issued.body, issued.envelope, tmp_path / "out", formats=("png",))["png"]
+    assert qr.decode_image(png) == [issued.qr_text]
+    code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--image", png)
+    assert code == 0 and "Kotwali Sector 39 (GBN-S39)" in out
+
+
+def test_too_long_verify_url_is_refused(run_cli: Any, hq_env: DataDir, tmp_path: Path) -> None:
+    code, _, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "s", "--base-url", "https://a-very-long-verification-portal.uppolice.gov.in/certificates/verify/")
+    assert code == 2 and "too long" in err
+    code, _, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "s", "--base-url", "http://insecure.example/")
+    assert code == 2 and "https" in err

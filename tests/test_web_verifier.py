@@ -287,6 +287,56 @@ def test_phone_screenshots(chromium: str, live_site: Path, live: dict[str, Any])
     assert shot.stat().st_size > 10_000
 
 
+def test_paste_box_like_a_hand_held_scanner(chromium: str, tmp_path: Path, live: dict[str, Any]) -> None:
+    """The scanner types the text into the box and presses Enter (here: the form is submitted)."""
+    typed = json.dumps(BASE_URL + "#" + live["revoked"])
+    prelude = (
+        "(function(){const t=setInterval(function(){if(document.body.getAttribute('data-ready')!=='1')return;"
+        "clearInterval(t);document.getElementById('payload').value=" + typed + ";"
+        "document.getElementById('check-form').requestSubmit();},20);})();"
+    )
+    config = verifier_config(live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL)
+    (tmp_path / "index.html").write_text(render_page(config, prelude=prelude), encoding="utf-8")
+    dom = dump_dom(chromium, (tmp_path / "index.html").as_uri())
+    got = result_of(dom)
+    assert (got["verdict"], got["reason"], got["station"]) == ("INVALID", "revoked", "GBN-S39")
+    assert "on this phone" in text_of(dom)
+
+
+@pytest.fixture
+def http_server(live_site: Path) -> Any:
+    """The published directory on a static web server (Python's), on 127.0.0.1."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(live_site.parent))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_works_from_a_static_web_server(chromium: str, http_server: int, live: dict[str, Any]) -> None:
+    # localhost is a secure context, like the https:// host HQ publishes to.
+    dom = dump_dom(chromium, f"http://localhost:{http_server}/index.html#{live['valid']}")
+    assert result_of(dom)["verdict"] == "VALID"
+
+
+def test_plain_http_says_it_cannot_check(chromium: str, http_server: int, live: dict[str, Any]) -> None:
+    # Any other http:// host is not a secure context: no WebCrypto, so no verdict, and it says why.
+    dom = dump_dom(chromium, f"http://verify.example:{http_server}/index.html#{live['valid']}",
+                   "--host-resolver-rules=MAP verify.example 127.0.0.1")
+    got = result_of(dom)
+    assert (got["verdict"], got["reason"]) == ("UNSUPPORTED", "insecure-context")
+    assert "https://" in text_of(dom)
+
+
 def test_browser_without_ed25519_says_so(chromium: str, tmp_path: Path, live: dict[str, Any]) -> None:
     prelude = (
         "(function(){const s=crypto.subtle;const imp=s.importKey.bind(s);"

@@ -402,6 +402,9 @@ def build_vectors() -> list[Vector]:
     add("signature-63", "63-byte signature", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=sig[:63])))
     add("signature-65", "65-byte signature", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=sig + b"\0")))
     add("signature-zero", "all-zero signature", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=bytes(64))))
+    order = 2**252 + 27742317777372353535851937790883648493
+    s_plus_l = sig[:32] + (int.from_bytes(sig[32:], "little") + order).to_bytes(32, "little")
+    add("signature-s-plus-l", "malleated signature (S + L)", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=s_plus_l)))
 
     # §9.2 cross-purpose
     add("finding-domain", "signed as a finding (PSA/finding/v1), re-wrapped as a certificate",

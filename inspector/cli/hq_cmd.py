@@ -16,7 +16,7 @@ from inspector.cli.common import Context, add_command, add_group, add_passphrase
 from inspector.cli.keys_cmd import add_output_option, key_summary, write_output
 from inspector.errors import UserError
 
-HQ_EXTENSIONS: tuple[str, ...] = ("inspector.cli.hq_audit_cmd",)
+HQ_EXTENSIONS: tuple[str, ...] = ("inspector.cli.hq_audit_cmd", "inspector.cli.hq_publish_cmd")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

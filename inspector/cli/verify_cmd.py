@@ -115,16 +115,21 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     return 0 if verdict.valid else 1
 
 
-def _hindi_name(ctx: Context, verdict: Any) -> str | None:
-    """The station's Hindi name from the local registry (display only; not part of what is signed)."""
+def _registry_names(ctx: Context, verdict: Any) -> tuple[str | None, str | None]:
+    """The station's names from the local registry (display only; not part of what is signed)."""
     if verdict.claims is None:
-        return None
+        return None, None
     from inspector.stations import load_registry
 
     try:
-        return load_registry(data_root=ctx.data.root).get(verdict.claims.station_code).name.hi
+        name = load_registry(data_root=ctx.data.root).get(verdict.claims.station_code).name
     except UserError:
-        return None
+        return None, None
+    return name.en, name.hi
+
+
+def _hindi_name(ctx: Context, verdict: Any) -> str | None:
+    return _registry_names(ctx, verdict)[1]
 
 
 def print_verdict(ctx: Context, verdict: Any) -> None:
@@ -138,8 +143,8 @@ def print_verdict(ctx: Context, verdict: Any) -> None:
         for message in verdict.messages:
             ctx.say(f"  - {message}")
     if claims is not None:
-        name = claims.station_name or ""
-        hindi = _hindi_name(ctx, verdict)
+        english, hindi = _registry_names(ctx, verdict)
+        name = claims.station_name or english or ""
         label = "Station" if verdict.valid else "Station (as claimed)"
         ctx.say(f"  {label}:  {name} ({claims.station_code}){'  ' + hindi if hindi else ''}")
         result = claims.result.name.lower().replace("_", " ")

@@ -56,7 +56,7 @@ class InspectorApp(App[None]):
     TITLE = "Station Inspector"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Save, close the audit and quit"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True, tooltip="Save, close the audit and quit"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme", show=False, tooltip="Light or dark theme"),
         Binding("ctrl+l", "lock", "Lock key", id="lock", show=False, tooltip="Lock the signing key now"),
         Binding("f1", "show_help_panel", "Keys", id="keys", show=False, tooltip="Show every key"),
@@ -83,7 +83,7 @@ class InspectorApp(App[None]):
         else:
             self.push_screen(HomeScreen())
             self.push_unlock()
-        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle)
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
 
     # -- the key ----------------------------------------------------------------------------------
     def push_unlock(self) -> None:
@@ -129,7 +129,7 @@ class InspectorApp(App[None]):
         self.key_settled(None)
         self.push_unlock()
 
-    def check_idle(self) -> None:
+    def check_idle_lock(self) -> None:
         """Lock the key after the idle time (run every few seconds by a timer)."""
         if self.session.idle_expired():
             self.lock_key(f"locked after {self.session.idle_lock_minutes} idle minutes; enter the passphrase to go on")

@@ -44,6 +44,8 @@
     "crl-unusable": ["This verify page's revocation list cannot be used. Get the current page from HQ.", "इस पेज की रद्द-सूची उपयोग योग्य नहीं है।"],
     "no-ed25519": ["This browser cannot check the signature (no Ed25519 in WebCrypto). Use a current Chrome, Firefox or Safari.",
       "यह ब्राउज़र हस्ताक्षर जाँच नहीं सकता। नया Chrome, Firefox या Safari उपयोग करें।"],
+    "insecure-context": ["This page was opened over plain http://, where browsers cannot check signatures. Open it over https://.",
+      "यह पेज http:// पर खुला है, जहाँ हस्ताक्षर नहीं जाँचे जा सकते। https:// पर खोलें।"],
   };
   const DAMAGED = ["The code is damaged, incomplete or not a station certificate.", "कोड क्षतिग्रस्त, अधूरा या थाना प्रमाणपत्र नहीं है।"];
 
@@ -119,7 +121,7 @@
       VALID: ["✔", "VALID", "मान्य", "Genuine certificate, signed by an auditor HQ enrolled."],
       INVALID: ["✘", "INVALID", "अमान्य", "Do not accept this certificate."],
       ERROR: ["!", "CANNOT CHECK", "जाँच संभव नहीं", "This page cannot decide. Get the current verify page from HQ."],
-      UNSUPPORTED: ["!", "CANNOT CHECK", "जाँच संभव नहीं", "This browser lacks Ed25519 signature checking."],
+      UNSUPPORTED: ["!", "CANNOT CHECK", "जाँच संभव नहीं", "This browser cannot check the signature here."],
     }[verdict];
     box.append(
       el("div", { class: "verdict", id: "verdict", role: "status" },
@@ -270,14 +272,15 @@
   const config = V.pageConfig();
 
   async function start() {
+    $("boot").hidden = true; // the script runs: the "could not start" notice goes
     if (config.test_mode) {
       $("test-banner").hidden = false;
       $("test-banner").textContent = "TEST BUILD – not for officers";
     }
     doc.body.setAttribute("data-ready", "0");
-    if (!(await V.ed25519Supported())) {
-      $("unsupported").hidden = false;
-      render({ valid: false, verdict: "UNSUPPORTED", reasons: ["no-ed25519: this browser cannot check Ed25519 signatures"], warnings: [] }, config);
+    const missing = await V.unsupportedReason();
+    if (missing) {
+      render({ valid: false, verdict: "UNSUPPORTED", reasons: [missing], warnings: [] }, config);
       doc.body.setAttribute("data-ready", "1");
       return;
     }

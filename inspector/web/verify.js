@@ -341,6 +341,30 @@
     );
   }
 
+  const ED_P = 2n ** 255n - 19n;
+  const ED_L = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+  function littleEndian(bytes) {
+    let n = 0n;
+    for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]);
+    return n;
+  }
+
+  /* Signatures OpenSSL (so the Python verifier) would refuse whatever the browser's own rules:
+   * S must be below the group order L (no malleable S + L) and R must be a canonical point
+   * encoding (OpenSSL compares R byte for byte with the one it computes). Browsers differ here;
+   * this keeps every browser on the Python verifier's side. */
+  function strictSignature(signature) {
+    const r = littleEndian(signature.subarray(0, 32));
+    const s = littleEndian(signature.subarray(32, 64));
+    if (s >= ED_L) return false;
+    const y = r & ((1n << 255n) - 1n);
+    const negative = r >> 255n === 1n;
+    if (y >= ED_P) return false;
+    if (negative && (y === 1n || y === ED_P - 1n)) return false; // x = 0 with the sign bit set
+    return true;
+  }
+
   /* An Ed25519 public key that passed the small-order screen (signing.PublicKey). */
   class PublicKey {
     static async create(raw) {
@@ -370,7 +394,7 @@
     }
 
     async verify(domain, payload, signature, protectedBytes) {
-      if (signature.length !== SIGNATURE_SIZE) return false;
+      if (signature.length !== SIGNATURE_SIZE || !strictSignature(signature)) return false;
       if (this.cryptoKey === null) {
         this.cryptoKey = await root.crypto.subtle.importKey("raw", this.raw, { name: "Ed25519" }, false, ["verify"]);
       }
@@ -1013,9 +1037,8 @@
    * a test may pass {roots, trustlist, crl} of its own. Never throws: unusable lists and an
    * unsupported browser are verdicts of their own ("ERROR", "UNSUPPORTED"). */
   async function inspectorVerify(text, nowSeconds, context) {
-    if (!(await supported())) {
-      return { valid: false, verdict: "UNSUPPORTED", reasons: ["no-ed25519: this browser cannot check Ed25519 signatures"], warnings: [] };
-    }
+    const missing = await unsupportedReason();
+    if (missing) return { valid: false, verdict: "UNSUPPORTED", reasons: [missing], warnings: [] };
     const now = nowSeconds === undefined || nowSeconds === null ? Math.floor(Date.now() / 1000) : Number(nowSeconds);
     let ctx;
     try {
@@ -1035,6 +1058,16 @@
   function supported() {
     if (!supportPromise) supportPromise = ed25519Supported();
     return supportPromise;
+  }
+
+  /* Why this browser cannot decide at all, as a reason ("code: text"), or null. WebCrypto exists
+   * only in secure contexts: https://, file:// and localhost, not plain http://. */
+  async function unsupportedReason() {
+    if (root.isSecureContext === false) {
+      return "insecure-context: this page was opened over plain http://, where browsers offer no signature checking; open it over https://";
+    }
+    if (!(await supported())) return "no-ed25519: this browser cannot check Ed25519 signatures";
+    return null;
   }
 
   let pagePromise = null;
@@ -1062,6 +1095,7 @@
     loadContext: loadContext,
     verifyPayload: verifyPayload,
     ed25519Supported: ed25519Supported,
+    unsupportedReason: unsupportedReason,
     parseJson: parseJson,
     canonicalJson: canonicalJson,
     reasonCode: reasonCode,

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from inspector.errors import UserError
 from inspector.tui.session import Session
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
+STYLES = Path(__file__).resolve().parent
 DEFAULT_EXPORT_DIR = "~/inspector-certificates"
 
 
@@ -77,8 +77,8 @@ class CertificateScreen(Screen[None]):
         with Horizontal(id="cert-export-row"):
             yield Label("Export to ", id="cert-export-label")
             yield Input(self.export_dir, id="cert-export-dir", compact=True)
-            yield Button("Export [e]", id="cert-export", variant="primary", compact=True)
-            yield Button("QR code [q]", id="cert-qr", compact=True)
+            yield Button("Export (e)", id="cert-export", variant="primary", compact=True)
+            yield Button("QR code (q)", id="cert-qr", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -20,7 +20,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
+STYLES = Path(__file__).resolve().parent
 MIN_WIDTH = 80  # the smallest terminal the app supports
 
 

@@ -29,7 +29,7 @@ from inspector.errors import UserError
 from inspector.scoring import Decision, Score
 from inspector.tui.session import Session
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
+STYLES = Path(__file__).resolve().parent
 UNANSWERED_SHOWN = 5
 
 DECISION_TEXT = {
@@ -154,8 +154,8 @@ class ConfirmModal(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail, id="confirm-detail")
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes_label} [y]", id="confirm-yes", variant="primary", compact=True)
-                yield Button(f"{self.no_label} [n]", id="confirm-no", compact=True)
+                yield Button(f"{self.yes_label} (y)", id="confirm-yes", variant="primary", compact=True)
+                yield Button(f"{self.no_label} (n)", id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
@@ -220,10 +220,10 @@ class SummaryScreen(Screen[None]):
             yield Static("", id="summary-sealed")
         yield Static("", id="summary-message")
         with Horizontal(id="summary-actions"):
-            yield Button("Close audit [c]", id="summary-close", compact=True)
-            yield Button("Issue certificate [i]", id="summary-issue", variant="success", compact=True)
-            yield Button("View certificate [v]", id="summary-view", compact=True)
-            yield Button("Back [esc]", id="summary-back", compact=True)
+            yield Button("Close audit (c)", id="summary-close", compact=True)
+            yield Button("Issue certificate (i)", id="summary-issue", variant="success", compact=True)
+            yield Button("View certificate (v)", id="summary-view", compact=True)
+            yield Button("Back (esc)", id="summary-back", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -79,10 +79,8 @@ class UnlockScreen(ModalScreen["SigningKey | None"]):
 
     def on_unlock_failed(self, message: UnlockFailed) -> None:
         self.set_busy(False)
-        text = message.error
-        if "wrong passphrase" in text:
-            text = "Wrong passphrase: try again. (" + text + ")"
-        self.show_error(text)
+        wrong = "wrong passphrase" in message.error
+        self.show_error("Wrong passphrase: try again." if wrong else message.error)
         field = self.query_one("#passphrase", Input)
         field.value = ""
         field.focus()

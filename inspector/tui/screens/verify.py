@@ -28,7 +28,7 @@ from inspector.errors import UserError
 from inspector.tui.session import Session
 from inspector.tui.widgets.verdict import VerdictBanner
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
+STYLES = Path(__file__).resolve().parent
 
 
 class ScanInput(Input):
@@ -75,7 +75,7 @@ class VerifyScreen(Screen[None]):
     AUTO_FOCUS = "#verify-scan"
     BINDINGS = [
         Binding("escape", "back", "Back", id="verify-back"),
-        Binding("ctrl+l", "clear", "Clear", id="verify-clear"),
+        Binding("f2", "clear", "Clear", id="verify-clear"),
     ]
 
     class Done(Message):

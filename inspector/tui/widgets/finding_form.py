@@ -42,8 +42,7 @@ class Draft:
 class FindingForm(Vertical):
     DEFAULT_CSS = """
     FindingForm { height: auto; }
-    FindingForm Horizontal { height: 1; margin-top: 1; }
-    FindingForm #form-dates { margin-top: 0; }
+    FindingForm Horizontal { height: 1; }
     FindingForm Label { width: auto; padding: 0 1 0 0; color: $text-muted; }
     FindingForm Input { background: $boost; }
     FindingForm #note { width: 1fr; }
@@ -54,10 +53,10 @@ class FindingForm(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="form-note"):
-            yield Label("Note [b]e[/b]")
+            yield Label("Note [b](e)[/b]")
             yield Input(placeholder="objective evidence: what you saw (enter saves)", id="note", compact=True)
         with Horizontal(id="form-dates"):
-            yield Label("Due [b]d[/b]")
+            yield Label("Due [b](d)[/b]")
             yield Input(placeholder="YYYY-MM-DD", id="due", compact=True, max_length=10)
             yield Label("Reason")
             yield Input(placeholder="only to grade a critical failure minor", id="reason", compact=True)

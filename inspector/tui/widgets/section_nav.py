@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 class SectionNav(OptionList):
     DEFAULT_CSS = """
-    SectionNav { width: 28; height: 1fr; border: none; border-right: solid $primary; padding: 0; }
+    SectionNav {
+        width: 28; height: 1fr; border: none; border-right: solid $primary; padding: 0;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def show(self, sections: list[Section], answered: dict[str, int], ncs: dict[str, int], current: str) -> None:

@@ -13,7 +13,7 @@ VARIANTS = {"conform": "success", "observation": "primary", "na": "default", "mi
 
 class StatusButtons(Horizontal):
     DEFAULT_CSS = """
-    StatusButtons { height: 1; width: 1fr; }
+    StatusButtons { height: 1; width: 1fr; margin-bottom: 1; }
     StatusButtons Button { margin-right: 1; min-width: 8; }
     StatusButtons Button.-stored { text-style: bold reverse; }
     StatusButtons Button.-pending { text-style: bold underline; }

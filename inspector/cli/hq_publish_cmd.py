@@ -1,0 +1,79 @@
+"""``inspector hq publish-verifier``: the static phone verifier, with HQ's current lists inside.
+
+Registered into the ``hq`` group through ``inspector.cli.hq_cmd.HQ_EXTENSIONS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from inspector.cli.common import Context, add_command, add_passphrase_option, read_passphrase
+
+
+def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cmd = add_command(
+        group, "publish-verifier", cmd_publish,
+        "write the static phone verification page (trust and revocation lists inside); "
+        "--base-url also makes new certificates' QR codes open it",
+        json_flag=True,
+    )
+    cmd.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for index.html and its assets")
+    cmd.add_argument("--base-url", metavar="URL", help="https address the page will be served from (recorded as HQ's verify URL)")
+    add_passphrase_option(cmd)
+
+
+def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.hq import HQ
+    from inspector.publish import check_base_url, publish_verifier
+
+    hq = HQ(ctx.data.root)
+    root = hq.root_public()  # a clear error when this is not an HQ data directory
+    changed = False
+    if args.base_url:
+        changed = hq.set_verify_url(check_url_fits(check_base_url(args.base_url)))
+    passphrase = _lazy_passphrase(args)
+    trustlist = hq.export_trustlist(passphrase)
+    crl = hq.export_crl(passphrase)
+    url = hq.verify_url()
+    index = publish_verifier(Path(args.output), trustlist, crl, [root], url)
+    if ctx.json:
+        ctx.emit({"index": str(index), "verify_url": url, "trust_list_changed": changed})
+        return 0
+    ctx.say(f"phone verifier written: {index}")
+    if url:
+        ctx.say(f"serve {Path(args.output)} at {url}; new certificates' QR codes will open it")
+    if changed:
+        ctx.say("the verify URL is in a new trust list: 'inspector hq trustlist -o FILE' and install it on the laptops")
+    return 0
+
+
+def _lazy_passphrase(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Ask for the HQ passphrase only if a list must actually be signed anew."""
+    cache: list[str] = []
+
+    def get() -> str:
+        if not cache:
+            cache.append(read_passphrase(args, "HQ key passphrase: "))
+        return cache[0]
+
+    return get
+
+
+# Required claims of a certificate with a 12-character auditor id and the shipped checklist id.
+BARE_PAYLOAD_CHARS = 315
+
+
+def check_url_fits(url: str) -> str:
+    """Refuse a verify URL that would push every certificate's QR past version 13."""
+    from inspector import psc1, qr
+    from inspector.certificate import link_text
+    from inspector.errors import UserError
+
+    sample = psc1.PREFIX + "A" * (BARE_PAYLOAD_CHARS - len(psc1.PREFIX))
+    if qr.qr_version(link_text(url, sample)) > psc1.MAX_QR_VERSION:
+        raise UserError(
+            f"--base-url {url!r} is too long: with it a certificate's QR code would exceed version "
+            f"{psc1.MAX_QR_VERSION}; use a short address such as https://verify.example.in/"
+        )
+    return url
