@@ -178,7 +178,14 @@
       box.append(details);
     }
 
-    if (source) box.append(el("p", { class: "source" }, source));
+    if (source || res.lists) {
+      const l = res.lists;
+      const used = l
+        ? " Lists used: trust list no. " + l.trustlist_seq + " of " + showDate(l.trustlist_issued_at) +
+          (l.crl_seq ? ", revocation list no. " + l.crl_seq + " of " + showDate(l.crl_issued_at) : ", no revocation list") + "."
+        : "";
+      box.append(el("p", { class: "source", id: "source" }, (source || "") + used));
+    }
     if (scroll) box.scrollIntoView({ block: "start" });
     // For the layout test at 360 px: the right edge of the widest element on the page.
     const right = Math.max(0, ...Array.from(doc.body.querySelectorAll("*"), (e) => e.getBoundingClientRect().right));

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import pytest
-from harness import CERTIFY_ANSWERS, CORRECTIVE_ANSWERS, STATION_HI, HarnessApp, World, build_world, screen_text, settle
+from .harness import CERTIFY_ANSWERS, CORRECTIVE_ANSWERS, STATION_HI, HarnessApp, World, build_world, screen_text, settle
 from textual.widgets import Input, Static
 
 from inspector import qr

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any, Awaitable, Callable
 
 import pytest
-from harness import CERTIFY_ANSWERS, STATION_EN, STATION_HI, HarnessApp, World, build_world, screen_text, settle
+from .harness import CERTIFY_ANSWERS, STATION_EN, STATION_HI, HarnessApp, World, build_world, screen_text, settle
 from textual import events
 from textual.widgets import Static
 
@@ -40,13 +40,17 @@ def run(world: World, scenario: Scenario, size: tuple[int, int] = (80, 24)) -> N
 
 
 async def scan(pilot: Any, text: str, *, type_it: bool = False) -> VerifyScreen:
-    """Enter ``text`` as a scanner would (typed, then Enter) or set it and press Enter."""
+    """Enter ``text`` as a scanner would (one key per character, then Enter) or set it and press Enter.
+
+    Typed keys go straight to the field's queue (``pilot.press`` per character takes seconds).
+    """
     screen = pilot.app.screen
     assert isinstance(screen, VerifyScreen)
     field = screen.query_one("#verify-scan", ScanInput)
     assert field.has_focus
     if type_it:
-        await pilot.press(*text)
+        for character in text:
+            field.post_message(events.Key(character, character))
     else:
         field.value = text
     await pilot.press("enter")
@@ -166,7 +170,7 @@ def test_a_newly_installed_revocation_counts_at_once(world: World) -> None:
 def test_an_unreadable_trust_list_is_not_a_verdict(world: World, payload: str, tmp_path: Any) -> None:
     import shutil
 
-    from harness import World as HarnessWorld
+    from .harness import World as HarnessWorld
     from inspector.paths import DataDir
 
     copy = DataDir(tmp_path / "copy")

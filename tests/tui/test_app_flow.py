@@ -1,0 +1,155 @@
+"""Pilot tests of the auditor's whole flow through the app, checked against the stored records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, Static
+
+from inspector.tui.app import InspectorApp
+from inspector.tui.screens.first_run import FirstRunScreen
+from inspector.tui.screens.home import HomeScreen
+from inspector.tui.screens.new_audit import NewAuditScreen
+from inspector.tui.screens.unlock import UnlockScreen
+from inspector.tui.screens.walk import WalkScreen
+from inspector.tui.widgets.save_state import SaveState
+
+SIZE = (100, 34)
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.content)
+
+
+async def unlock(pilot: Any, settle: Any, passphrase: str) -> None:
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, UnlockScreen)
+    await pilot.press(*passphrase, "enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, HomeScreen)
+
+
+async def start_audit(pilot: Any, settle: Any, wait_until: Any) -> WalkScreen:
+    await pilot.press("n")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, NewAuditScreen)
+    await pilot.click("#start")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, WalkScreen) and pilot.app.screen.checklist is not None)
+    return pilot.app.screen
+
+
+def stored(app: Any, audit_id: str) -> Any:
+    """The audit as stored on disk, read-only (the walk may hold the writer's lock)."""
+    return app.session.audits.open(audit_id, writable=False)
+
+
+async def test_unlock_wrong_then_right(demo_world: Any, settle: Any) -> None:
+    app = InspectorApp(demo_world.data, demo_passphrase=demo_world.passphrase)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, UnlockScreen)
+        assert demo_world.passphrase in text_of(screen.query_one("#unlock-hint", Static))
+        await pilot.press(*"not the passphrase", "enter")
+        await settle(pilot)
+        assert app.screen is screen and not app.session.unlocked
+        assert "Wrong passphrase" in text_of(screen.query_one("#unlock-error", Static))
+        assert screen.query_one("#passphrase", Input).value == ""
+        await pilot.press(*demo_world.passphrase, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session.unlocked
+        assert "unlocked" in text_of(app.screen.query_one("#home-key", Static))
+
+
+async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    app = InspectorApp(demo_world.data, demo_passphrase=demo_world.passphrase)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        audit_id = walk.audit_id
+        first, second, third, fourth = walk.order[:4]
+        assert walk.current == first
+
+        await pilot.press("1")  # conform: saved, signed, and on to the next item
+        await settle(pilot)
+        assert walk.current == second
+        assert "signed & saved" in text_of(walk.query_one(SaveState))
+        await pilot.press("4")  # observation
+        await settle(pilot)
+        assert walk.current == third
+
+        # A nonconformity of an item that needs a note, without one: refused, input kept.
+        assert walk.checklist is not None and walk.checklist.items[third].require_note
+        await pilot.press("2")
+        await settle(pilot)
+        assert walk.current == third
+        assert "needs a note" in text_of(walk.query_one(SaveState))
+        assert walk.drafts[third].status == "minor"
+        assert isinstance(app.focused, Input) and app.focused.id == "note"
+        # Typing the note: digits go into the note, they do not record statuses.
+        await pilot.press(*"Minutes of 3 meetings missing 1 2 5")
+        await settle(pilot)
+        with stored(app, audit_id) as audit:
+            assert audit.history(third) == []
+        await pilot.press("enter")  # saves the pending status with the note
+        await settle(pilot)
+        assert walk.current == third  # nonconformities stay for the due date
+        await pilot.press("d", *"2031-01-31", "enter")
+        await settle(pilot)
+
+        with stored(app, audit_id) as audit:
+            latest = audit.latest()
+            assert [latest[first].status.value, latest[second].status.value] == ["conform", "observation"]
+            history = audit.history(third)
+            assert [(f.status.value, f.note, f.due) for f in history] == [
+                ("minor", "Minutes of 3 meetings missing 1 2 5", None),
+                ("minor", "Minutes of 3 meetings missing 1 2 5", "2031-01-31"),
+            ]
+            assert fourth not in latest
+            report = app.session.audits.verify(audit_id, app.session.trust_lists()[0])
+            assert report.ok, report
+        await pilot.press("n")
+        await settle(pilot)
+        assert walk.current == fourth
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    assert app.session.audits.cursor(audit_id) == fourth
+
+    # Reopen: the key must be unlocked again, and the walk resumes at the same item.
+    again = InspectorApp(demo_world.data)
+    async with again.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(again.screen, WalkScreen) and again.screen.checklist is not None)
+        assert again.screen.current == fourth
+        assert len(again.screen.findings) == 3
+
+
+async def test_first_run_creates_and_exports_the_key(tmp_path: Path, settle: Any) -> None:
+    from inspector.keystore import read_key_info
+    from inspector.paths import DataDir
+    from inspector.signing import PublicKey
+
+    data = DataDir(tmp_path / "fresh")
+    app = InspectorApp(data)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FirstRunScreen)
+        await pilot.press(*"Asha Verma", "enter", *"AUD-GBN-042", "enter")
+        await pilot.press(*"long passphrase", "enter", *"long passphrasE", "enter")
+        await settle(pilot)
+        assert "differ" in text_of(app.screen.query_one("#first-run-error", Static))
+        assert not data.auditor_key.exists()
+        await pilot.press(*"long passphrase", "enter", *"long passphrase", "enter")
+        await settle(pilot)
+        pem = data.auditor_key.parent / "auditor-public.pem"
+        info = read_key_info(data.auditor_key)
+        assert (info.name, info.auditor_id) == ("Asha Verma", "AUD-GBN-042")
+        assert PublicKey.from_pem(pem.read_bytes()).kid_hex == info.kid
+        assert str(pem) in text_of(app.screen.query_one("#first-run-result", Static))
+        assert app.session.unlocked
+        await pilot.click("#continue")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
