@@ -401,3 +401,15 @@ def test_too_long_verify_url_is_refused(run_cli: Any, hq_env: DataDir, tmp_path:
     assert code == 2 and "too long" in err
     code, _, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "s", "--base-url", "http://insecure.example/")
     assert code == 2 and "https" in err
+
+
+def test_cli_verifies_a_degraded_phone_photo_of_the_printed_code(run_cli: Any, trust_env: DataDir, issued: Any, tmp_path: Path) -> None:
+    from test_qr import degraded_photo
+
+    from inspector import qr
+
+    photo = tmp_path / "phone-photo.jpg"
+    photo.write_bytes(degraded_photo(qr.png_bytes(issued.qr_text, box_size=8), angle=14, seed=3))
+    code, out, err = run_cli("--data-dir", trust_env.root, "verify", "--image", photo)
+    assert code == 0, out + err
+    assert out.startswith("VALID") and "(GBN-S39)" in out

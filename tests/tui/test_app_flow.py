@@ -80,8 +80,9 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
         await settle(pilot)
         assert walk.current == third
 
-        # A nonconformity of an item that needs a note, without one: refused, input kept.
-        assert walk.checklist is not None and walk.checklist.items[third].require_note
+        # A nonconformity of an item that needs a note and a file, without them: refused, input kept.
+        assert walk.checklist is not None
+        assert walk.checklist.items[third].require_note and walk.checklist.items[third].require_evidence
         await pilot.press("2")
         await settle(pilot)
         assert walk.current == third
@@ -89,13 +90,27 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
         assert walk.drafts[third].status == "minor"
         assert isinstance(app.focused, Input) and app.focused.id == "note"
         # Typing the note: digits go into the note, they do not record statuses.
-        await pilot.press(*"Minutes of 3 meetings missing 1 2 5")
+        note = "Minutes of 3 meetings missing 1 2 5"
+        await pilot.press(*note)
         await settle(pilot)
         with stored(app, audit_id) as audit:
             assert audit.history(third) == []
-        await pilot.press("enter")  # saves the pending status with the note
+        await pilot.press("enter")  # tries the pending status again, now with the note
         await settle(pilot)
-        assert walk.current == third  # nonconformities stay for the due date
+        assert "needs an evidence file" in text_of(walk.query_one(SaveState))
+        assert "a: attach a file" in text_of(walk.query_one(SaveState))
+        assert walk.query_one("#note", Input).value == note  # kept on screen
+        # Attach a photo through the file picker: the pending finding is saved with it.
+        photo = demo_world.data.root.parent / "policy-board.jpg"
+        photo.write_bytes(b"\xff\xd8 a photo of the displayed quality policy")
+        await pilot.press("escape", "a")
+        await settle(pilot)
+        picker = app.screen
+        picker.query_one("#picker-path", Input).value = str(photo)
+        await pilot.click("#picker-ok")
+        await settle(pilot)
+        assert app.screen is walk and walk.current == third  # nonconformities stay for the due date
+        assert "signed & saved" in text_of(walk.query_one(SaveState))
         await pilot.press("d", *"2031-01-31", "enter")
         await settle(pilot)
 
@@ -103,9 +118,9 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
             latest = audit.latest()
             assert [latest[first].status.value, latest[second].status.value] == ["conform", "observation"]
             history = audit.history(third)
-            assert [(f.status.value, f.note, f.due) for f in history] == [
-                ("minor", "Minutes of 3 meetings missing 1 2 5", None),
-                ("minor", "Minutes of 3 meetings missing 1 2 5", "2031-01-31"),
+            assert [(f.status.value, f.note, f.due, len(f.evidence)) for f in history] == [
+                ("minor", note, None, 1),
+                ("minor", note, "2031-01-31", 1),
             ]
             assert fourth not in latest
             report = app.session.audits.verify(audit_id, app.session.trust_lists()[0])

@@ -186,9 +186,10 @@ class SummaryScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, view: AuditView) -> None:
+        def __init__(self, view: AuditView, reading: int) -> None:
             super().__init__()
             self.view = view
+            self.reading = reading
 
     class Closed(Message):
         def __init__(self, view: AuditView) -> None:
@@ -206,6 +207,7 @@ class SummaryScreen(Screen[None]):
         self.audit_id = audit_id
         self.view: AuditView | None = None
         self.busy = False
+        self.readings = 0  # a read started before a write must not overwrite what the write shows
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -231,15 +233,17 @@ class SummaryScreen(Screen[None]):
         self._show_actions()
 
     def on_screen_resume(self) -> None:
-        self._load()
+        self.readings += 1
+        self._load(self.readings)
 
     # -- reading ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="summary-load", exit_on_error=False)
-    def _load(self) -> None:
-        self.post_message(self.Loaded(load_view(self.session, self.audit_id)))
+    def _load(self, reading: int) -> None:
+        self.post_message(self.Loaded(load_view(self.session, self.audit_id), reading))
 
     def on_summary_screen_loaded(self, message: Loaded) -> None:
-        self._render_view(message.view)
+        if message.reading == self.readings:
+            self._render_view(message.view)
 
     def _render_view(self, view: AuditView) -> None:
         self.view = view
@@ -416,6 +420,7 @@ class SummaryScreen(Screen[None]):
             self._say("the audit stays open: the auditor's key was not unlocked", error=True)
             return
         self._set_busy(True, "Closing and sealing the audit…")
+        self.readings += 1
         self._close_audit(key)
 
     @work(thread=True, exclusive=True, group="summary-write", exit_on_error=False)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
+
+# The core's messages name the command-line options; here the keys do the same job.
+CLI_HINTS = (("--note", "e: type it in Note"), ("--evidence", "a: attach a file"), ("--reason", "type it in Reason"))
 from textual.widgets import Static
 
 
@@ -20,6 +23,8 @@ class SaveState(Static):
         self._show(Text(f"✓ signed & saved {clock} · record {record} · {item} {status}"), "-saved")
 
     def failed(self, item: str, error: str) -> None:
+        for option, hint in CLI_HINTS:
+            error = error.replace(option, hint)
         text = Text.assemble(("✗ NOT SAVED ", "bold"), f"{item}: " if not error.startswith(item) else "", error)
         text.append("  (your input is kept: fix it and press the status key or ctrl+s again)", style="italic")
         self._show(text, "-failed")
