@@ -24,6 +24,7 @@ from typing import Any, Iterator, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from inspector.userfiles import read_user_file
 from inspector.canonical import now_text
 from inspector.checklist import Checklist, ChecklistInvalid, parse_checklist
 from inspector.errors import UserError
@@ -219,7 +220,7 @@ class AuditService:
 
         kind = parse_audit_type(audit_type)
         station = load_registry(data_root=self.data.root).get(station_code)
-        raw = _read_limited(Path(checklist_path), "checklist", CSV_LIMIT)
+        raw = read_user_file(Path(checklist_path), "checklist", CSV_LIMIT)
         checklist = checklist_from_bytes(raw, str(checklist_path))
         audit_id = new_id()
         folder = self.data.audit_dir(audit_id)
@@ -712,7 +713,7 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
     import io
 
     p = Path(path)
-    raw = _read_limited(p, "findings file", CSV_LIMIT)
+    raw = read_user_file(p, "findings file", CSV_LIMIT)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -763,22 +764,6 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
     if not rows:
         raise UserError(f"{p}: no findings after the header line")
     return rows
-
-
-def _read_limited(path: Path, what: str, limit: int) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise UserError(f"{what} {path}: too large ({size} bytes)")
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise UserError(f"{what} {path}: is a directory") from None
-    except FileNotFoundError:
-        raise UserError(f"{what} {path}: no such file") from None
-    except PermissionError:
-        raise UserError(f"{what} {path}: permission denied") from None
-    except OSError as exc:
-        raise UserError(f"{what} {path}: cannot read ({exc.strerror})") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -836,7 +821,7 @@ def _unknown_item(item_id: str, checklist: Checklist) -> str:
 
 def load_audit_checklist(folder: Path) -> Checklist:
     path = folder / CHECKLIST_NAME
-    raw = _read_limited(path, "checklist", CSV_LIMIT)
+    raw = read_user_file(path, "checklist", CSV_LIMIT)
     try:
         return checklist_from_bytes(raw, str(path))
     except ChecklistInvalid as exc:

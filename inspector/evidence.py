@@ -44,21 +44,10 @@ class _Source:
 
 
 def _open_source(path: str | os.PathLike[str]) -> _Source:
+    from inspector.userfiles import open_user_file
+
     p = Path(path)
-    try:
-        handle = open(p, "rb")  # noqa: SIM115 - closed by the caller
-    except FileNotFoundError:
-        raise UserError(f"evidence file {p}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"evidence file {p}: is a directory") from None
-    except PermissionError:
-        raise UserError(f"evidence file {p}: permission denied") from None
-    except OSError as exc:
-        raise UserError(f"evidence file {p}: cannot read ({exc.strerror})") from None
-    size = os.fstat(handle.fileno()).st_size
-    if not os.path.isfile(p):
-        handle.close()
-        raise UserError(f"evidence file {p}: not a regular file")
+    handle, size = open_user_file(p, "evidence file")
     if size > MAX_EVIDENCE_BYTES:
         handle.close()
         raise UserError(f"evidence file {p}: too large ({size} bytes; at most {MAX_EVIDENCE_BYTES})")

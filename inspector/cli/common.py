@@ -119,17 +119,6 @@ def read_passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = Fa
 
 def read_bytes(path: str | Path, what: str, limit: int = 50 * 1024 * 1024) -> bytes:
     """Read a user-named file, turning every OS failure into one clear line."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > limit:
-            raise UserError(f"{what} {p}: too large ({size} bytes)")
-        return p.read_bytes()
-    except IsADirectoryError:
-        raise UserError(f"{what} {p}: is a directory") from None
-    except FileNotFoundError:
-        raise UserError(f"{what} {p}: no such file") from None
-    except PermissionError:
-        raise UserError(f"{what} {p}: permission denied") from None
-    except OSError as exc:
-        raise UserError(f"{what} {p}: cannot read ({exc.strerror})") from None
+    from inspector.userfiles import read_user_file
+
+    return read_user_file(path, what, limit)
