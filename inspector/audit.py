@@ -24,7 +24,6 @@ from typing import Any, Iterator, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from inspector.userfiles import read_user_file
 from inspector.canonical import now_text
 from inspector.checklist import Checklist, ChecklistInvalid, parse_checklist
 from inspector.errors import UserError
@@ -56,6 +55,7 @@ from inspector.records import (
 from inspector.scoring import FindingStatus, Score, score
 from inspector.signing import Domain, Envelope, SigningKey, sign_record
 from inspector.storage import RecordStore, StoreLocked, StoreMissing
+from inspector.userfiles import read_user_file
 
 RECORDS = "records"
 SEAL = "seal"

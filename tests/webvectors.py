@@ -153,7 +153,11 @@ def trustlist_payload(
         "issuer_name": "Police Commissionerate Gautam Buddh Nagar",
         "issuer_key": issuer.public.b64,
         "auditors": [a.entry() for a in AUDITORS] if auditors is None else auditors,
+        "verify_url": VERIFY_URL,
     }
+
+
+VERIFY_URL = "https://verify.gbnpolice.example/cert/"
 
 
 REVOKED_CTI = bytes.fromhex("5e1f00d5a1b2c3d4e5f6")
@@ -205,6 +209,12 @@ def build_contexts() -> dict[str, dict[str, Any]]:
     contexts["bad-window"] = hand_made([ACTIVE.entry() | {"use_from": t(d(2026, 5, 1))}])
     contexts["revoked-without-reason"] = hand_made([REVOKED.entry() | {"reason": None}])
     contexts["extra-field"] = hand_made([ACTIVE.entry() | {"colour": "red"}])
+    for name, url in (("verify-url-http", "http://verify.gbnpolice.example/"), ("verify-url-fragment", VERIFY_URL + "#x"),
+                      ("verify-url-unicode", "https://vérify.example/"), ("verify-url-space", "https://v.example/a b")):
+        contexts[name] = context(signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload() | {"verify_url": url}), main_crl)
+    no_url = trustlist_payload()
+    del no_url["verify_url"]
+    contexts["no-verify-url"] = context(signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, no_url), main_crl)
     contexts["rogue-root"] = context(
         signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload(issuer=ROGUE_ROOT), ROGUE_ROOT), main_crl
     )
@@ -375,6 +385,8 @@ def build_vectors() -> list[Vector]:
     add("valid-not-certified", "a genuine record that the station is NOT certified", cert(result=0, score=40, ncs=[4, 9]))
     add("valid-second-auditor", "another enrolled auditor", cert(SECOND.signing, auditor=SECOND.auditor_id, name="Sector 49", station="GBN-S49"))
     add("valid-link", "the verify link form the QR holds", "https://verify.gbnpolice.example/cert/#" + good)
+    add("valid-link-upper", "the link as the QR carries it (scheme and host upper case)", "HTTPS://VERIFY.GBNPOLICE.EXAMPLE/cert/#" + good)
+    add("valid-list-without-verify-url", "a trust list without verify_url", good, ctx="no-verify-url")
     add("valid-scanner-newline", "a hand-held scanner adds CR LF", good + "\r\n")
     add("valid-leading-space", "white space around the text", "  " + good + " ")
     add("valid-retired-key-old-cert", "retired key: a certificate from inside its window stays valid",
@@ -564,6 +576,7 @@ def build_vectors() -> list[Vector]:
 
     # §9.9 unusable lists
     for ctx in (
+        "verify-url-http", "verify-url-fragment", "verify-url-unicode", "verify-url-space",
         "rogue-root", "trustlist-cert-domain", "trustlist-issuer-not-signer", "trustlist-tampered",
         "trustlist-not-canonical", "trustlist-float", "crl-tampered", "crl-trustlist-domain", "crl-as-trustlist", "trustlist-envelope-extra",
     ):

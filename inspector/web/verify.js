@@ -609,7 +609,9 @@
   }
 
   function listHeader(payload, what, listKey) {
-    const f = new Fields(payload, what, ["seq", "issued_at", "next_update", "issuer_name", "issuer_key", listKey]);
+    const fields = ["seq", "issued_at", "next_update", "issuer_name", "issuer_key", listKey];
+    if (listKey === "auditors") fields.push("verify_url");
+    const f = new Fields(payload, what, fields);
     const doc = {
       seq: f.int("seq", 1),
       issued_at: f.time("issued_at"),
@@ -618,6 +620,14 @@
       issuer_key: f.str("issuer_key"),
       items: f.list(listKey),
     };
+    if (listKey === "auditors") {
+      // trust.check_verify_url: printed into every QR code, so https, printable ASCII, no '#'.
+      doc.verify_url = f.str("verify_url", true);
+      const url = doc.verify_url;
+      if (url !== null && !(url.slice(0, 8).toLowerCase() === "https://" && /^[\x21-\x7e]*$/.test(url) && !url.includes("#") && url.length <= 100)) {
+        f.fail("verify_url", "must be an https:// address of plain ASCII characters, no '#', at most 100 characters");
+      }
+    }
     return doc;
   }
 

@@ -166,13 +166,18 @@ def build_deterministic_world(root: Path) -> World:
         return build_world(root)
 
 
-async def settle(pilot: Any) -> None:
-    """Wait until the workers are done and their messages handled."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+async def settle(pilot: Any, rounds: int = 50) -> None:
+    """Wait until no worker is running and the messages they posted are handled."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            await pilot.pause()
+            if not any(worker.is_running for worker in app.workers):
+                return
+    raise AssertionError("workers still running after settling")
 
 
 def screen_text(app: App[Any]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import pytest
@@ -11,6 +13,7 @@ from textual import events
 from textual.widgets import Static
 
 from inspector.demo import DEMO_PASSPHRASE
+from inspector.paths import DataDir
 from inspector.tui.screens.verify import ScanInput, VerifyScreen
 from inspector.tui.widgets.verdict import VerdictBanner, block_letters
 
@@ -167,16 +170,28 @@ def test_a_newly_installed_revocation_counts_at_once(world: World) -> None:
     run(world, scenario)
 
 
-def test_an_unreadable_trust_list_is_not_a_verdict(world: World, payload: str, tmp_path: Any) -> None:
-    import shutil
+def copied(world: World, target: Path) -> World:
+    """A copy of ``world``'s data directory, to damage without touching the module's world."""
+    shutil.copytree(world.data.root, target)
+    return World(DataDir(target), world.key)
 
-    from .harness import World as HarnessWorld
-    from inspector.paths import DataDir
 
-    copy = DataDir(tmp_path / "copy")
-    shutil.copytree(world.data.root, copy.root)
-    copy.installed_trustlist.write_text("{ not json", encoding="utf-8")
-    broken = HarnessWorld(copy, world.key)
+def test_a_missing_revocation_list_is_a_warning(world: World, payload: str, tmp_path: Path) -> None:
+    without_crl = copied(world, tmp_path / "copy")
+    without_crl.data.installed_crl.unlink()
+
+    async def scenario(pilot: Any) -> None:
+        screen = await scan(pilot, payload)
+        assert screen.query_one(VerdictBanner).word == "VALID"
+        assert screen.query_one("#verify-warnings").display
+        assert "warning: no revocation list is installed" in text_of(screen, "#verify-warnings")
+
+    run(without_crl, scenario)
+
+
+def test_an_unreadable_trust_list_is_not_a_verdict(world: World, payload: str, tmp_path: Path) -> None:
+    broken = copied(world, tmp_path / "copy")
+    broken.data.installed_trustlist.write_text("{ not json", encoding="utf-8")
 
     async def scenario(pilot: Any) -> None:
         screen = await scan(pilot, payload)

@@ -23,7 +23,6 @@ from textual.worker import Worker, WorkerState
 from inspector.errors import UserError
 from inspector.tui.session import Session
 
-STYLES = Path(__file__).resolve().parent
 DEFAULT_EXPORT_DIR = "~/inspector-certificates"
 
 
@@ -35,7 +34,7 @@ def result_text(result: Any) -> str:
 class CertificateScreen(Screen[None]):
     """A certificate record: station (English and Hindi), result, dates, auditor, id."""
 
-    CSS_PATH = STYLES / "certificate.tcss"
+    CSS_PATH = "certificate.tcss"
     TITLE = "Certificate"
     AUTO_FOCUS = "#cert-body"
     BINDINGS = [

@@ -9,8 +9,6 @@ the first drawing follows the theme (inverted on a dark theme).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -20,14 +18,13 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-STYLES = Path(__file__).resolve().parent
 MIN_WIDTH = 80  # the smallest terminal the app supports
 
 
 class QRScreen(Screen[None]):
     """The QR code of ``text`` with ``caption`` (certificate id · station code) beneath."""
 
-    CSS_PATH = STYLES / "qr.tcss"
+    CSS_PATH = "qr.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="qr-back"),
         Binding("i", "invert", "Invert colours", id="qr-invert"),
@@ -68,7 +65,7 @@ class QRScreen(Screen[None]):
             with Center():
                 yield Static(id="qr-code")
             with Center():
-                yield Static(self.caption, id="qr-caption")
+                yield Static(Text(self.caption), id="qr-caption")
             with Center():
                 yield Static(id="qr-too-small")
         yield Footer()

@@ -29,7 +29,6 @@ from inspector.errors import UserError
 from inspector.scoring import Decision, Score
 from inspector.tui.session import Session
 
-STYLES = Path(__file__).resolve().parent
 UNANSWERED_SHOWN = 5
 
 DECISION_TEXT = {
@@ -135,7 +134,7 @@ def unanswered_message(score: Score) -> str:
 class ConfirmModal(ModalScreen[bool]):
     """A yes/no question. Dismisses with True for yes."""
 
-    CSS_PATH = STYLES / "summary.tcss"
+    CSS_PATH = "summary.tcss"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
@@ -150,9 +149,9 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(Text(self.question), id="confirm-question")
             if self.detail:
-                yield Static(self.detail, id="confirm-detail")
+                yield Static(Text(self.detail), id="confirm-detail")
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes_label} (y)", id="confirm-yes", variant="primary", compact=True)
                 yield Button(f"{self.no_label} (n)", id="confirm-no", compact=True)
@@ -175,7 +174,7 @@ class ConfirmModal(ModalScreen[bool]):
 class SummaryScreen(Screen[None]):
     """Scores, nonconformities and decision of one audit; close it; issue its certificate."""
 
-    CSS_PATH = STYLES / "summary.tcss"
+    CSS_PATH = "summary.tcss"
     TITLE = "Audit summary"
     AUTO_FOCUS = "#summary-body"
     BINDINGS = [

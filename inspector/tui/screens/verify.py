@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Callable
 
 from rich.text import Text
@@ -28,7 +27,6 @@ from inspector.errors import UserError
 from inspector.tui.session import Session
 from inspector.tui.widgets.verdict import VerdictBanner
 
-STYLES = Path(__file__).resolve().parent
 
 
 class ScanInput(Input):
@@ -70,7 +68,7 @@ def check(session: Session, text: str, now: datetime | None = None) -> Checked:
 class VerifyScreen(Screen[None]):
     """Scan, see VALID or INVALID at once, scan the next one."""
 
-    CSS_PATH = STYLES / "verify.tcss"
+    CSS_PATH = "verify.tcss"
     TITLE = "Verify a certificate"
     AUTO_FOCUS = "#verify-scan"
     BINDINGS = [

@@ -265,6 +265,7 @@ class WalkScreen(Screen[None]):
 
     @on(Input.Submitted, "#note, #due, #reason")
     def submitted(self) -> None:
+        self.query_one(ItemView).focus()  # single keys work again; a failed save refocuses the field
         self.action_commit()
 
     @on(Button.Pressed, "#statuses Button")
