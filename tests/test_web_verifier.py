@@ -163,6 +163,8 @@ def test_every_vector_agrees_with_the_python_verifier(chromium: str, test_site: 
                 f"page {got['verdict']} {got['reasons']} {got['warnings']}"
             )
     assert not mismatches, f"{len(mismatches)} of {len(results)} vectors disagree:\n" + "\n".join(mismatches)
+    broken = [f"{r['id']}: {r['render_error']}" for r in results if r["render_error"]]
+    assert not broken, "results the page could not display:\n" + "\n".join(broken)
     # What the page read must be what was signed.
     by_id = {r["id"]: r for r in results}
     assert by_id["valid"]["station"] == "GBN-S39"

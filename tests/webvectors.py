@@ -29,25 +29,16 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import cbor2
 
 from inspector import psc1
 from inspector.canonical import canonical_json, format_time
 from inspector.certificate import cert_id_text
-from inspector.errors import Invalid, UserError
+from inspector.errors import UserError
 from inspector.signing import Domain, Envelope, PublicKey, SigningKey, b64encode, protected_header, sign_record
-from inspector.trust import (
-    CRL_FORMAT,
-    MAX_CERT_LIFETIME_DAYS,
-    TRUSTLIST_FORMAT,
-    RevocationList,
-    TrustList,
-    encode_document,
-    load_crl,
-    load_trustlist,
-)
+from inspector.trust import CRL_FORMAT, MAX_CERT_LIFETIME_DAYS, TRUSTLIST_FORMAT, encode_document, load_crl, load_trustlist
 
 FORMAT = "inspector-webvectors/v1"
 UTC = timezone.utc
@@ -250,7 +241,7 @@ def build_contexts() -> dict[str, dict[str, Any]]:
     )
     # Wrong format strings swap the two documents.
     contexts["crl-as-trustlist"] = context(main_crl, main_crl)
-    # A signed list whose payload is canonical JSON but has a float, and one with a duplicate key.
+    # An extra field in the envelope.
     contexts["trustlist-envelope-extra"] = context(
         json.dumps({"format": TRUSTLIST_FORMAT, "envelope": json.loads(main_list)["envelope"] | {"x": "1"}}), main_crl
     )

@@ -36,7 +36,10 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     trustlist = hq.export_trustlist(passphrase)
     crl = hq.export_crl(passphrase)
     url = hq.verify_url()
-    index = publish_verifier(Path(args.output), trustlist, crl, [root], url)
+    from inspector.stations import load_registry
+
+    stations = load_registry(data_root=ctx.data.root)  # HQ's own registry, when it has one
+    index = publish_verifier(Path(args.output), trustlist, crl, [root], url, stations=stations)
     if ctx.json:
         ctx.emit({"index": str(index), "verify_url": url, "trust_list_changed": changed})
         return 0

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-QUESTION_WIDTH = 72
+QUESTION_WIDTH = 60
 
 
 class ItemJumpProvider(Provider):

@@ -83,6 +83,7 @@
   function showDate(utcText) {
     if (!utcText) return "";
     const date = new Date(utcText);
+    if (Number.isNaN(date.getTime())) return utcText; // beyond what a date can show: the raw value
     return IST ? IST.format(date) : utcText.slice(0, 10);
   }
 
@@ -148,6 +149,10 @@
     }
     if (res.station_code) {
       const names = stationNames(res, config);
+      if (verdict !== "VALID") {
+        box.append(el("h2", { class: "claimed-title" }, "What this certificate says (it is not valid) ",
+          el("span", { lang: "hi" }, "प्रमाणपत्र में लिखा है (मान्य नहीं)")));
+      }
       box.append(
         el("div", { class: "station" },
           el("div", { class: "station-code", id: "station-code" }, res.station_code),
@@ -157,10 +162,6 @@
             el("span", { lang: "hi" }, "थाने और छपे प्रमाणपत्र से मिलान करें।")) : null)
       );
       const details = el("dl", { class: verdict === "VALID" ? "details" : "details claimed" });
-      if (verdict !== "VALID") {
-        box.append(el("h2", { class: "claimed-title" }, "What this certificate says (it is not valid) ",
-          el("span", { lang: "hi" }, "प्रमाणपत्र में लिखा है (मान्य नहीं)")));
-      }
       if (res.result !== undefined && res.result !== null) {
         const name = RESULT_NAMES[res.result] || ["?", "?"];
         details.append(row("Result", "परिणाम", el("span", { class: "result-name r" + res.result },
@@ -241,8 +242,16 @@
       } catch (e) {
         res = { verdict: "EXCEPTION", reasons: [String(e && e.message)], warnings: [] };
       }
+      let renderError = null;
+      try {
+        render(res, config); // every result must also display without error
+        if ($("result").getAttribute("data-verdict") !== res.verdict) renderError = "result element shows another verdict";
+      } catch (e) {
+        renderError = String((e && e.message) || e);
+      }
       results.push({
         id: vector.id,
+        render_error: renderError,
         verdict: res.verdict,
         reason: res.reasons.length ? code(res.reasons[0]) : null,
         reasons: res.reasons.map(code),
@@ -300,6 +309,7 @@
     $("check-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const input = $("payload");
+      if (!input.value.trim()) return;
       await check(input.value, undefined, "Checked " + new Date().toLocaleString("en-IN") + " on this phone.", true);
       input.select(); // the next scan from a hand-held scanner replaces this one
     });

@@ -80,15 +80,21 @@
 
   /* UTF-8 bytes of text, refusing lone surrogates as Python's str.encode does. */
   function utf8(text) {
-    if (!text.isWellFormed()) throw new Error("text has a lone surrogate");
+    if (!wellFormed(text)) throw new Error("text has a lone surrogate");
     return ENC.encode(text);
   }
 
-  if (!String.prototype.isWellFormed) {
-    // Older engines: the same test by hand.
-    String.prototype.isWellFormed = function () {
-      return !/(?:[\uD800-\uDBFF](?![\uDC00-\uDFFF]))|(?:(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF])/.test(this);
-    };
+  function wellFormed(text) {
+    if (typeof text.isWellFormed === "function") return text.isWellFormed();
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const next = text.charCodeAt(i + 1);
+        if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+        i++;
+      } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+    }
+    return true;
   }
 
   // ------------------------------------------------------------------------------------------

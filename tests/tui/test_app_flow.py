@@ -23,9 +23,11 @@ def text_of(widget: Static) -> str:
 
 
 async def unlock(pilot: Any, settle: Any, passphrase: str) -> None:
+    """Unlock through the modal (the passphrase is pasted: key-by-key typing is tested above)."""
     await settle(pilot)
     assert isinstance(pilot.app.screen, UnlockScreen)
-    await pilot.press(*passphrase, "enter")
+    pilot.app.screen.query_one("#passphrase", Input).value = passphrase
+    await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, HomeScreen)
 
@@ -103,7 +105,7 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
         # Attach a photo through the file picker: the pending finding is saved with it.
         photo = demo_world.data.root.parent / "policy-board.jpg"
         photo.write_bytes(b"\xff\xd8 a photo of the displayed quality policy")
-        await pilot.press("escape", "a")
+        await pilot.press("a")
         await settle(pilot)
         picker = app.screen
         picker.query_one("#picker-path", Input).value = str(photo)
@@ -168,3 +170,121 @@ async def test_first_run_creates_and_exports_the_key(tmp_path: Path, settle: Any
         await pilot.click("#continue")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_idle_lock_then_a_status_key_asks_for_the_passphrase(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    app = InspectorApp(demo_world.data)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        first = walk.current
+        app.session.last_activity -= (app.session.idle_lock_minutes + 1) * 60
+        app.check_idle_lock()
+        await settle(pilot)
+        assert not app.session.unlocked and isinstance(app.screen, UnlockScreen)
+        await pilot.press("escape")  # not now
+        await settle(pilot)
+        assert app.screen is walk
+        await pilot.press("1")  # needs the key: the modal comes back, and the answer waits for it
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        app.screen.query_one("#passphrase", Input).value = demo_world.passphrase
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: first in walk.findings)
+        with stored(app, walk.audit_id) as audit:
+            assert audit.latest()[first].status.value == "conform"
+
+
+async def test_palette_jump_filter_and_hindi(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    app = InspectorApp(demo_world.data)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        await pilot.press("f")  # nothing to filter yet
+        assert not walk.nc_only and "no nonconformities" in text_of(walk.query_one(SaveState))
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"MAL-03")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is walk and walk.current == "MAL-03"
+        await pilot.press("e", *"seal torn", "escape", "3")  # a major nonconformity
+        await settle(pilot)
+        with stored(app, walk.audit_id) as audit:
+            assert (audit.latest()["MAL-03"].status.value, audit.latest()["MAL-03"].note) == ("major", "seal torn")
+        await pilot.press("n", "n", "f")
+        await settle(pilot)
+        assert walk.nc_only and walk.current == "MAL-03"
+        await pilot.press("l")
+        await settle(pilot)
+        guidance = text_of(walk.query_one("#item-guidance", Static))
+        assert guidance.startswith("मार्गदर्शन\n")
+        assert text_of(walk.query_one("#item-hi", Static)) == walk.checklist.items["MAL-03"].title_hi
+
+
+async def test_usable_at_80x24(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    app = InspectorApp(demo_world.data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        screen_region = walk.region
+        for selector in ("#status-conform", "#status-na", "#note", "#due", "#attach", "#save-state", "#item-question"):
+            widget = walk.query_one(selector)
+            assert screen_region.contains_region(widget.region), selector
+            assert widget.region.width > 0 and widget.region.height > 0, selector
+        await pilot.click("#status-conform")  # the mouse records too
+        await settle(pilot)
+        assert len(walk.findings) == 1 and walk.index == 1
+
+
+async def test_audit_open_elsewhere_is_refused_with_its_reason(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    app = InspectorApp(demo_world.data)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        audit_id = walk.audit_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        with app.session.audits.open(audit_id, writable=True):  # another writer holds the lock
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen)
+            assert any("open elsewhere" in n.message for n in app._notifications)
+
+
+async def test_quit_with_unsaved_input_asks_first(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    from inspector.tui.screens.confirm import ConfirmScreen
+
+    app = InspectorApp(demo_world.data)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        first = walk.current
+        await pilot.press("e", *"draft", "escape", "n")  # a note without a status, then away
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # stay: back on the item with the note still there
+        await wait_until(pilot, lambda: app.screen is walk)
+        assert walk.current == first and walk.query_one("#note", Input).value == "draft"
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.session.audits.cursor(walk.audit_id) == first
+
+
+def test_idle_lock_minutes_from_environment_and_config(tmp_path: Path, monkeypatch: Any) -> None:
+    from inspector.paths import DataDir
+    from inspector.tui.app import idle_lock_minutes
+
+    data = DataDir(tmp_path)
+    assert idle_lock_minutes(data) == (15, None)
+    data.config.write_text("[tui]\nidle_lock_minutes = 5\n", encoding="utf-8")
+    assert idle_lock_minutes(data) == (5, None)
+    monkeypatch.setenv("INSPECTOR_IDLE_LOCK_MINUTES", "0")
+    assert idle_lock_minutes(data) == (0, None)
+    monkeypatch.setenv("INSPECTOR_IDLE_LOCK_MINUTES", "soon")
+    minutes, warning = idle_lock_minutes(data)
+    assert minutes == 15 and warning and "INSPECTOR_IDLE_LOCK_MINUTES" in warning

@@ -112,13 +112,12 @@ class HomeScreen(Screen[None]):
         done = row.progress.get("answered", 0), row.progress.get("total", 0)
         score = "no score yet" if row.score is None else f"score {row.score}%"
         hi = self.names_hi.get(row.station, "")
+        what = "[b]enter[/b] resume · [b]s[/b] summary" if row.status == "open" else "closed · [b]s[/b] summary and certificate"
         lines = [
-            f"[b]{escape(row.station)}[/b] {escape(row.station_name)}",
-            f"{escape(hi)}" if hi else "",
-            f"{row.type} audit · opened {row.opened} by {escape(row.auditor)} · checklist {escape(row.checklist)}",
+            f"[b]{escape(row.station)}[/b] {escape(row.station_name)} · {row.type} audit · {escape(row.checklist)}",
+            escape(hi),  # Hindi on a line of its own, outside the table
             f"{done[0]} of {done[1]} answered · {score} · {row.majors} major, {row.minors} minor · {short_decision(row.decision)}",
-            f"audit {row.id[:12]} · {row.records} signed records · "
-            + ("closed: [b]s[/b] summary and certificate" if row.status == "closed" else "[b]enter[/b] resume · [b]s[/b] summary"),
+            f"opened {_local(row.opened)} by {escape(row.auditor)} · {row.records} signed records · {what}",
         ]
         detail.update("\n".join(line for line in lines if line))
 
@@ -179,3 +178,12 @@ def _enrolment(session: object, kid: str | None) -> str:
     if not trustlist.candidates(kid):
         return " · [yellow]not enrolled: send keys/auditor-public.pem to HQ[/]"
     return " · enrolled"
+
+
+def _local(utc_text: str) -> str:
+    from inspector.canonical import parse_time
+
+    try:
+        return parse_time(utc_text).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return utc_text

@@ -48,6 +48,7 @@ def local_clock(utc_text: str) -> str:
 class WalkScreen(Screen[None]):
     CSS_PATH = "walk.tcss"
     COMMANDS = {ItemJumpProvider}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         *(Binding(key, f"record('{status}')", SHORT[status], id=f"status-{status}") for key, status, _ in STATUS_KEYS),
         Binding("n", "move(1)", "Next", id="next"),

@@ -24,6 +24,7 @@ class ItemView(VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     ItemView { height: 1fr; padding: 0 1; }
+    ItemView.-hindi { padding-right: 4; }
     ItemView > Static { width: 1fr; }
     ItemView #item-head { text-style: bold; }
     ItemView #item-section { color: $text-muted; }
@@ -47,9 +48,13 @@ class ItemView(VerticalScroll, can_focus=True):
         local_time: str,
     ) -> None:
         words = LABELS[lang]
-        crit = words["criticality"][item.criticality.value]
+        # Hindi labels stand on lines of their own: a Hindi word inside a wrapped English line
+        # makes the terminal draw the line wider than it was wrapped for.
+        sep = "\n" if lang == "hi" else ": "
+        self.set_class(lang == "hi", "-hindi")
+        crit = item.criticality.value
         needs = [w for w, flag in (("note", item.require_note), ("evidence", item.require_evidence)) if flag]
-        head = Text.assemble((item.id, "bold"), " · ", (crit, "bold red" if item.criticality.value == "critical" else ""))
+        head = Text.assemble((item.id, "bold"), " · ", (crit, "bold red" if crit == "critical" else ""))
         head.append(f" · {position}")
         self._set("head", head)
         self._set("section", Text(f"{section.id} · {section.title.hi if lang == 'hi' else section.title.en}"))
@@ -58,11 +63,11 @@ class ItemView(VerticalScroll, can_focus=True):
         self._set("question", Text(item.question))
         refs = Text.assemble((f"{words['clauses']}: ", "bold"), ", ".join(item.clauses))
         if item.legal:
-            refs.append_text(Text.assemble("  ·  ", (f"{words['legal']}: ", "bold"), ", ".join(item.legal)))
+            refs.append_text(Text.assemble("\n" if lang == "hi" else "  ·  ", (f"{words['legal']}: ", "bold"), ", ".join(item.legal)))
         if needs:
             refs.append(f"\n{words['needs']}: " + ", ".join(words[n] for n in needs), style="italic")
         self._set("refs", refs)
-        self._set("guidance", Text.assemble((f"{words['guidance']}: ", "bold"), item.guidance))
+        self._set("guidance", Text.assemble((f"{words['guidance']}{sep}", "bold"), item.guidance))
         look = Text(f"{words['look_for']}:", style="bold")
         for entry in item.evidence:
             look.append(f"\n • {entry}", style="")
@@ -79,11 +84,12 @@ class ItemView(VerticalScroll, can_focus=True):
             status = finding.status.value
             text.append(f"{words['recorded']}: ", style="bold")
             text.append(names[status], style=STATUS_STYLE[status])
-            text.append(f" · {words['revision']} {finding.revision} · {local_time} · record {finding.seq}")
+            # the details stay in English on their own line (see the note in ``show``)
+            text.append(f"\nrevision {finding.revision} · {local_time} · record {finding.seq}")
             if finding.due:
-                text.append(f" · {words['due']} {finding.due}")
+                text.append(f" · due {finding.due}")
             if finding.evidence:
-                text.append(f" · {len(finding.evidence)} {words['files']}")
+                text.append(f" · {len(finding.evidence)} evidence file(s)")
             if finding.note:
                 text.append(f"\n“{finding.note}”", style="italic")
         if pending:
