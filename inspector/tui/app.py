@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import tomllib
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -19,10 +20,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from inspector.paths import DataDir
-from inspector.signing import SigningKey
-from inspector.tui.session import DEFAULT_IDLE_LOCK_MINUTES, Session
+
+if TYPE_CHECKING:
+    from inspector.signing import SigningKey
+    from inspector.tui.session import Session
 
 ENV_IDLE_LOCK = "INSPECTOR_IDLE_LOCK_MINUTES"
+DEFAULT_IDLE_LOCK_MINUTES = 15  # the same default as Session's
 IDLE_CHECK_SECONDS = 15
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -64,26 +68,49 @@ class InspectorApp(App[None]):
 
     def __init__(self, data: DataDir, demo_passphrase: str | None = None) -> None:
         super().__init__()
-        minutes, self._config_warning = idle_lock_minutes(data)
-        self.session = Session(data, demo_passphrase=demo_passphrase, idle_lock_minutes=minutes)
-        """Data directory, services and the unlocked key, shared by every screen."""
+        self.data = data
+        self.demo_passphrase = demo_passphrase
+        self.idle_lock_minutes, self._config_warning = idle_lock_minutes(data)
+        self._session: Session | None = None
+        self._session_lock = threading.Lock()
         self._unlock_waiters: list[asyncio.Future[SigningKey | None]] = []
         self.theme = DARK_THEME
 
+    @property
+    def session(self) -> Session:
+        """Data directory, services and the unlocked key, shared by every screen.
+
+        Made on first use, usually by the home screen's loading worker: the core's imports
+        (pydantic models, cryptography, storage) then happen off the UI thread, after the
+        first screen is up."""
+        with self._session_lock:
+            if self._session is None:
+                from inspector.tui.session import Session
+
+                self._session = Session(self.data, demo_passphrase=self.demo_passphrase, idle_lock_minutes=self.idle_lock_minutes)
+            return self._session
+
     # -- start-up -------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        from inspector.tui.screens.home import HomeScreen
-
         if self._config_warning:
             self.notify(self._config_warning, severity="warning")
-        if not self.session.has_key():
+        if not self.data.auditor_key.is_file():
             from inspector.tui.screens.first_run import FirstRunScreen
 
             self.push_screen(FirstRunScreen())
         else:
-            self.push_screen(HomeScreen())
-            self.push_unlock()
+            # The unlock modal comes first, on its own: the home screen (table, footer) is
+            # built once it is answered, which keeps the start-up short.
+            from inspector.tui.screens.unlock import UnlockScreen
+
+            self.push_screen(UnlockScreen(), callback=self._show_home)
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+
+    def _show_home(self, _key: object = None) -> None:
+        from inspector.tui.screens.home import HomeScreen
+
+        if not any(isinstance(screen, HomeScreen) for screen in self.screen_stack):
+            self.push_screen(HomeScreen())
 
     # -- the key ----------------------------------------------------------------------------------
     def push_unlock(self) -> None:
@@ -122,7 +149,7 @@ class InspectorApp(App[None]):
         return await waiter
 
     def lock_key(self, why: str) -> None:
-        if self.session.key is None:
+        if self._session is None or self._session.key is None:
             return
         self.session.lock()
         self.notify(why, title="Key locked")
@@ -131,17 +158,17 @@ class InspectorApp(App[None]):
 
     def check_idle_lock(self) -> None:
         """Lock the key after the idle time (run every few seconds by a timer)."""
-        if self.session.idle_expired():
+        if self._session is not None and self._session.idle_expired():
             self.lock_key(f"locked after {self.session.idle_lock_minutes} idle minutes; enter the passphrase to go on")
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseDown)):
-            self.session.touch()
+        if isinstance(event, (events.Key, events.MouseDown)) and self._session is not None:
+            self._session.touch()
         await super().on_event(event)
 
     # -- actions ------------------------------------------------------------------------------------
     def action_lock(self) -> None:
-        if self.session.key is None:
+        if self._session is None or self._session.key is None:
             self.push_unlock()
         else:
             self.lock_key("the key is locked; enter the passphrase to sign again")

@@ -57,12 +57,11 @@ def demo_world(_demo_template: Any, tmp_path: Path) -> Any:
     return dataclasses.replace(_demo_template, data=DataDir(target))
 
 
-# Workers that live as long as their widget (DirectoryTree's loader) never "complete".
-BACKGROUND_GROUPS = {"_loader"}
-
-
 def _busy(app: Any) -> list[Any]:
-    return [w for w in app.workers if w.group not in BACKGROUND_GROUPS and not w.is_finished]
+    """Thread workers still to finish: the disk and crypto work. Async workers are left out:
+    some wait for the user (a modal's answer) and others for widgets that live on
+    (DirectoryTree's loader); the pauses below let them run as far as they can."""
+    return [w for w in app.workers if getattr(w, "_thread_worker", False) and not w.is_finished]
 
 
 async def settle_app(pilot: Any, rounds: int = 50) -> None:

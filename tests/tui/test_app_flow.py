@@ -92,7 +92,7 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
         assert walk.drafts[third].status == "minor"
         assert isinstance(app.focused, Input) and app.focused.id == "note"
         # Typing the note: digits go into the note, they do not record statuses.
-        note = "Minutes of 3 meetings missing 1 2 5"
+        note = "3 of 5 minutes lost"
         await pilot.press(*note)
         await settle(pilot)
         with stored(app, audit_id) as audit:
@@ -154,12 +154,18 @@ async def test_first_run_creates_and_exports_the_key(tmp_path: Path, settle: Any
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, FirstRunScreen)
-        await pilot.press(*"Asha Verma", "enter", *"AUD-GBN-042", "enter")
-        await pilot.press(*"long passphrase", "enter", *"long passphrasE", "enter")
+        await pilot.press(*"Asha Verma", "enter")
+        screen = app.screen
+        for field, value in (("#auditor-id", "AUD-GBN-042"), ("#pass1", "long passphrase"), ("#pass2", "long passphrasE")):
+            screen.query_one(field, Input).value = value
+        await pilot.click("#create")
         await settle(pilot)
         assert "differ" in text_of(app.screen.query_one("#first-run-error", Static))
         assert not data.auditor_key.exists()
-        await pilot.press(*"long passphrase", "enter", *"long passphrase", "enter")
+        assert app.focused is screen.query_one("#pass1", Input)  # both cleared, typed again
+        screen.query_one("#pass1", Input).value = "long passphrase"
+        await pilot.press("enter")
+        await pilot.press(*"long passphrase", "enter")
         await settle(pilot)
         pem = data.auditor_key.parent / "auditor-public.pem"
         info = read_key_info(data.auditor_key)
@@ -204,23 +210,23 @@ async def test_palette_jump_filter_and_hindi(demo_world: Any, settle: Any, wait_
         assert not walk.nc_only and "no nonconformities" in text_of(walk.query_one(SaveState))
         await pilot.press("ctrl+p")
         await settle(pilot)
-        await pilot.press(*"MAL-03")
+        await pilot.press(*"MAL-04")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is walk and walk.current == "MAL-03"
+        assert app.screen is walk and walk.current == "MAL-04"
         await pilot.press("e", *"seal torn", "escape", "3")  # a major nonconformity
         await settle(pilot)
         with stored(app, walk.audit_id) as audit:
-            assert (audit.latest()["MAL-03"].status.value, audit.latest()["MAL-03"].note) == ("major", "seal torn")
+            assert (audit.latest()["MAL-04"].status.value, audit.latest()["MAL-04"].note) == ("major", "seal torn")
         await pilot.press("n", "n", "f")
         await settle(pilot)
-        assert walk.nc_only and walk.current == "MAL-03"
+        assert walk.nc_only and walk.current == "MAL-04"
         await pilot.press("l")
         await settle(pilot)
         guidance = text_of(walk.query_one("#item-guidance", Static))
         assert guidance.startswith("मार्गदर्शन\n")
-        assert text_of(walk.query_one("#item-hi", Static)) == walk.checklist.items["MAL-03"].title_hi
+        assert text_of(walk.query_one("#item-hi", Static)) == walk.checklist.items["MAL-04"].title_hi
 
 
 async def test_usable_at_80x24(demo_world: Any, settle: Any, wait_until: Any) -> None:

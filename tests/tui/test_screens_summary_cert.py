@@ -14,7 +14,8 @@ from inspector import qr
 from inspector.certificate import load_record_file, qr_text_of
 from inspector.tui.screens.certificate import CertificateScreen
 from inspector.tui.screens.qr import QRScreen
-from inspector.tui.screens.summary import ConfirmModal, SummaryScreen
+from inspector.tui.screens.confirm import ConfirmScreen
+from inspector.tui.screens.summary import SummaryScreen
 from inspector.verify import verify_payload
 
 Scenario = Callable[[Any], Awaitable[None]]
@@ -80,7 +81,7 @@ def test_close_asks_first_then_seals_the_audit(world: World) -> None:
     async def scenario(pilot: Any) -> None:
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal)
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")  # cancelled: nothing happens
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
@@ -89,7 +90,7 @@ def test_close_asks_first_then_seals_the_audit(world: World) -> None:
 
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal)
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(pilot)
         screen = app.screen
@@ -167,6 +168,15 @@ def test_issue_certificate_writes_the_record_and_shows_it(world: World) -> None:
         assert isinstance(app.screen, SummaryScreen)
         assert body.display_id in text_of(app, "#summary-sealed")
         assert app.screen.check_action("view_certificate", ()) is True
+        await pilot.press("i")  # a second certificate for the same audit: asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(list((world.data.audit_dir(audit_id) / "certificates").glob("*.json"))) == 1
+        await pilot.press("v")  # the issued one, again
+        await settle(pilot)
+        assert isinstance(app.screen, CertificateScreen) and app.screen.cert_path == records[0]
 
     run(app, scenario)
 

@@ -45,14 +45,15 @@ class FirstRunScreen(Screen[None]):
                 id="first-run-intro",
             )
             with Vertical(id="first-run-form"):
-                yield Label("Your name (as HQ knows you)")
-                yield Input(placeholder="e.g. Sunita Devi", id="name")
-                yield Label("Auditor id")
-                yield Input(placeholder="e.g. AUD-GBN-017", id="auditor-id")
-                yield Label(f"Passphrase (at least {MIN_PASSPHRASE} characters)")
-                yield Input(password=True, id="pass1")
-                yield Label("Passphrase again")
-                yield Input(password=True, id="pass2")
+                for label, field in (
+                    ("Your name", Input(placeholder="as HQ knows you, e.g. Sunita Devi", id="name")),
+                    ("Auditor id", Input(placeholder="e.g. AUD-GBN-017", id="auditor-id")),
+                    ("Passphrase", Input(password=True, placeholder=f"at least {MIN_PASSPHRASE} characters", id="pass1")),
+                    ("Passphrase again", Input(password=True, id="pass2")),
+                ):
+                    with Horizontal(classes="first-run-row"):
+                        yield Label(label)
+                        yield field
                 yield Static("", id="first-run-error")
                 yield LoadingIndicator(id="first-run-busy")
                 with Horizontal(id="first-run-buttons"):
@@ -61,6 +62,11 @@ class FirstRunScreen(Screen[None]):
                 yield Static("", id="first-run-result")
                 yield Button("Continue", variant="primary", id="continue")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "create" and self.is_mounted and self.query_one("#first-run-done").display:
+            return False  # the key exists: the binding leaves the footer
+        return True
 
     def on_mount(self) -> None:
         self.sub_title = "first run: create your signing key"
@@ -140,6 +146,7 @@ class FirstRunScreen(Screen[None]):
         )
         self.query_one("#first-run-done").display = True
         self.query_one("#continue", Button).focus()
+        self.refresh_bindings()
 
     @on(Button.Pressed, "#continue")
     def go_home(self) -> None:

@@ -48,7 +48,7 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.app.session.data.root)
+        self.sub_title = str(self.app.data.root)
         self.query_one(AuditTable).focus()
         self.reload()
 

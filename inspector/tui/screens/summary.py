@@ -19,14 +19,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from inspector.errors import UserError
 from inspector.scoring import Decision, Score
+from inspector.tui.screens.confirm import ConfirmScreen
 from inspector.tui.session import Session
 
 UNANSWERED_SHOWN = 5
@@ -129,46 +130,6 @@ def unanswered_message(score: Score) -> str:
     shown = ", ".join(score.unanswered[:UNANSWERED_SHOWN])
     more = ", …" if len(score.unanswered) > UNANSWERED_SHOWN else ""
     return f"cannot close the audit: {len(score.unanswered)} of {score.total} items unanswered ({shown}{more})"
-
-
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question. Dismisses with True for yes."""
-
-    CSS_PATH = "summary.tcss"
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
-    ]
-
-    def __init__(self, question: str, detail: str = "", yes: str = "Yes", no: str = "No") -> None:
-        super().__init__()
-        self.question = question
-        self.detail = detail
-        self.yes_label = yes
-        self.no_label = no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog"):
-            yield Static(Text(self.question), id="confirm-question")
-            if self.detail:
-                yield Static(Text(self.detail), id="confirm-detail")
-            with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes_label} (y)", id="confirm-yes", variant="primary", compact=True)
-                yield Button(f"{self.no_label} (n)", id="confirm-no", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
-
-    @on(Button.Pressed, "#confirm-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class SummaryScreen(Screen[None]):
@@ -403,9 +364,8 @@ class SummaryScreen(Screen[None]):
     async def _close_flow(self, view: AuditView) -> None:
         percent = "-" if view.score.percent is None else f"{view.score.percent}%"
         confirmed = await self.app.push_screen_wait(
-            ConfirmModal(
-                "Close and seal this audit?",
-                f"{view.station_en} ({view.station_code}): score {percent}, "
+            ConfirmScreen(
+                f"Close and seal this audit?\n\n{view.station_en} ({view.station_code}): score {percent}, "
                 f"decision {DECISION_TEXT[view.score.decision]}.\n"
                 "Once sealed, no finding can be recorded or changed.",
                 yes="Close and seal",
@@ -454,9 +414,9 @@ class SummaryScreen(Screen[None]):
             from inspector.certificate import display_cert_id
 
             again = await self.app.push_screen_wait(
-                ConfirmModal(
+                ConfirmScreen(
+                    f"Certificate {display_cert_id(view.certificates[0].stem)} was already issued from this audit.\n\n"
                     "Issue another certificate?",
-                    f"Certificate {display_cert_id(view.certificates[0].stem)} was already issued from this audit.",
                     yes="Issue another",
                     no="Cancel",
                 )

@@ -31,17 +31,12 @@ class UnlockScreen(ModalScreen["SigningKey | None"]):
     app: InspectorApp  # type: ignore[assignment]
 
     def compose(self) -> ComposeResult:
-        session = self.app.session
-        try:
-            info = session.key_info()
-            who = f"{info.name} · {info.auditor_id} · key {info.kid}" if info else "no key on this device"
-        except UserError as exc:
-            who = str(exc)
+        demo = self.app.demo_passphrase
         with Vertical(id="unlock-box"):
             yield Static("Unlock your signing key", id="unlock-title")
-            yield Static(who, id="unlock-who", markup=False)
-            if session.demo_passphrase:
-                yield Static(f"Demo: the passphrase is [b]{escape(session.demo_passphrase)}[/b]", id="unlock-hint")
+            yield Static(str(self.app.data.auditor_key), id="unlock-who", markup=False)
+            if demo:
+                yield Static(f"Demo: the passphrase is [b]{escape(demo)}[/b]", id="unlock-hint")
             yield Input(placeholder="passphrase", password=True, id="passphrase")
             yield Static("", id="unlock-error")
             yield LoadingIndicator(id="unlock-busy")
@@ -52,6 +47,19 @@ class UnlockScreen(ModalScreen["SigningKey | None"]):
     def on_mount(self) -> None:
         self.query_one("#unlock-busy").display = False
         self.query_one("#passphrase", Input).focus()
+        self.read_key_info()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock-info")
+    def read_key_info(self) -> None:
+        """Whose key this is (reading the key file needs the core: kept off the UI thread)."""
+        try:
+            info = self.app.session.key_info()
+            who = f"{info.name} · {info.auditor_id} · key {info.kid}" if info else "no key on this device"
+        except UserError as exc:
+            who = str(exc)
+        except Exception as exc:
+            who = f"cannot read the key file: {exc}"
+        self.app.call_from_thread(self.query_one("#unlock-who", Static).update, who)
 
     @on(Input.Submitted, "#passphrase")
     @on(Button.Pressed, "#unlock")
@@ -92,8 +100,6 @@ class UnlockScreen(ModalScreen["SigningKey | None"]):
     def close(self, key: SigningKey | None) -> None:
         self.dismiss(key)
         self.app.key_settled(key)
-        if key is not None:
-            self.app.notify("key unlocked: findings will be signed", timeout=3)
 
     def set_busy(self, busy: bool) -> None:
         self.query_one("#unlock-busy").display = busy

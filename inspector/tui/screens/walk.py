@@ -16,7 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, Input
 
 from inspector.canonical import parse_time
 from inspector.tui.commands import ItemJumpProvider
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from inspector.tui.app import InspectorApp
 
 NONCONFORMITIES = ("minor", "major")
+CURSOR_DELAY = 0.4  # seconds on an item before it is remembered as the place to resume
 FOCUS_FOR_ERROR = (("--note", "#note"), ("--reason", "#reason"), ("due date", "#due"))
 
 
@@ -83,6 +85,7 @@ class WalkScreen(Screen[None]):
         self.header_text = ""
         self.station_hi = ""
         self.writer: AuditWriter
+        self._cursor_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -173,6 +176,15 @@ class WalkScreen(Screen[None]):
         self.index = index
         self.show_current()
         if not self.read_only:
+            # Written once the auditor settles on an item, not for every item passed by:
+            # a burst of answers then costs one cursor write, not one per answer.
+            if self._cursor_timer is not None:
+                self._cursor_timer.stop()
+            self._cursor_timer = self.set_timer(CURSOR_DELAY, self._write_cursor)
+
+    def _write_cursor(self) -> None:
+        self._cursor_timer = None
+        if self.checklist is not None and not self.writer.closed:
             self.writer.cursor(self.current)
 
     def goto_item(self, item_id: str) -> None:
@@ -216,11 +228,11 @@ class WalkScreen(Screen[None]):
             return
         self.go(index)
 
-    @on(OptionList.OptionSelected, "#sections")
-    def section_chosen(self, event: OptionList.OptionSelected) -> None:
-        if self.checklist is None or event.option.id is None:
+    @on(SectionNav.Chosen)
+    def section_chosen(self, event: SectionNav.Chosen) -> None:
+        if self.checklist is None:
             return
-        section = next(s for s in self.checklist.sections if s.id == event.option.id)
+        section = next(s for s in self.checklist.sections if s.id == event.section_id)
         ids = [item.id for item in section.items]
         target = next((i for i in ids if i not in self.findings), ids[0])
         self.nc_only = False
@@ -421,6 +433,9 @@ class WalkScreen(Screen[None]):
             if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Leave", no="Stay")):
                 self.goto_item(pending[0])
                 return False
+        if self._cursor_timer is not None:
+            self._cursor_timer.stop()
+            self._cursor_timer = None
         if self.checklist is not None and not self.read_only:
             self.writer.cursor(self.current)
         self.writer.close()

@@ -18,7 +18,7 @@ from textual.widgets import Button, DirectoryTree, Input, Static
 class FilePicker(ModalScreen["Path | None"]):
     DEFAULT_CSS = """
     FilePicker { align: center middle; }
-    FilePicker #picker-box { width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
+    FilePicker #picker-box { width: 90%; max-width: 100; height: 90%; border-top: thick $primary; border-bottom: thick $primary; background: $surface; padding: 0 1; }
     FilePicker #picker-title { text-style: bold; }
     FilePicker DirectoryTree { height: 1fr; }
     FilePicker #picker-path { margin-top: 1; }
