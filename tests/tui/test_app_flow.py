@@ -294,3 +294,19 @@ def test_idle_lock_minutes_from_environment_and_config(tmp_path: Path, monkeypat
     monkeypatch.setenv("INSPECTOR_IDLE_LOCK_MINUTES", "soon")
     minutes, warning = idle_lock_minutes(data)
     assert minutes == 15 and warning and "INSPECTOR_IDLE_LOCK_MINUTES" in warning
+
+
+async def test_answering_the_last_item_shows_it_saved(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    """On the last item there is no next one to move to: the screen must still show the save."""
+    app = InspectorApp(demo_world.data, demo_passphrase=demo_world.passphrase)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        walk.go(len(walk.order) - 1)
+        await settle(pilot)
+        last = walk.current
+        await pilot.press("1")
+        await wait_until(pilot, lambda: last in walk.findings and walk.in_flight == 0)
+        assert walk.current == last
+        assert "signed & saved" in text_of(walk.query_one(SaveState))
+        assert f"1/{len(walk.order)} answered" in walk.position_text

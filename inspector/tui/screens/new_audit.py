@@ -83,10 +83,12 @@ class NewAuditScreen(ModalScreen["str | None"]):
             self.show_error(message.error)
         self.names_hi = {code: hi for code, _en, hi in message.stations}
         station = self.query_one("#station", Select)
+        station.prompt = "choose a station"  # the blank option must not still say "loading"
         station.set_options([(f"{code}  {en}", code) for code, en, _hi in message.stations])
         if message.stations:
             station.value = message.stations[0][0]
         checklist = self.query_one("#checklist", Select)
+        checklist.prompt = "choose a checklist"
         checklist.set_options([(label, str(path)) for label, path in message.checklists])
         if message.checklists:
             checklist.value = str(message.checklists[0][1])

@@ -81,6 +81,7 @@ class WalkScreen(Screen[None]):
         self.nc_only = False
         self.read_only = False
         self.in_flight = 0  # saves handed to the writer, not yet answered
+        self.position_text = ""  # the item's place and the answered count, as shown
         self.deferred: list[str] = []  # status keys pressed while a save was in flight
         self.header_text = ""
         self.station_hi = ""
@@ -156,6 +157,7 @@ class WalkScreen(Screen[None]):
         position = f"{in_section}/{len(section.items)} in {section.id} · {len(self.findings)}/{len(self.order)} answered"
         if self.nc_only:
             position += " · showing nonconformities"
+        self.position_text = position
         clock = local_clock(finding.time) if finding else ""
         self.query_one(ItemView).show(item, section, position, finding, draft.status, self.lang, clock)
         self.query_one(StatusButtons).show(finding.status.value if finding else None, draft.status)
@@ -200,6 +202,9 @@ class WalkScreen(Screen[None]):
 
     def _visible(self) -> list[int]:
         return [i for i, item in enumerate(self.order) if not self.nc_only or self._is_nc(item)]
+
+    def _has_next(self) -> bool:
+        return any(i > self.index for i in self._visible())
 
     def _first_unanswered(self, start: int) -> int | None:
         count = len(self.order)
@@ -384,10 +389,10 @@ class WalkScreen(Screen[None]):
             if not draft.differs_from(finding):
                 del self.drafts[job.item]
         self.query_one(SaveState).saved(job.item, SHORT[job.status], local_clock(finding.time), finding.seq)
-        if job.item == self.current and job.advance:
+        if job.item == self.current and job.advance and self._has_next():
             self.action_move(1)
         else:
-            self.show_current()
+            self.show_current()  # also on the last item, so counts and status show what was saved
         if job.status in NONCONFORMITIES and job.item == self.current and not finding.due:
             self.query_one(SaveState).saved(job.item, SHORT[job.status] + " (d: set a due date · n: next)", local_clock(finding.time), finding.seq)
         self._replay_deferred()
