@@ -59,3 +59,31 @@ def test_reference_table_names_only_real_commands() -> None:
         sub_actions = [a for a in commands[group]._actions if a.__class__.__name__ == "_SubParsersAction"]
         if sub and sub_actions and not sub.startswith("-"):
             assert sub in sub_actions[0].choices, f"inspector {group} {sub}"
+
+
+def _all_commands() -> list[list[str]]:
+    parser = build_parser()
+    found: list[list[str]] = []
+
+    def walk(p: object, prefix: list[str]) -> None:
+        for action in p._actions:  # type: ignore[attr-defined]
+            if action.__class__.__name__ == "_SubParsersAction":
+                for name, sub in action.choices.items():
+                    found.append(prefix + [name])
+                    walk(sub, prefix + [name])
+
+    walk(parser, [])
+    return found
+
+
+def test_every_command_has_help(capsys: object) -> None:
+    import pytest
+
+    from inspector.cli.main import main
+
+    commands = _all_commands()
+    assert len(commands) > 40
+    for words in commands:
+        with pytest.raises(SystemExit) as info:
+            main([*words, "--help"])
+        assert info.value.code == 0, words
