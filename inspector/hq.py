@@ -356,33 +356,28 @@ class HQ(DataDir):
         return self._load().verify_url
 
     # what HQ publishes ------------------------------------------------------------------------
+    def _header(self, seq: int, moment: datetime, next_update_days: int = DEFAULT_NEXT_UPDATE_DAYS) -> dict[str, Any]:
+        """The fields every list HQ publishes starts with."""
+        info = self.key_info()
+        return {
+            "seq": seq,
+            "issued_at": format_time(moment),
+            "next_update": format_time(moment + timedelta(days=next_update_days)),
+            "issuer_name": info.name,
+            "issuer_key": info.public_key,
+        }
+
     def current_trustlist(self, *, now: datetime | None = None) -> TrustList:
         """The register's state as an (unsigned) TrustList at the current seq (at least 1)."""
         register = self._load()
-        info = self.key_info()
         moment = (now or utcnow()).replace(microsecond=0)
-        return TrustList(
-            seq=max(register.trustlist_seq, 1),
-            issued_at=format_time(moment),
-            next_update=format_time(moment + timedelta(days=DEFAULT_NEXT_UPDATE_DAYS)),
-            issuer_name=info.name,
-            issuer_key=info.public_key,
-            auditors=list(register.auditors),
-            verify_url=register.verify_url,
-        )
+        header = self._header(max(register.trustlist_seq, 1), moment)
+        return TrustList(**header, auditors=list(register.auditors), verify_url=register.verify_url)
 
     def current_crl(self, *, now: datetime | None = None) -> RevocationList:
         register = self._load()
-        info = self.key_info()
         moment = (now or utcnow()).replace(microsecond=0)
-        return RevocationList(
-            seq=max(register.crl_seq, 1),
-            issued_at=format_time(moment),
-            next_update=format_time(moment + timedelta(days=DEFAULT_NEXT_UPDATE_DAYS)),
-            issuer_name=info.name,
-            issuer_key=info.public_key,
-            entries=list(register.revocations),
-        )
+        return RevocationList(**self._header(max(register.crl_seq, 1), moment), entries=list(register.revocations))
 
     def _issued(self, path: Path, loader: Any, root: PublicKey) -> tuple[bytes | None, Any]:
         try:
@@ -424,14 +419,7 @@ class HQ(DataDir):
                 seq = max(seq, issued.seq if issued is not None else 0) + 1
                 setattr(register, seq_field, seq)
                 self._save(register)
-            info = self.key_info()
-            common = {
-                "seq": seq,
-                "issued_at": format_time(moment),
-                "next_update": format_time(moment + timedelta(days=next_update_days)),
-                "issuer_name": info.name,
-                "issuer_key": info.public_key,
-            }
+            common = self._header(seq, moment, next_update_days)
             if is_trustlist:
                 document: Any = TrustList(**common, auditors=list(register.auditors), verify_url=register.verify_url)
                 domain, fmt = Domain.TRUSTLIST, TRUSTLIST_FORMAT

@@ -480,19 +480,26 @@ def _open_signed(
     return signer, payload
 
 
-def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list") -> TrustList:
-    """Verify and parse a trust-list file; ``UserError`` naming ``what`` for anything unusable."""
-    signer, payload = _open_signed(data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, pinned, what)
+def _load_document(data: bytes, fmt: str, domain: Domain, model: Any, pinned: list[PublicKey], what: str) -> Any:
+    """Verify a signed list under a pinned root, parse it, and check it names its signer."""
+    signer, payload = _open_signed(data, fmt, domain, pinned, what)
     try:
-        trustlist = TrustList.model_validate(payload)
+        document = model.model_validate(payload)
     except ValidationError as exc:
         raise UserError(f"{what}: {_first_error(exc)}") from None
     try:
-        issuer = trustlist.issuer
+        issuer = document.issuer
     except UserError as exc:
         raise UserError(f"{what}: {exc}") from None
     if issuer != signer:
         raise UserError(f"{what}: issuer_key is not the key that signed it")
+    return document
+
+
+def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list") -> TrustList:
+    """Verify and parse a trust-list file; ``UserError`` naming ``what`` for anything unusable."""
+    trustlist: TrustList = _load_document(data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, TrustList, pinned, what)
+    issuer = trustlist.issuer
     seen: dict[str, PublicKey] = {issuer.kid_hex: issuer}
     for index, entry in enumerate(trustlist.auditors):
         where = f"{what}: auditors.{index} ({entry.auditor_id})"
@@ -509,17 +516,7 @@ def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list
 
 def load_crl(data: bytes, pinned: list[PublicKey], what: str = "revocation list") -> RevocationList:
     """Verify and parse a revocation-list file; ``UserError`` naming ``what`` if unusable."""
-    signer, payload = _open_signed(data, CRL_FORMAT, Domain.CRL, pinned, what)
-    try:
-        crl = RevocationList.model_validate(payload)
-    except ValidationError as exc:
-        raise UserError(f"{what}: {_first_error(exc)}") from None
-    try:
-        issuer = crl.issuer
-    except UserError as exc:
-        raise UserError(f"{what}: {exc}") from None
-    if issuer != signer:
-        raise UserError(f"{what}: issuer_key is not the key that signed it")
+    crl: RevocationList = _load_document(data, CRL_FORMAT, Domain.CRL, RevocationList, pinned, what)
     return crl
 
 
