@@ -62,6 +62,15 @@ class Verdict:
         self.messages.append(message or REASON_TEXT.get(code, code))
         return self
 
+    def lists_used(self) -> str:
+        """Which signed lists the decision used, as every shell shows it ('' when none)."""
+        lists = []
+        if self.trustlist_seq is not None and self.trustlist_issued_at:
+            lists.append(f"trust list #{self.trustlist_seq} of {self.trustlist_issued_at[:10]}")
+        if self.crl_seq is not None and self.crl_issued_at:
+            lists.append(f"revocation list #{self.crl_seq} of {self.crl_issued_at[:10]}")
+        return ", ".join(lists)
+
     @property
     def cert_id(self) -> str | None:
         if self.claims is None:

@@ -155,12 +155,7 @@ def print_verdict(ctx: Context, verdict: Any) -> None:
         ctx.say(f"  Checklist:  {claims.checklist_id} {claims.checklist_version}")
     if verdict.entry is not None:
         ctx.say(f"  Auditor:  {verdict.entry.auditor_id} {verdict.entry.name} (key {verdict.entry.kid})")
-    lists = []
-    if verdict.trustlist_seq is not None:
-        lists.append(f"trust list #{verdict.trustlist_seq} of {verdict.trustlist_issued_at[:10]}")
-    if verdict.crl_seq is not None:
-        lists.append(f"revocation list #{verdict.crl_seq} of {verdict.crl_issued_at[:10]}")
-    if lists:
-        ctx.say(f"  Checked with:  {', '.join(lists)}")
+    if verdict.lists_used():
+        ctx.say(f"  Checked with:  {verdict.lists_used()}")
     for warning in verdict.warnings:
         ctx.warn(warning)

@@ -173,13 +173,8 @@ class VerifyScreen(Screen[None]):
             rows.append(("Auditor", claims.auditor_id))
         if claims is not None:
             rows.append(("Checklist", f"{claims.checklist_id} {claims.checklist_version}"))
-        lists = []
-        if verdict.trustlist_seq is not None:
-            lists.append(f"trust list #{verdict.trustlist_seq} of {verdict.trustlist_issued_at[:10]}")
-        if verdict.crl_seq is not None:
-            lists.append(f"revocation list #{verdict.crl_seq} of {verdict.crl_issued_at[:10]}")
-        if lists:
-            rows.append(("Checked with", ", ".join(lists)))
+        if verdict.lists_used():
+            rows.append(("Checked with", verdict.lists_used()))
         text = Text()
         for index, (label, value) in enumerate(rows):
             if index:
