@@ -90,7 +90,7 @@ def parse_canonical_json(data: bytes, what: str) -> Any:
     """
     try:
         text = data.decode("utf-8")
-        value = json.loads(text, parse_float=_no_float, parse_int=_safe_int)
+        value = _DECODER.decode(text)
         # Without astral characters code-point order is UTF-16 order, so for NFC text the stdlib
         # encoder's bytes are the RFC 8785 bytes (see _simple).
         if (
@@ -115,8 +115,13 @@ def _safe_int(text: str) -> int:
     return value
 
 
+# Built once: json.loads/dumps with options construct a new decoder/encoder on every call.
+_DECODER = json.JSONDecoder(parse_float=_no_float, parse_int=_safe_int)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def _stdlib_canonical(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def _parse_canonical_slowly(data: bytes, what: str) -> Any:
