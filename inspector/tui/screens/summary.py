@@ -255,11 +255,12 @@ class SummaryScreen(Screen[None]):
     def _scores_table(view: AuditView) -> Table:
         result = view.score
         table = Table(box=None, pad_edge=False, padding=(0, 1), expand=False, show_edge=False, header_style="bold")
-        table.add_column("Section", no_wrap=True)
-        table.add_column("Score", justify="right", no_wrap=True)
-        table.add_column("Answered", justify="right", no_wrap=True)
-        table.add_column("Major", justify="right", no_wrap=True)
-        table.add_column("Minor", justify="right", no_wrap=True)
+        # Numbers keep their full headers; only the title gives way on a narrow terminal.
+        table.add_column("Section", no_wrap=True, min_width=7)
+        table.add_column("Score", justify="right", no_wrap=True, min_width=5)
+        table.add_column("Answered", justify="right", no_wrap=True, min_width=8)
+        table.add_column("Major", justify="right", no_wrap=True, min_width=5)
+        table.add_column("Minor", justify="right", no_wrap=True, min_width=5)
         table.add_column("Title", overflow="ellipsis", no_wrap=True)
         for section in result.sections:
             percent = "-" if section.percent is None else f"{section.percent}%"
