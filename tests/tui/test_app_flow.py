@@ -310,3 +310,20 @@ async def test_answering_the_last_item_shows_it_saved(demo_world: Any, settle: A
         assert walk.current == last
         assert "signed & saved" in text_of(walk.query_one(SaveState))
         assert f"1/{len(walk.order)} answered" in walk.position_text
+
+
+async def test_saving_notice_only_for_a_slow_save(demo_world: Any, settle: Any, wait_until: Any) -> None:
+    """'saving…' is painted only when the save outlives the delay (a normal save skips that frame)."""
+    from inspector.tui.messages import SaveJob
+
+    app = InspectorApp(demo_world.data, demo_passphrase=demo_world.passphrase)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        walk = await start_audit(pilot, settle, wait_until)
+        job = SaveJob(item=walk.current, status="conform", note=None, due=None, reason=None, evidence=[], advance=True)
+        walk.saving_job = None
+        walk._still_saving(job)  # the save already came back: nothing to say
+        assert "signing and saving" not in text_of(walk.query_one(SaveState))
+        walk.saving_job = job
+        walk._still_saving(job)  # still running after the delay: say so
+        assert f"signing and saving {job.item}" in text_of(walk.query_one(SaveState))

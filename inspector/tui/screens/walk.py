@@ -47,6 +47,8 @@ def local_clock(utc_text: str) -> str:
         return utc_text
 
 
+SAVING_NOTICE_AFTER = 0.15  # seconds
+
 class WalkScreen(Screen[None]):
     CSS_PATH = "walk.tcss"
     COMMANDS = {ItemJumpProvider}
@@ -82,6 +84,7 @@ class WalkScreen(Screen[None]):
         self.read_only = False
         self.in_flight = 0  # saves handed to the writer, not yet answered
         self.position_text = ""  # the item's place and the answered count, as shown
+        self.saving_job: SaveJob | None = None  # the save whose result is awaited
         self.deferred: list[str] = []  # status keys pressed while a save was in flight
         self.header_text = ""
         self.station_hi = ""
@@ -374,13 +377,21 @@ class WalkScreen(Screen[None]):
             advance=advance and not nc,
         )
         self.in_flight += 1
-        self.query_one(SaveState).saving(job.item)
+        self.saving_job = job
+        # A save takes a few milliseconds: painting "saving…" first would cost a whole extra
+        # frame per answer, so it is shown only if the save is still running after a moment.
+        self.set_timer(SAVING_NOTICE_AFTER, lambda: self._still_saving(job))
         self.writer.save(job, key)
         self.app.session.touch()
+
+    def _still_saving(self, job: SaveJob) -> None:
+        if self.saving_job is job:
+            self.query_one(SaveState).saving(job.item)
 
     def on_finding_saved(self, message: FindingSaved) -> None:
         job, finding = message.job, message.finding
         self.in_flight -= 1
+        self.saving_job = None
         self.findings[job.item] = finding
         draft = self.drafts.get(job.item)
         if draft is not None:
@@ -400,6 +411,7 @@ class WalkScreen(Screen[None]):
     def on_finding_failed(self, message: FindingFailed) -> None:
         job = message.job
         self.in_flight -= 1
+        self.saving_job = None
         self.deferred.clear()  # they were aimed at the items after this one
         self.draft(job.item).status = job.status
         if job.item != self.current:
