@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from PIL import Image, ImageFilter
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 
+from test_psc1 import make_claims
+
 from inspector import psc1, qr
-from inspector.psc1 import AuditType, CertClaims, CertResult
+from inspector.psc1 import AuditType, CertClaims
 from inspector.signing import SigningKey, protected_header
 
 KEY = SigningKey.from_raw(bytes(range(32)))
@@ -26,26 +28,10 @@ LINK = "https://psa.up.gov.in/v#"
 
 
 def claims(**overrides: object) -> CertClaims:
-    fields: dict[str, object] = dict(
-        issuer=1,
-        issued_at=1781654400,
-        expires_at=1876348800,
-        cert_id=bytes.fromhex("0123456789abcdef0123"),
-        station_code="GBN-S39",
-        checklist_id="police-station-iso9001",
-        checklist_version="1.0.0",
-        result=CertResult.CERTIFIED,
-        score=87,
-        majors=0,
-        minors=3,
-        auditor_id="UP/GBN/A17",
-        findings_root=bytes.fromhex("00112233445566778899aabbccddeeff"),
-        station_name="Kotwali Sector 39",
-        audit_date=20620,
-        audit_type=AuditType.CERTIFICATION,
-    )
+    """test_psc1's realistic certificate, with every optional claim a printed one carries."""
+    fields: dict[str, object] = dict(station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION)
     fields.update(overrides)
-    return CertClaims(**fields)  # type: ignore[arg-type]
+    return make_claims(**fields)
 
 
 TEXT = psc1.encode(claims(), KEY)
