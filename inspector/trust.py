@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any, ClassVar, Iterator, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError, model_validator
 
@@ -271,16 +271,37 @@ class TrustEntry(BaseModel):
         }
 
 
-class TrustList(BaseModel):
-    """The signed list of enrolled auditor keys (the payload of a trust-list envelope)."""
+class _SignedList(BaseModel):
+    """What every list HQ signs carries: a growing seq, its times and its issuer."""
 
     model_config = _STRICT
+    _kind: ClassVar[str] = "list"
 
     seq: Annotated[int, Field(ge=1)]
     issued_at: UtcTime
     next_update: UtcTime
     issuer_name: Text
     issuer_key: str
+
+    @model_validator(mode="after")
+    def _times(self) -> Self:
+        if parse_time(self.next_update) <= parse_time(self.issued_at):
+            raise ValueError("next_update must be after issued_at")
+        return self
+
+    @property
+    def issuer(self) -> PublicKey:
+        return PublicKey.from_b64(self.issuer_key, f"{self._kind} issuer key")
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= parse_time(self.next_update)
+
+
+class TrustList(_SignedList):
+    """The signed list of enrolled auditor keys (the payload of a trust-list envelope)."""
+
+    _kind: ClassVar[str] = "trust list"
+
     auditors: list[TrustEntry]
     # HQ's phone verifier page: new certificates put URL#PAYLOAD in their QR (absent: bare payload)
     verify_url: Annotated[str, AfterValidator(lambda v: check_verify_url(v))] | None = None
@@ -288,19 +309,6 @@ class TrustList(BaseModel):
     def signed_dict(self) -> dict[str, Any]:
         """The payload as signed: ``verify_url`` is left out when unset, keeping older lists' shape."""
         return self.model_dump(mode="json", exclude={"verify_url"} if self.verify_url is None else None)
-
-    @model_validator(mode="after")
-    def _times(self) -> "TrustList":
-        if parse_time(self.next_update) <= parse_time(self.issued_at):
-            raise ValueError("next_update must be after issued_at")
-        return self
-
-    @property
-    def issuer(self) -> PublicKey:
-        return PublicKey.from_b64(self.issuer_key, "trust list issuer key")
-
-    def is_stale(self, now: datetime | None = None) -> bool:
-        return (now or utcnow()) >= parse_time(self.next_update)
 
     def candidates(self, kid_hex: str) -> list[TrustEntry]:
         """Every entry whose kid is ``kid_hex``, whatever its status (kids are truncated hashes)."""
@@ -388,33 +396,19 @@ class RevokedCert(BaseModel):
     revoked_at: UtcTime
 
 
-class RevocationList(BaseModel):
+class RevocationList(_SignedList):
     """The signed list of revoked certificate ids (the payload of a CRL envelope)."""
 
-    model_config = _STRICT
+    _kind: ClassVar[str] = "revocation list"
 
-    seq: Annotated[int, Field(ge=1)]
-    issued_at: UtcTime
-    next_update: UtcTime
-    issuer_name: Text
-    issuer_key: str
     entries: list[RevokedCert]
 
     @model_validator(mode="after")
-    def _check(self) -> "RevocationList":
-        if parse_time(self.next_update) <= parse_time(self.issued_at):
-            raise ValueError("next_update must be after issued_at")
+    def _unique(self) -> Self:
         ids = [entry.cert_id for entry in self.entries]
         if len(set(ids)) != len(ids):
             raise ValueError("a certificate id is listed twice")
         return self
-
-    @property
-    def issuer(self) -> PublicKey:
-        return PublicKey.from_b64(self.issuer_key, "revocation list issuer key")
-
-    def is_stale(self, now: datetime | None = None) -> bool:
-        return (now or utcnow()) >= parse_time(self.next_update)
 
     def is_revoked(self, cert_id: str) -> RevokedCert | None:
         for entry in self.entries:
