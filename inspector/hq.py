@@ -297,10 +297,14 @@ class HQ(DataDir):
                     "reason": check_reason(reason) if reason else None,
                 }
             )
-            updated = TrustEntry.model_validate(changed.model_dump())
-            register.auditors = [*register.auditors[:index], updated, *register.auditors[index + 1 :]]
-            register.trustlist_seq += 1
-            self._save(register)
+            return self._replace_entry(register, index, changed)
+
+    def _replace_entry(self, register: _Register, index: int, changed: TrustEntry) -> TrustEntry:
+        """Store a changed enrolment (re-validated) and bump the trust list's seq; lock held."""
+        updated = TrustEntry.model_validate(changed.model_dump())
+        register.auditors = [*register.auditors[:index], updated, *register.auditors[index + 1 :]]
+        register.trustlist_seq += 1
+        self._save(register)
         return updated
 
     def revoke_key(self, kid: str, reason: str, *, now: datetime | None = None) -> TrustEntry:
@@ -316,11 +320,7 @@ class HQ(DataDir):
             changed = entry.model_copy(
                 update={"status": KeyStatus.REVOKED, "revoked_at": format_time(moment), "reason": reason}
             )
-            updated = TrustEntry.model_validate(changed.model_dump())
-            register.auditors = [*register.auditors[:index], updated, *register.auditors[index + 1 :]]
-            register.trustlist_seq += 1
-            self._save(register)
-        return updated
+            return self._replace_entry(register, index, changed)
 
     def revoke_cert(self, cert_id: str, reason: str, *, now: datetime | None = None) -> RevokedCert:
         """Add a certificate id to the revocation list (bumps the CRL's seq)."""
