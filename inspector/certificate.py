@@ -178,8 +178,7 @@ def issue_certificate(
     if lifetime_days < 1:
         raise UserError("certificate lifetime must be at least one day")
     now = (now or utcnow()).replace(microsecond=0)
-    service = AuditService(data)
-    with service.open(audit_id, writable=False) as audit:
+    with AuditService(data).open(audit_id, writable=False) as audit:
         opened, seal = audit.opened, audit.seal()
         if not audit.is_closed or seal is None:
             raise UserError(f"audit {audit.id[:12]} is not closed: close it first ('inspector audit close')")
@@ -187,10 +186,10 @@ def issue_certificate(
             raise UserError(f"audit {audit.id[:12]} is a stage 1 (readiness) audit: it cannot lead to a certificate")
         result = _result_for(audit)
         closed_score = audit.score()
-        folder = audit.folder
+        folder, full_id = audit.folder, audit.id
         checklist = audit.checklist
     if opened.auditor.kid != key.public.kid_hex:
-        raise UserError(f"this key ({key.public.kid_hex}) did not conduct audit {audit_id[:12]}; its auditor's key is {opened.auditor.kid}")
+        raise UserError(f"this key ({key.public.kid_hex}) did not conduct audit {full_id[:12]}; its auditor's key is {opened.auditor.kid}")
     trust = TrustStore(data.root).trustlist()
     if trust is None:
         raise UserError("no trust list is installed: install HQ's trust list ('inspector trust install FILE') before issuing")
@@ -231,7 +230,7 @@ def issue_certificate(
         checklist_id=checklist.id,
         checklist_version=checklist.version,
         checklist_hash=checklist.content_hash,
-        audit_id=audit_id if len(audit_id) == 32 else service.resolve(audit_id),
+        audit_id=full_id,
         audit_type=opened.audit_type,
         result=result,
         score=closed_score.percent or 0,
