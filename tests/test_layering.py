@@ -31,3 +31,10 @@ def test_core_modules_do_not_import_textual() -> None:
 
 def test_cli_parser_does_not_import_textual() -> None:
     assert not _imports_textual("from inspector.cli.main import build_parser\nbuild_parser()")
+
+
+def test_app_without_a_terminal_is_one_clear_line(tmp_path: object) -> None:
+    for args in ([], ["tui"]):
+        out = subprocess.run([sys.executable, "-m", "inspector", "--data-dir", str(tmp_path), *args],
+                             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        assert out.returncode == 2 and out.stderr.strip() == "inspector: error: the app needs a terminal; for scripts see 'inspector --help'"

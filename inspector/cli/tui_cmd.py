@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from inspector.cli.common import Context, add_command
+from inspector.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the app needs a terminal; for scripts see 'inspector --help'")
     from inspector.tui.app import InspectorApp
 
     InspectorApp(ctx.data).run()
