@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from inspector import __version__
+from inspector.atomic import atomic_output
 from inspector.audit import CERTIFICATES_DIR, AuditService
 from inspector.canonical import loads_strict, now_text
 from inspector.errors import UserError
@@ -137,30 +136,19 @@ def export_audit(
         evidence_dir = audit.evidence_dir
         audit_short = audit.id
     records_text = "".join(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n" for doc in docs)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w") as archive:
-                _write(archive, MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-                _write(archive, RECORDS, records_text.encode("utf-8"))
-                if seal is not None:
-                    _write(archive, SEAL, json.dumps(seal.envelope.model_dump(), ensure_ascii=False).encode("utf-8"))
-                _write(archive, CHECKLIST, checklist_bytes)
-                if trustlist_bytes:
-                    _write(archive, TRUSTLIST, trustlist_bytes)
-                for entry in manifest["evidence"]:
-                    _write_file(archive, EVIDENCE_PREFIX + entry["sha256"], evidence_dir / entry["sha256"])
-                for path in certificates:
-                    if _allowed(CERT_PREFIX + path.name):
-                        _write(archive, CERT_PREFIX + path.name, path.read_bytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise UserError(f"{out}: cannot write ({exc.strerror})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(out) as handle, zipfile.ZipFile(handle, "w") as archive:
+        _write(archive, MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        _write(archive, RECORDS, records_text.encode("utf-8"))
+        if seal is not None:
+            _write(archive, SEAL, json.dumps(seal.envelope.model_dump(), ensure_ascii=False).encode("utf-8"))
+        _write(archive, CHECKLIST, checklist_bytes)
+        if trustlist_bytes:
+            _write(archive, TRUSTLIST, trustlist_bytes)
+        for entry in manifest["evidence"]:
+            _write_file(archive, EVIDENCE_PREFIX + entry["sha256"], evidence_dir / entry["sha256"])
+        for path in certificates:
+            if _allowed(CERT_PREFIX + path.name):
+                _write(archive, CERT_PREFIX + path.name, path.read_bytes())
     digest = hashlib.sha256()
     with open(out, "rb") as handle:
         while chunk := handle.read(CHUNK):

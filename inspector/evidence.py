@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from inspector.atomic import fsync_dir
 from inspector.errors import UserError
 from inspector.records import EvidenceRef
 
@@ -52,19 +53,6 @@ def _open_source(path: str | os.PathLike[str]) -> _Source:
         handle.close()
         raise UserError(f"evidence file {p}: too large ({size} bytes; at most {MAX_EVIDENCE_BYTES})")
     return _Source(p, handle, size)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _copy(source: _Source, folder: Path) -> tuple[EvidenceRef, Path | None]:
@@ -131,7 +119,11 @@ def store_evidence(paths: list[str | os.PathLike[str]], folder: Path) -> tuple[l
             for path in created:
                 path.unlink(missing_ok=True)
             raise
-        _fsync_dir(folder)
+        try:
+            fsync_dir(folder)
+        except OSError as exc:
+            remove_created(created)
+            raise UserError(f"evidence folder {folder}: cannot write ({exc.strerror})") from None
         return refs, created
     finally:
         for source in sources:

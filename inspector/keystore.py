@@ -24,13 +24,13 @@ import json
 import os
 import re
 import stat
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from inspector import atomic
 from inspector.canonical import canonical_json, loads_strict, now_text, parse_time
 from inspector.errors import UserError
 from inspector.signing import PublicKey, SigningKey, b64decode, b64encode
@@ -101,19 +101,6 @@ def check_auditor_id(value: str, what: str = "auditor id") -> str:
 # atomic file writes (also used by trust.py and hq.py)
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
 def private_dir(directory: Path) -> Path:
     """Create ``directory`` (and parents) for private files; a directory we create is 0700."""
     missing = []
@@ -137,43 +124,15 @@ def private_dir(directory: Path) -> Path:
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never a mix.
 
-    With ``overwrite=False`` an existing file is never replaced (the new file is hard-linked
-    into place, which fails if the name exists), and ``KeyExists`` is raised.
+    The directory is created private (0700) if missing. With ``overwrite=False`` an existing
+    file is never replaced and ``KeyExists`` is raised.
     """
     path = Path(path)
-    directory = private_dir(path.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    tmp = Path(tmp_name)
+    private_dir(path.parent)
     try:
-        try:
-            if hasattr(os, "fchmod"):  # POSIX; elsewhere the user's profile directory protects it
-                os.fchmod(fd, mode)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as exc:
-            raise UserError(f"{path}: cannot write ({exc.strerror})") from None
-        if overwrite:
-            try:
-                os.replace(tmp, path)
-            except OSError as exc:
-                raise UserError(f"{path}: cannot write ({exc.strerror})") from None
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise KeyExists(f"{path}: already exists; refusing to overwrite it") from None
-            except OSError:  # filesystems without hard links: check, then rename
-                if path.exists():
-                    raise KeyExists(f"{path}: already exists; refusing to overwrite it") from None
-                os.replace(tmp, path)
-        _fsync_dir(directory)
-    finally:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
+        atomic.atomic_write(path, data, mode=mode, overwrite=overwrite)
+    except atomic.TargetExists as exc:
+        raise KeyExists(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------

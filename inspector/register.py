@@ -12,9 +12,7 @@ closed twice with different findings) is refused and nothing is written.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,17 +262,9 @@ def _sha256_file(path: Path) -> str:
 
 
 def _keep_copy(source: Path, target: Path) -> None:
-    """Copy the bundle into HQ's archive atomically (temp file, fsync, rename)."""
+    """Copy the bundle into HQ's archive atomically."""
+    from inspector.atomic import atomic_output
+
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise UserError(f"{target}: cannot write ({exc.strerror})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(target) as out, open(source, "rb") as src:
+        shutil.copyfileobj(src, out, CHUNK)

@@ -70,6 +70,9 @@ from tinydb import TinyDB, where
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from inspector.atomic import fsync_dir as _fsync_dir
+from inspector.atomic import fsync_file as _fsync_file
+from inspector.atomic import replace as _replace
 from inspector.errors import UserError
 
 if sys.platform == "win32":  # pragma: no cover - Windows, untested here
@@ -453,31 +456,6 @@ def _record_ops(record: dict[str, Any], expected_seq: int) -> list[Any]:
 # --------------------------------------------------------------------------- file helpers
 
 
-def _fsync_file(fd: int) -> None:
-    """Make the file's data durable. On macOS plain fsync leaves it in the drive's cache."""
-    if sys.platform == "darwin":  # pragma: no cover - macOS
-        try:
-            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
-            return
-        except OSError:
-            pass  # not supported by this filesystem: plain fsync is the best there is
-    os.fsync(fd)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename in ``directory`` durable (POSIX only; Windows cannot open directories)."""
-    if sys.platform == "win32":  # pragma: no cover
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # some filesystems do not support syncing directories
-        if exc.errno != errno.EINVAL:
-            raise
-    finally:
-        os.close(fd)
-
-
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -491,19 +469,6 @@ def _read_all(fd: int) -> bytes:
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _replace(src: Path, dst: Path) -> None:
-    """``os.replace``; on Windows, retried while scanners briefly hold the target open."""
-    deadline = time.monotonic() + 2.0
-    while True:
-        try:
-            os.replace(src, dst)
-            return
-        except PermissionError:
-            if sys.platform != "win32" or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def _create_atomically(path: Path, content: bytes) -> None:
