@@ -33,11 +33,11 @@ os.environ.setdefault("INSPECTOR_SCRYPT_N", str(2**14))  # key files for the run
 from tinydb import TinyDB  # noqa: E402
 from tinydb.storages import JSONStorage  # noqa: E402
 
-import inspector.audit as audit_module  # noqa: E402
-from inspector.audit import AuditService, FindingInput  # noqa: E402
-from inspector.checklist import default_checklist_path, load_checklist  # noqa: E402
+import inspector.audit.service as audit_module  # noqa: E402
+from inspector.audit.service import AuditService, FindingInput  # noqa: E402
+from inspector.audit.checklist import default_checklist_path, load_checklist  # noqa: E402
 from inspector.paths import DataDir  # noqa: E402
-from inspector.signing import Domain, SigningKey, sig_structure, sign_record  # noqa: E402
+from inspector.crypto.signing import Domain, SigningKey, sig_structure, sign_record  # noqa: E402
 
 SIZES = (10, 100, 1000)
 NOTE = "मालखाना रजिस्टर अद्यतन नहीं है; पिछली प्रविष्टि तीन सप्ताह पुरानी है। Register not updated since 3 weeks."
@@ -65,8 +65,8 @@ def fill(audit: Any, items: list[str], count: int) -> None:
 
 def make_world(root: Path) -> tuple[DataDir, SigningKey, Any]:
     """A laptop data dir with an auditor key, and the HQ trust list that enrols it."""
-    from inspector.hq import HQ
-    from inspector.keystore import create_key, unlock
+    from inspector.hq.enrolment import HQ
+    from inspector.crypto.keystore import create_key, unlock
 
     hq = HQ(root / "hq")
     hq.init("Benchmark HQ", PASSPHRASE)

@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image, ImageFilter  # noqa: E402
 
-from inspector import psc1, qr  # noqa: E402
-from inspector.psc1 import AuditType, CertClaims, CertResult  # noqa: E402
-from inspector.verify import verify_payload
-from inspector.signing import Domain, SigningKey, sig_structure  # noqa: E402
+from inspector.certificates import psc1, qr  # noqa: E402
+from inspector.certificates.psc1 import AuditType, CertClaims, CertResult  # noqa: E402
+from inspector.certificates.verify import verify_payload
+from inspector.crypto.signing import Domain, SigningKey, sig_structure  # noqa: E402
 
 
 def _calls_for(fn: Callable[[], object], budget: float) -> int:
@@ -169,8 +169,8 @@ def _lists_for(key: SigningKey, claims: CertClaims):  # type: ignore[no-untyped-
     """A trust list enrolling ``key`` for the auditor in ``claims``, and an empty revocation list."""
     from datetime import datetime, timedelta, timezone
 
-    from inspector.canonical import format_time
-    from inspector.trust import RevocationList, TrustEntry, TrustList
+    from inspector.crypto.canonical import format_time
+    from inspector.trust.lists import RevocationList, TrustEntry, TrustList
 
     issued = datetime.fromtimestamp(claims.issued_at, tz=timezone.utc)
     root = SigningKey.from_raw(bytes(range(32, 64))).public

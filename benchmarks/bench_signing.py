@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from inspector.canonical import canonical_json, parse_canonical_json  # noqa: E402
-from inspector.signing import Domain, SigningKey, sign_record, verify_record  # noqa: E402
+from inspector.crypto.canonical import canonical_json, parse_canonical_json  # noqa: E402
+from inspector.crypto.signing import Domain, SigningKey, sign_record, verify_record  # noqa: E402
 
 RECORD = {
     "type": "finding",

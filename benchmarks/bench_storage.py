@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-from inspector.storage import RecordStore
+from inspector.store.record_store import RecordStore
 
 SIZES = (10, 100, 1000)
 TABLE = "findings"

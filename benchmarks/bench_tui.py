@@ -85,7 +85,7 @@ def _send_key(app: Any, key: str) -> None:
 
 
 async def answer_loop(data_dir: Path, passphrase: str, presses: int) -> list[float]:
-    from inspector.checklist import default_checklist_path
+    from inspector.audit.checklist import default_checklist_path
     from inspector.paths import DataDir
     from inspector.tui.app import InspectorApp
     from inspector.tui.screens.walk import WalkScreen
@@ -173,7 +173,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args()
 
-    from inspector.demo import create_demo
+    from inspector.services.demo import create_demo
 
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp:
         world = create_demo(Path(tmp) / "world")

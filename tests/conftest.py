@@ -72,9 +72,9 @@ class _Templates:
 
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
-    from inspector.hq import HQ
-    from inspector.keystore import create_key
-    from inspector.trust import TrustStore
+    from inspector.hq.enrolment import HQ
+    from inspector.crypto.keystore import create_key
+    from inspector.trust.lists import TrustStore
 
     base = tmp_path_factory.mktemp("trust-templates")
     hq_root, laptop_root = base / "hq", base / "laptop"
@@ -104,21 +104,21 @@ def passphrase() -> str:
 
 @pytest.fixture(scope="session")
 def auditor_key(_templates: _Templates) -> Any:
-    from inspector.keystore import unlock
+    from inspector.crypto.keystore import unlock
 
     return unlock(DataDir(_templates.laptop).auditor_key, PASSPHRASE)
 
 
 @pytest.fixture(scope="session")
 def auditor_info(_templates: _Templates) -> Any:
-    from inspector.keystore import read_key_info
+    from inspector.crypto.keystore import read_key_info
 
     return read_key_info(DataDir(_templates.laptop).auditor_key)
 
 
 @pytest.fixture(scope="session")
 def hq_key(_templates: _Templates) -> Any:
-    from inspector.hq import HQ
+    from inspector.hq.enrolment import HQ
 
     return HQ(_templates.hq).unlock(PASSPHRASE)
 
@@ -140,7 +140,7 @@ def mini_checklist() -> Path:
 
 @pytest.fixture
 def audit_service(trust_env: DataDir) -> Any:
-    from inspector.audit import AuditService
+    from inspector.audit.service import AuditService
 
     return AuditService(trust_env)
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from inspector.audit import AuditService, FindingInput, load_findings_csv
+from inspector.audit.service import AuditService, FindingInput, load_findings_csv
 from inspector.errors import UserError
-from inspector.records import merkle_root
-from inspector.scoring import Decision, FindingStatus
-from inspector.signing import Domain, Envelope, SigningKey
-from inspector.storage import RecordStore
+from inspector.audit.records import merkle_root
+from inspector.audit.scoring import Decision, FindingStatus
+from inspector.crypto.signing import Domain, Envelope, SigningKey
+from inspector.store.record_store import RecordStore
 
 from conftest import AUDITOR_ID, MINI_ANSWERS, MINI_CHECKLIST
 
@@ -229,7 +229,7 @@ def test_read_only_audits_refuse_writes(audit_service: AuditService, open_audit:
 
 
 def test_backwards_clock_is_a_warning(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, monkeypatch: pytest.MonkeyPatch) -> None:
-    import inspector.audit as audit_module
+    import inspector.audit.service as audit_module
 
     with audit_service.open(open_audit, key=auditor_key) as audit:
         monkeypatch.setattr(audit_module, "now_text", lambda: "2020-01-01T00:00:00Z")

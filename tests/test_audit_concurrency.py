@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector.audit import AuditLocked, AuditService
+from inspector.audit.service import AuditLocked, AuditService
 from inspector.paths import DataDir
 
 from conftest import PYTHON
@@ -18,7 +18,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from inspector.audit import AuditService
+    from inspector.audit.service import AuditService
     from inspector.paths import DataDir
 
     with AuditService(DataDir(Path(sys.argv[1]))).open(sys.argv[2], writable=True):
@@ -31,8 +31,8 @@ WRITER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from inspector.audit import AuditLocked, AuditService
-    from inspector.keystore import unlock
+    from inspector.audit.service import AuditLocked, AuditService
+    from inspector.crypto.keystore import unlock
     from inspector.paths import DataDir
 
     data = DataDir(Path(sys.argv[1]))

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from inspector.audit import AuditService
-from inspector.audit_verify import verify_bundle
-from inspector.bundle import BundleReader, export_audit
+from inspector.audit.service import AuditService
+from inspector.audit.verify import verify_bundle
+from inspector.bundle.export import BundleReader, export_audit
 from inspector.errors import UserError
 from inspector.paths import DataDir
-from inspector.register import ImportRefused, import_bundle, register_path, registered
-from inspector.signing import SigningKey
-from inspector.trust import TrustStore
+from inspector.hq.intake import ImportRefused, import_bundle, register_path, registered
+from inspector.crypto.signing import SigningKey
+from inspector.trust.lists import TrustStore
 
 from conftest import MINI_ANSWERS
 
@@ -253,7 +253,7 @@ def test_import_on_a_verifier_uses_the_installed_or_the_pinned_trust(bundle: Pat
 
 
 def test_import_refuses_audits_signed_by_a_revoked_key(bundle: Path, hq_env: DataDir, auditor_key: SigningKey) -> None:
-    from inspector.hq import HQ
+    from inspector.hq.enrolment import HQ
 
     HQ(hq_env.root).revoke_key(auditor_key.public.kid_hex, "laptop stolen")
     with pytest.raises(ImportRefused, match="revoked-key"):

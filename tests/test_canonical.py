@@ -7,7 +7,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector.canonical import canonical_json, nfc, parse_canonical_json
+from inspector.crypto.canonical import canonical_json, nfc, parse_canonical_json
 from inspector.errors import UserError
 
 json_values = st.recursive(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import AUDITOR_ID, MINI_CHECKLIST, PASSPHRASE
-from inspector.certificate import (
+from inspector.certificates.model import (
     issue_certificate,
     load_record_file,
     parse_record,
@@ -20,9 +20,9 @@ from inspector.certificate import (
 )
 from inspector.errors import UserError
 from inspector.paths import DataDir
-from inspector.psc1 import CertClaims, CertResult, encode
-from inspector.signing import Domain, SigningKey, sign_record
-from inspector.verify import verify_payload, verify_record
+from inspector.certificates.psc1 import CertClaims, CertResult, encode
+from inspector.crypto.signing import Domain, SigningKey, sign_record
+from inspector.certificates.verify import verify_payload, verify_record
 
 ALL_CONFORM = {"MAL-01": "conform", "MAL-02": "conform", "MAL-03": "conform", "WHD-01": "conform", "WHD-02": "observation"}
 
@@ -49,7 +49,7 @@ def issued(trust_env: DataDir, certifiable: str, auditor_key: SigningKey) -> Any
 
 
 def _lists(env: DataDir) -> tuple[Any, Any]:
-    from inspector.trust import TrustStore
+    from inspector.trust.lists import TrustStore
 
     store = TrustStore(env.root)
     return store.trustlist(), store.crl()
@@ -104,7 +104,7 @@ def test_refused_without_trust_list(trust_env: DataDir, certifiable: str, audito
 
 
 def test_outputs_render_and_the_png_scans_back(tmp_path: Path, issued: Any) -> None:
-    from inspector import qr
+    from inspector.certificates import qr
 
     paths = write_outputs(issued.body, issued.envelope, tmp_path / "out")
     assert set(paths) == {"json", "png", "svg", "html", "pdf"}
@@ -156,8 +156,8 @@ NOW = datetime(2027, 3, 1, tzinfo=timezone.utc)
 @pytest.fixture
 def world(hq_env: DataDir, passphrase: str) -> dict[str, Any]:
     """An HQ with several auditor keys in every state, and helpers to sign certificates."""
-    from inspector.hq import HQ
-    from inspector.trust import Purpose
+    from inspector.hq.enrolment import HQ
+    from inspector.trust.lists import Purpose
 
     hq = HQ(hq_env.root)
     start = NOW - timedelta(days=30)
@@ -231,7 +231,7 @@ def test_one_changed_character_is_invalid(world: dict[str, Any]) -> None:
 
 
 def test_signature_from_another_certificate(world: dict[str, Any]) -> None:
-    from inspector import psc1
+    from inspector.certificates import psc1
 
     one = psc1.decode(encode(_claims(), world["keys"]["good"]))
     two = psc1.decode(encode(_claims(score=40), world["keys"]["good"]))
@@ -240,7 +240,7 @@ def test_signature_from_another_certificate(world: dict[str, Any]) -> None:
 
 
 def test_finding_signature_rewrapped_as_certificate(world: dict[str, Any]) -> None:
-    from inspector import psc1
+    from inspector.certificates import psc1
 
     key = world["keys"]["good"]
     payload = psc1.payload_bytes(_claims())
@@ -250,7 +250,7 @@ def test_finding_signature_rewrapped_as_certificate(world: dict[str, Any]) -> No
 
 
 def test_revoked_certificate(world: dict[str, Any]) -> None:
-    from inspector.certificate import cert_id_text
+    from inspector.certificates.model import cert_id_text
 
     hq = world["hq"]
     hq.revoke_cert(cert_id_text(bytes(range(10))), "issued in error", now=NOW - timedelta(days=1))
@@ -380,7 +380,7 @@ def test_forged_certificate_in_a_bundle_is_refused(run_cli: Any, trust_env: Data
 # --- the verify link -------------------------------------------------------------------------------
 
 def test_verify_url_travels_in_the_trust_list_into_new_qr_codes(run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, auditor_key: SigningKey, tmp_path: Path) -> None:
-    from inspector import qr
+    from inspector.certificates import qr
 
     code, out, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "site", "--base-url", "https://verify.gbnpolice.in/", "--json")
     assert code == 0, err
@@ -406,7 +406,7 @@ def test_too_long_verify_url_is_refused(run_cli: Any, hq_env: DataDir, tmp_path:
 def test_cli_verifies_a_degraded_phone_photo_of_the_printed_code(run_cli: Any, trust_env: DataDir, issued: Any, tmp_path: Path) -> None:
     from test_qr import degraded_photo
 
-    from inspector import qr
+    from inspector.certificates import qr
 
     photo = tmp_path / "phone-photo.jpg"
     photo.write_bytes(degraded_photo(qr.png_bytes(issued.qr_text, box_size=8), angle=14, seed=3))

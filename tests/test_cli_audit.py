@@ -16,7 +16,7 @@ from typing import Callable
 
 import pytest
 
-from inspector.checklist import default_checklist_path, load_checklist
+from inspector.audit.checklist import default_checklist_path, load_checklist
 from inspector.paths import DataDir
 
 from conftest import MINI_CHECKLIST, PYTHON

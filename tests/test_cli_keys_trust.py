@@ -14,7 +14,7 @@ from typing import Iterator
 import pytest
 
 from inspector.cli.main import main
-from inspector.signing import PublicKey
+from inspector.crypto.signing import PublicKey
 
 FAST_N = "16384"
 REPO = Path(__file__).resolve().parents[1]
@@ -263,7 +263,7 @@ def test_wrong_passphrase(world: World, tmp_path: Path) -> None:
     fails("hq", "trustlist", "-o", tmp_path / "x.json", "--refresh", "--passphrase-file", wrong, "--data-dir", hq,
           match="wrong passphrase")
     assert not (tmp_path / "x.json").exists()
-    from inspector.signing import SigningKey
+    from inspector.crypto.signing import SigningKey
 
     fresh = tmp_path / "fresh.pem"
     fresh.write_bytes(SigningKey.generate().public.to_pem())

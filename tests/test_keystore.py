@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from inspector.errors import UserError
-from inspector.keystore import (
+from inspector.crypto.keystore import (
     KEY_FORMAT,
     KeyExists,
     KeyFileError,
@@ -23,7 +23,7 @@ from inspector.keystore import (
     read_key_info,
     unlock,
 )
-from inspector.signing import Domain, PublicKey, sign_record, verify_record
+from inspector.crypto.signing import Domain, PublicKey, sign_record, verify_record
 
 FAST_N = 2**14
 PASS = "सही पासफ़्रेज़ 42"
@@ -157,7 +157,7 @@ def test_header_edits_break_the_file(auditor: tuple[Path, KeyInfo], tmp_path: Pa
 
 
 def test_swapped_public_key_refused(auditor: tuple[Path, KeyInfo], tmp_path: Path) -> None:
-    from inspector.signing import SigningKey
+    from inspector.crypto.signing import SigningKey
 
     path, _ = auditor
     other = SigningKey.generate().public
@@ -277,7 +277,7 @@ def test_hq_key(tmp_path: Path) -> None:
 
 
 def test_env_scrypt_n_bounds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from inspector.keystore import default_scrypt_n
+    from inspector.crypto.keystore import default_scrypt_n
 
     monkeypatch.setenv("INSPECTOR_SCRYPT_N", "16384")
     assert default_scrypt_n() == 16384

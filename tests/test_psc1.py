@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspector import psc1
-from inspector.psc1 import AuditType, CertClaims, CertResult, PayloadError
-from inspector.signing import Domain, SigningKey, protected_header, sig_structure
+from inspector.certificates import psc1
+from inspector.certificates.psc1 import AuditType, CertClaims, CertResult, PayloadError
+from inspector.crypto.signing import Domain, SigningKey, protected_header, sig_structure
 
 KEY = SigningKey.from_raw(bytes(range(32)))
 OTHER_KEY = SigningKey.from_raw(bytes(range(32, 64)))
@@ -163,7 +163,7 @@ def test_audit_date_is_a_day_number() -> None:
 
 
 def test_station_code_shape_matches_registry() -> None:
-    from inspector.stations import CODE
+    from inspector.audit.stations import CODE
 
     assert psc1.STATION_CODE.pattern == CODE.pattern
 
@@ -173,14 +173,14 @@ def test_station_code_shape_matches_registry() -> None:
 
 
 def test_max_issue_length_is_the_v13_q_alphanumeric_capacity() -> None:
-    from inspector import qr
+    from inspector.certificates import qr
 
     assert qr.qr_version("PSC1:" + "A" * (psc1.MAX_ISSUE_LENGTH - 5)) == psc1.MAX_QR_VERSION
     assert qr.qr_version("PSC1:" + "A" * (psc1.MAX_ISSUE_LENGTH - 4)) == psc1.MAX_QR_VERSION + 1
 
 
 def test_realistic_certificate_fits_version_13() -> None:
-    from inspector import qr
+    from inspector.certificates import qr
 
     # Longest display name in the shipped registry, plus audit date and type: 351 of 352 characters.
     claims = make_claims(station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION)
@@ -200,7 +200,7 @@ def test_realistic_certificate_with_40_char_name_fails_closed() -> None:
 
 
 def test_40_char_name_fits_with_short_identifiers() -> None:
-    from inspector import qr
+    from inspector.certificates import qr
 
     claims = make_claims(checklist_id="ps9001", auditor_id="A17", station_name=NAME_40, audit_date=20620)
     text = psc1.encode(claims, KEY)

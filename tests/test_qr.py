@@ -19,9 +19,9 @@ from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, 
 
 from test_psc1 import make_claims
 
-from inspector import psc1, qr
-from inspector.psc1 import AuditType, CertClaims
-from inspector.signing import SigningKey, protected_header
+from inspector.certificates import psc1, qr
+from inspector.certificates.psc1 import AuditType, CertClaims
+from inspector.crypto.signing import SigningKey, protected_header
 
 KEY = SigningKey.from_raw(bytes(range(32)))
 LINK = "https://psa.up.gov.in/v#"

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector.checklist import load_checklist
+from inspector.audit.checklist import load_checklist
 from inspector.errors import UserError
-from inspector.records import (
+from inspector.audit.records import (
     envelope_digest,
     finding_rule_problems,
     findings_root,
@@ -17,8 +17,8 @@ from inspector.records import (
     parse_payload,
     record_label,
 )
-from inspector.scoring import FindingStatus
-from inspector.signing import Domain, Envelope, SigningKey, sign_record
+from inspector.audit.scoring import FindingStatus
+from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
 
 from conftest import MINI_CHECKLIST
 

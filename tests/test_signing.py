@@ -10,10 +10,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspector.canonical import canonical_json, nfc
-from inspector.ed25519_point import L, P
+from inspector.crypto.canonical import canonical_json, nfc
+from inspector.crypto._ed25519_screen import L, P
 from inspector.errors import Invalid, UserError
-from inspector.signing import (
+from inspector.crypto.signing import (
     Domain,
     Envelope,
     PublicKey,
@@ -214,7 +214,7 @@ def test_non_canonical_keys_refused(raw: bytes) -> None:
 
 def test_mixed_order_key_refused() -> None:
     """A valid key plus a point of order 8: on the curve, canonical, but not in the subgroup."""
-    from inspector.ed25519_point import _add, _decode
+    from inspector.crypto._ed25519_screen import _add, _decode
 
     def encode(point) -> bytes:  # type: ignore[no-untyped-def]
         x, y, z, _ = point

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tinydb import TinyDB
 
-from inspector import storage
+from inspector.store import record_store as storage
 from inspector.errors import UserError
-from inspector.storage import (
+from inspector.store.record_store import (
     JournalStorage,
     RecordStore,
     StorageDamaged,
@@ -330,7 +330,7 @@ def test_second_writer_in_another_process_is_refused(path: Path) -> None:
         """
         import sys
         from pathlib import Path
-        from inspector.storage import RecordStore
+        from inspector.store.record_store import RecordStore
         store = RecordStore(Path(sys.argv[1]))
         print("locked", flush=True)
         sys.stdin.readline()

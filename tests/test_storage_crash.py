@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from inspector.storage import RecordStore
+from inspector.store.record_store import RecordStore
 
 REPO = Path(__file__).resolve().parents[1]
 ITERATIONS = 25
@@ -31,7 +31,7 @@ ITERATIONS = 25
 CHILD = r"""
 import random, sys
 from pathlib import Path
-from inspector.storage import RecordStore
+from inspector.store.record_store import RecordStore
 
 path, next_n, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from inspector.audit import AuditService
-from inspector.audit_verify import VerifyReport
+from inspector.audit.service import AuditService
+from inspector.audit.verify import VerifyReport
 from inspector.paths import DataDir
-from inspector.signing import Domain, SigningKey, sign_record
-from inspector.storage import RecordStore
-from inspector.trust import TrustStore
+from inspector.crypto.signing import Domain, SigningKey, sign_record
+from inspector.store.record_store import RecordStore
+from inspector.trust.lists import TrustStore
 
 Docs = list[dict[str, Any]]
 
@@ -171,7 +171,7 @@ def test_a_damaged_envelope_is_named(audit_service: AuditService, closed_audit: 
 
 
 def test_a_revoked_key_is_refused(audit_service: AuditService, closed_audit: str, hq_env: DataDir, auditor_key: SigningKey, passphrase: str) -> None:
-    from inspector.hq import HQ
+    from inspector.hq.enrolment import HQ
 
     hq = HQ(hq_env.root)
     hq.revoke_key(auditor_key.public.kid_hex, "laptop stolen")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import inspector.signing as signing
-from inspector.canonical import format_time, parse_time, utcnow
+import inspector.crypto.signing as signing
+from inspector.crypto.canonical import format_time, parse_time, utcnow
 from inspector.errors import Invalid, UserError
-from inspector.hq import HQ
-from inspector.signing import Domain, Envelope, PublicKey, SigningKey, b64encode, sign_record
-from inspector.trust import (
+from inspector.hq.enrolment import HQ
+from inspector.crypto.signing import Domain, Envelope, PublicKey, SigningKey, b64encode, sign_record
+from inspector.trust.lists import (
     CRL_FORMAT,
     MAX_CERT_LIFETIME_DAYS,
     TRUSTLIST_FORMAT,
@@ -215,7 +215,7 @@ def test_refresh_and_stale_lists_are_resigned_under_new_seq(hq: HQ) -> None:
 
 
 def test_wrong_passphrase_changes_nothing(hq: HQ) -> None:
-    from inspector.keystore import WrongPassphrase
+    from inspector.crypto.keystore import WrongPassphrase
 
     with pytest.raises(WrongPassphrase):
         hq.export_trustlist("nope")

@@ -35,9 +35,9 @@ import pytest
 
 import webvectors as W
 from inspector.errors import UserError
-from inspector.publish import publish_verifier, render_page, verifier_config
-from inspector.signing import Domain, PublicKey
-from inspector.trust import CRL_FORMAT, TRUSTLIST_FORMAT
+from inspector.hq.publish import publish_verifier, render_page, verifier_config
+from inspector.crypto.signing import Domain, PublicKey
+from inspector.trust.lists import CRL_FORMAT, TRUSTLIST_FORMAT
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = [
@@ -398,7 +398,7 @@ def test_publish_page_needs_no_network(tmp_path: Path, live: dict[str, Any]) -> 
 
 
 def test_publish_escapes_what_it_embeds(tmp_path: Path, live: dict[str, Any]) -> None:
-    from inspector.stations import Registry, Station
+    from inspector.audit.stations import Registry, Station
 
     hostile = "</script><script>alert(1)</script><!--"
     registry = Registry(stations=[Station(code="GBN-X1", name={"en": hostile, "hi": "थाना @@SCRIPTS@@"}, district="d",

@@ -33,12 +33,12 @@ from typing import Any
 
 import cbor2
 
-from inspector import psc1
-from inspector.canonical import canonical_json, format_time
-from inspector.certificate import cert_id_text
+from inspector.certificates import psc1
+from inspector.crypto.canonical import canonical_json, format_time
+from inspector.certificates.model import cert_id_text
 from inspector.errors import UserError
-from inspector.signing import Domain, Envelope, PublicKey, SigningKey, b64encode, protected_header, sign_record
-from inspector.trust import CRL_FORMAT, MAX_CERT_LIFETIME_DAYS, TRUSTLIST_FORMAT, encode_document, load_crl, load_trustlist
+from inspector.crypto.signing import Domain, Envelope, PublicKey, SigningKey, b64encode, protected_header, sign_record
+from inspector.trust.lists import CRL_FORMAT, MAX_CERT_LIFETIME_DAYS, TRUSTLIST_FORMAT, encode_document, load_crl, load_trustlist
 
 FORMAT = "inspector-webvectors/v1"
 UTC = timezone.utc
@@ -702,7 +702,7 @@ def _load(ctx: dict[str, Any]) -> Any:
 def python_verdict(text: str, ctx: dict[str, Any], now: int) -> dict[str, Any]:
     """What ``inspector verify`` decides for ``text`` under ``ctx`` at ``now``: a trust list or
     revocation list that does not load is "ERROR" (the CLI's exit status 2)."""
-    from inspector import verify
+    from inspector.certificates import verify
 
     loaded = _load(ctx)
     if isinstance(loaded, dict):

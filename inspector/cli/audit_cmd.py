@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _service(ctx: Context):  # type: ignore[no-untyped-def]
-    from inspector.audit import AuditService
+    from inspector.audit.service import AuditService
 
     return AuditService(ctx.data)
 
@@ -78,7 +78,7 @@ def _service(ctx: Context):  # type: ignore[no-untyped-def]
 def _unlock(args: argparse.Namespace, ctx: Context):  # type: ignore[no-untyped-def]
     """The auditor's key info and unlocked key (asks for the passphrase)."""
     from inspector.cli.keys_cmd import load_auditor_info
-    from inspector.keystore import unlock
+    from inspector.crypto.keystore import unlock
 
     info = load_auditor_info(ctx)
     passphrase = read_passphrase(args, f"Passphrase for auditor key {info.kid}: ")
@@ -87,9 +87,9 @@ def _unlock(args: argparse.Namespace, ctx: Context):  # type: ignore[no-untyped-
 
 def _warn_about_trust(ctx: Context, kid: str) -> None:
     """Say so now if HQ will not accept what this key signs, rather than at import."""
-    from inspector.canonical import utcnow
+    from inspector.crypto.canonical import utcnow
     from inspector.errors import Invalid, UserError
-    from inspector.trust import Purpose, TrustStore
+    from inspector.trust.lists import Purpose, TrustStore
 
     try:
         trustlist = TrustStore(ctx.data.root).trustlist()
@@ -125,9 +125,9 @@ def _finding_json(finding: Any) -> dict[str, Any]:
 
 
 def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.audit import parse_audit_type
-    from inspector.checklist import default_checklist_path, load_checklist
-    from inspector.stations import load_registry
+    from inspector.audit.service import parse_audit_type
+    from inspector.audit.checklist import default_checklist_path, load_checklist
+    from inspector.audit.stations import load_registry
 
     # Every input is checked before the passphrase is asked for.
     load_registry(data_root=ctx.data.root).get(args.station)
@@ -145,7 +145,7 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.audit import FindingInput, load_findings_csv
+    from inspector.audit.service import FindingInput, load_findings_csv
     from inspector.errors import UserError
 
     if args.from_csv:
@@ -193,7 +193,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def show_json(audit: Any) -> dict[str, Any]:
     """The ``audit show --json`` document (also what the TUI's summary screen reads)."""
-    from inspector.audit import iter_nonconformities
+    from inspector.audit.service import iter_nonconformities
 
     result = audit.score()
     seal = audit.seal()
@@ -329,7 +329,7 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.audit_verify import verify_audit
+    from inspector.audit.verify import verify_audit
 
     report = verify_audit(ctx.data, args.target)
     if ctx.json:
@@ -348,8 +348,8 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.bundle import export_audit
-    from inspector.trust import TrustStore
+    from inspector.bundle.export import export_audit
+    from inspector.trust.lists import TrustStore
 
     result = export_audit(_service(ctx), args.audit, Path(args.output), TrustStore(ctx.data.root).trustlist_bytes(),
                           overwrite=args.force)

@@ -30,8 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificate import DEFAULT_LIFETIME_DAYS, issue_certificate, write_outputs
-    from inspector.keystore import unlock
+    from inspector.certificates.model import DEFAULT_LIFETIME_DAYS, issue_certificate, write_outputs
+    from inspector.crypto.keystore import unlock
 
     key = unlock(ctx.data.auditor_key, read_passphrase(args, "Auditor key passphrase: "))
     issued = issue_certificate(ctx.data, args.audit, key, lifetime_days=args.lifetime_days or DEFAULT_LIFETIME_DAYS)
@@ -48,7 +48,7 @@ def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificate import issued_certificates, load_record_file
+    from inspector.certificates.model import issued_certificates, load_record_file
 
     rows = []
     for path in issued_certificates(ctx.data):
@@ -65,7 +65,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _load(ctx: Context, text: str):  # type: ignore[no-untyped-def]
-    from inspector.certificate import find_certificate, load_record_file
+    from inspector.certificates.model import find_certificate, load_record_file
 
     return load_record_file(find_certificate(ctx.data, text))
 
@@ -87,8 +87,8 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_qr(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector import qr
-    from inspector.certificate import qr_text_of
+    from inspector.certificates import qr
+    from inspector.certificates.model import qr_text_of
 
     _, body = _load(ctx, args.cert)
     text = qr_text_of(body)
@@ -112,7 +112,7 @@ def cmd_qr(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_print(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificate import write_outputs
+    from inspector.certificates.model import write_outputs
 
     envelope, body = _load(ctx, args.cert)
     paths = write_outputs(body, envelope, Path(args.out), formats=("html", "pdf"))

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.checklist import ChecklistInvalid, load_checklist
+    from inspector.audit.checklist import ChecklistInvalid, load_checklist
 
     failed = False
     for path in args.files:
@@ -37,7 +37,7 @@ def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.checklist import load_checklist
+    from inspector.audit.checklist import load_checklist
 
     checklist = load_checklist(args.file)
     if ctx.json:

@@ -119,6 +119,6 @@ def read_passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = Fa
 
 def read_bytes(path: str | Path, what: str, limit: int = 50 * 1024 * 1024) -> bytes:
     """Read a user-named file, turning every OS failure into one clear line."""
-    from inspector.userfiles import read_user_file
+    from inspector._io.files import read_user_file
 
     return read_user_file(path, what, limit)

@@ -22,7 +22,7 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.register import ImportRefused, import_bundle
+    from inspector.hq.intake import ImportRefused, import_bundle
 
     try:
         result = import_bundle(ctx.data, args.bundle)
@@ -50,7 +50,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_audits(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.register import registered
+    from inspector.hq.intake import registered
 
     rows = registered(ctx.data)
     if ctx.json:
@@ -67,8 +67,8 @@ def cmd_audits(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_certificates(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.canonical import utcnow
-    from inspector.register import registered_certificates
+    from inspector.crypto.canonical import utcnow
+    from inspector.hq.intake import registered_certificates
 
     now = utcnow()
     revoked = _revoked_ids(ctx)
@@ -88,10 +88,10 @@ def cmd_certificates(args: argparse.Namespace, ctx: Context) -> int:
 def _revoked_ids(ctx: Context) -> set[str]:
     """Certificates HQ revoked: its own register where the HQ key lives, else the installed CRL."""
     if ctx.data.hq_key.exists():
-        from inspector.hq import HQ
+        from inspector.hq.enrolment import HQ
 
         return {entry.cert_id for entry in HQ(ctx.data.root).revocations()}
-    from inspector.trust import TrustStore
+    from inspector.trust.lists import TrustStore
 
     crl = TrustStore(ctx.data.root).crl()
     return {entry.cert_id for entry in crl.entries} if crl else set()

@@ -86,13 +86,13 @@ def _add_export_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _hq(ctx: Context):  # type: ignore[no-untyped-def]
-    from inspector.hq import HQ
+    from inspector.hq.enrolment import HQ
 
     return HQ(ctx.data.root)
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.keystore import check_name
+    from inspector.crypto.keystore import check_name
 
     hq = _hq(ctx)
     if hq.hq_key.exists():
@@ -135,8 +135,8 @@ def cmd_export_public(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_enroll(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.cli.common import read_bytes
-    from inspector.keystore import check_auditor_id, check_name
-    from inspector.trust import parse_purposes, read_public_pem
+    from inspector.crypto.keystore import check_auditor_id, check_name
+    from inspector.trust.lists import parse_purposes, read_public_pem
 
     hq = _hq(ctx)
     hq.key_info()  # a clear error before anything else when this is not an HQ directory
@@ -212,7 +212,7 @@ def _export(args: argparse.Namespace, ctx: Context, kind: str) -> int:
     hq = _hq(ctx)
     hq.key_info()
     ask = lambda: read_passphrase(args, "HQ root key passphrase: ")  # noqa: E731 - asked only if signing
-    from inspector.trust import CRL_FORMAT, TRUSTLIST_FORMAT, peek_seq
+    from inspector.trust.lists import CRL_FORMAT, TRUSTLIST_FORMAT, peek_seq
 
     if kind == "trustlist":
         data = hq.export_trustlist(ask, refresh=args.refresh, next_update_days=args.next_update_days)

@@ -24,8 +24,8 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.hq import HQ
-    from inspector.publish import check_base_url, publish_verifier
+    from inspector.hq.enrolment import HQ
+    from inspector.hq.publish import check_base_url, publish_verifier
 
     hq = HQ(ctx.data.root)
     root = hq.root_public()  # a clear error when this is not an HQ data directory
@@ -36,7 +36,7 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     trustlist = hq.export_trustlist(passphrase)
     crl = hq.export_crl(passphrase)
     url = hq.verify_url()
-    from inspector.stations import load_registry
+    from inspector.audit.stations import load_registry
 
     stations = load_registry(data_root=ctx.data.root)  # HQ's own registry, when it has one
     index = publish_verifier(Path(args.output), trustlist, crl, [root], url, stations=stations)
@@ -69,8 +69,8 @@ BARE_PAYLOAD_CHARS = 315
 
 def check_url_fits(url: str) -> str:
     """Refuse a verify URL that would push every certificate's QR past version 13."""
-    from inspector import psc1, qr
-    from inspector.certificate import link_text
+    from inspector.certificates import psc1, qr
+    from inspector.certificates.model import link_text
     from inspector.errors import UserError
 
     sample = psc1.PREFIX + "A" * (BARE_PAYLOAD_CHARS - len(psc1.PREFIX))

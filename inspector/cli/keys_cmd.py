@@ -38,7 +38,7 @@ def write_output(target: str, data: bytes, what: str, ctx: Context) -> None:
         else:  # a text-only stream (tests, embedding)
             sys.stdout.write(data.decode("utf-8"))
         return
-    from inspector.keystore import atomic_write
+    from inspector.crypto.keystore import atomic_write
 
     path = Path(target)
     if path.is_dir():
@@ -60,7 +60,7 @@ def _missing(path: Path) -> UserError:
 
 
 def load_auditor_info(ctx: Context):  # type: ignore[no-untyped-def]
-    from inspector.keystore import KeyFileMissing, read_key_info
+    from inspector.crypto.keystore import KeyFileMissing, read_key_info
 
     path = ctx.data.auditor_key
     try:
@@ -73,7 +73,7 @@ def load_auditor_info(ctx: Context):  # type: ignore[no-untyped-def]
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.keystore import check_auditor_id, check_name, create_key
+    from inspector.crypto.keystore import check_auditor_id, check_name, create_key
 
     path = ctx.data.auditor_key
     if path.exists():

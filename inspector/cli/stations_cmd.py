@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.stations import load_registry
+    from inspector.audit.stations import load_registry
 
     registry = load_registry(data_root=ctx.data.root)
     if ctx.json:

@@ -29,7 +29,7 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_demo(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.demo import create_demo
+    from inspector.services.demo import create_demo
 
     explicit = getattr(args, "data_dir", None)
     world = create_demo(Path(explicit) if explicit else None)

@@ -45,7 +45,7 @@ def parse_at(text: str | None) -> datetime | None:
 def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tuple[Any, Any]:
     """The trust list and CRL to decide with: given files (checked against the pins) or installed."""
     from inspector.cli.common import read_bytes
-    from inspector.trust import TrustStore, load_crl, load_trustlist
+    from inspector.trust.lists import TrustStore, load_crl, load_trustlist
 
     store = TrustStore(ctx.data.root)
     if trust_file:
@@ -62,7 +62,7 @@ def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tu
 
 
 def _scan_image(path: str) -> str:
-    from inspector.qr import decode_image
+    from inspector.certificates.qr import decode_image
 
     texts = decode_image(path)
     if not texts:
@@ -96,7 +96,7 @@ def _input(args: argparse.Namespace) -> tuple[str, str, bytes | None]:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.verify import verify_payload, verify_record
+    from inspector.certificates.verify import verify_payload, verify_record
 
     now = parse_at(args.at)
     kind, text, data = _input(args)
@@ -119,7 +119,7 @@ def _registry_names(ctx: Context, verdict: Any) -> tuple[str | None, str | None]
     """The station's names from the local registry (display only; not part of what is signed)."""
     if verdict.claims is None:
         return None, None
-    from inspector.stations import load_registry
+    from inspector.audit.stations import load_registry
 
     try:
         name = load_registry(data_root=ctx.data.root).get(verdict.claims.station_code).name
@@ -133,7 +133,7 @@ def _hindi_name(ctx: Context, verdict: Any) -> str | None:
 
 
 def print_verdict(ctx: Context, verdict: Any) -> None:
-    from inspector.certificate import display_cert_id
+    from inspector.certificates.model import display_cert_id
 
     claims = verdict.claims
     if verdict.valid:

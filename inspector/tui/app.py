@@ -22,7 +22,7 @@ from textual.screen import Screen
 from inspector.paths import DataDir
 
 if TYPE_CHECKING:
-    from inspector.signing import SigningKey
+    from inspector.crypto.signing import SigningKey
     from inspector.tui.session import Session
 
 ENV_IDLE_LOCK = "INSPECTOR_IDLE_LOCK_MINUTES"

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from inspector.audit import Audit, AuditSummary
-    from inspector.keystore import KeyInfo
-    from inspector.records import Finding
-    from inspector.scoring import Score
-    from inspector.signing import SigningKey
+    from inspector.audit.service import Audit, AuditSummary
+    from inspector.crypto.keystore import KeyInfo
+    from inspector.audit.records import Finding
+    from inspector.audit.scoring import Score
+    from inspector.crypto.signing import SigningKey
 
 
 class Unlocked(Message):

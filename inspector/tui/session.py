@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.audit import AuditService
-from inspector.keystore import KeyInfo, read_key_info, unlock
+from inspector.audit.service import AuditService
+from inspector.crypto.keystore import KeyInfo, read_key_info, unlock
 from inspector.paths import DataDir
-from inspector.signing import SigningKey
+from inspector.crypto.signing import SigningKey
 
 DEFAULT_IDLE_LOCK_MINUTES = 15
 
@@ -62,7 +62,7 @@ class Session:
     # -- trust --------------------------------------------------------------------------------------
     def trust_lists(self) -> tuple[Any, Any]:
         """(trust list, revocation list) installed here; either may be None."""
-        from inspector.trust import TrustStore
+        from inspector.trust.lists import TrustStore
 
         store = TrustStore(self.data.root)
         return store.trustlist(), store.crl()

@@ -44,7 +44,7 @@ def _app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from inspector.demo import create_demo
+    from inspector.services.demo import create_demo
 
     return create_demo(tmp_path_factory.mktemp("demo-template") / "d")
 

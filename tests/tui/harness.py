@@ -24,9 +24,9 @@ import pytest
 from textual.app import App
 from textual.screen import Screen
 
-from inspector.demo import DEMO_AUDITOR_ID, DEMO_AUDITOR_NAME, DEMO_PASSPHRASE, create_demo
+from inspector.services.demo import DEMO_AUDITOR_ID, DEMO_AUDITOR_NAME, DEMO_PASSPHRASE, create_demo
 from inspector.paths import DataDir
-from inspector.signing import SigningKey
+from inspector.crypto.signing import SigningKey
 from inspector.tui.session import Session
 
 MINI_CHECKLIST = Path(__file__).resolve().parent.parent / "data" / "mini-checklist.toml"
@@ -96,7 +96,7 @@ class World:
         checklist: Path = MINI_CHECKLIST,
     ) -> str:
         """A new audit of GBN-S39 with ``answers`` recorded; closed (sealed) when ``close``."""
-        from inspector.audit import AuditService, FindingInput
+        from inspector.audit.service import AuditService, FindingInput
 
         service = AuditService(self.data)
         summary = service.new_audit(
@@ -118,14 +118,14 @@ class World:
         return summary.id
 
     def issue(self, audit_id: str, now: datetime | None = None) -> Any:
-        from inspector.certificate import issue_certificate
+        from inspector.certificates.model import issue_certificate
 
         return issue_certificate(self.data, audit_id, self.key, now=now)
 
 
 def build_world(root: Path) -> World:
     """A demo world at ``root`` with the auditor's key unlocked."""
-    from inspector.keystore import unlock
+    from inspector.crypto.keystore import unlock
 
     world = create_demo(root)
     return World(world.data, unlock(world.data.auditor_key, DEMO_PASSPHRASE))
@@ -139,7 +139,13 @@ def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
     """
     import os
 
-    from inspector import canonical, certificate, hq, trust
+    from inspector.crypto import canonical
+
+    from inspector.certificates import model as certificate
+
+    from inspector.hq import enrolment as hq
+
+    from inspector.trust import lists as trust
 
     counter = itertools.count()
 

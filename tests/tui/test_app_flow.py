@@ -145,9 +145,9 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
 
 
 async def test_first_run_creates_and_exports_the_key(tmp_path: Path, settle: Any) -> None:
-    from inspector.keystore import read_key_info
+    from inspector.crypto.keystore import read_key_info
     from inspector.paths import DataDir
-    from inspector.signing import PublicKey
+    from inspector.crypto.signing import PublicKey
 
     data = DataDir(tmp_path / "fresh")
     app = InspectorApp(data)

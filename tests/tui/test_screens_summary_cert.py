@@ -10,13 +10,13 @@ import pytest
 from .harness import CERTIFY_ANSWERS, CORRECTIVE_ANSWERS, STATION_HI, HarnessApp, World, build_world, screen_text, settle
 from textual.widgets import Input, Static
 
-from inspector import qr
-from inspector.certificate import load_record_file, qr_text_of
+from inspector.certificates import qr
+from inspector.certificates.model import load_record_file, qr_text_of
 from inspector.tui.screens.certificate import CertificateScreen
 from inspector.tui.screens.qr import QRScreen
 from inspector.tui.screens.confirm import ConfirmScreen
 from inspector.tui.screens.summary import SummaryScreen
-from inspector.verify import verify_payload
+from inspector.certificates.verify import verify_payload
 
 Scenario = Callable[[Any], Awaitable[None]]
 

@@ -12,7 +12,7 @@ from .harness import CERTIFY_ANSWERS, STATION_EN, STATION_HI, HarnessApp, World,
 from textual import events
 from textual.widgets import Static
 
-from inspector.demo import DEMO_PASSPHRASE
+from inspector.services.demo import DEMO_PASSPHRASE
 from inspector.paths import DataDir
 from inspector.tui.screens.verify import ScanInput, VerifyScreen
 from inspector.tui.widgets.verdict import VerdictBanner, block_letters
@@ -150,8 +150,8 @@ def test_paste_verifies_at_once_and_links_are_accepted(world: World, payload: st
 
 
 def test_a_newly_installed_revocation_counts_at_once(world: World) -> None:
-    from inspector.hq import HQ
-    from inspector.trust import TrustStore
+    from inspector.hq.enrolment import HQ
+    from inspector.trust.lists import TrustStore
 
     issued = world.issue(world.new_audit(CERTIFY_ANSWERS, close=True))
 

@@ -175,13 +175,13 @@ def inspector_app(snap: SnapWorld) -> Any:
         from inspector.tui.screens.walk import WalkScreen  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"the home and walk screens are not in this build ({exc}); the lead adds their snapshots")
-    from inspector.demo import DEMO_PASSPHRASE
+    from inspector.services.demo import DEMO_PASSPHRASE
 
     return InspectorApp(snap.world.data, demo_passphrase=DEMO_PASSPHRASE)
 
 
 async def unlock(pilot: Any) -> None:
-    from inspector.demo import DEMO_PASSPHRASE
+    from inspector.services.demo import DEMO_PASSPHRASE
 
     await settle(pilot)
     pilot.app.screen.query_one("#passphrase", Input).value = DEMO_PASSPHRASE

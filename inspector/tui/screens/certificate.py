@@ -86,7 +86,7 @@ class CertificateScreen(Screen[None]):
     # -- reading ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="cert-load", exit_on_error=False)
     def _load(self) -> None:
-        from inspector.certificate import load_record_file
+        from inspector.certificates.model import load_record_file
 
         envelope, body = load_record_file(self.cert_path)
         self.post_message(self.Loaded(envelope, body))
@@ -137,7 +137,7 @@ class CertificateScreen(Screen[None]):
     def action_show_qr(self) -> None:
         if self.body is None:
             return
-        from inspector.certificate import qr_text_of
+        from inspector.certificates.model import qr_text_of
         from inspector.tui.screens.qr import QRScreen
 
         self.app.push_screen(QRScreen(qr_text_of(self.body), f"{self.body.display_id} · {self.body.station_code}"))
@@ -159,7 +159,7 @@ class CertificateScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="cert-export", exit_on_error=False)
     def _export(self, folder: Path) -> None:
-        from inspector.certificate import write_outputs
+        from inspector.certificates.model import write_outputs
 
         self.post_message(self.Exported(write_outputs(self.body, self.envelope, folder)))
 

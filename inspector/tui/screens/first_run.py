@@ -112,7 +112,7 @@ class FirstRunScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="create-key")
     def create(self, name: str, auditor_id: str, passphrase: str) -> None:
-        from inspector.keystore import atomic_write, create_key, private_dir
+        from inspector.crypto.keystore import atomic_write, create_key, private_dir
 
         data = self.app.session.data
         try:

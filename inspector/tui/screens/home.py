@@ -16,7 +16,7 @@ from inspector.tui.messages import AuditsLoaded
 from inspector.tui.widgets.audit_table import AuditTable, short_decision
 
 if TYPE_CHECKING:
-    from inspector.audit import AuditSummary
+    from inspector.audit.service import AuditSummary
     from inspector.tui.app import InspectorApp
 
 
@@ -62,7 +62,7 @@ class HomeScreen(Screen[None]):
         names: dict[str, str] = {}
         key_line = ""
         try:
-            from inspector.stations import load_registry
+            from inspector.audit.stations import load_registry
 
             names = {s.code: s.name.hi for s in load_registry(data_root=session.data.root).stations}
         except UserError:
@@ -181,7 +181,7 @@ def _enrolment(session: object, kid: str | None) -> str:
 
 
 def _local(utc_text: str) -> str:
-    from inspector.canonical import parse_time
+    from inspector.crypto.canonical import parse_time
 
     try:
         return parse_time(utc_text).astimezone().strftime("%Y-%m-%d %H:%M")

@@ -20,7 +20,7 @@ from inspector.errors import UserError
 from inspector.tui.messages import AuditCreated, AuditCreateFailed, ChoicesLoaded
 
 if TYPE_CHECKING:
-    from inspector.signing import SigningKey
+    from inspector.crypto.signing import SigningKey
     from inspector.tui.app import InspectorApp
 
 AUDIT_TYPES = [
@@ -64,8 +64,8 @@ class NewAuditScreen(ModalScreen["str | None"]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="new-choices")
     def load_choices(self) -> None:
-        from inspector.checklist import shipped_checklists
-        from inspector.stations import load_registry
+        from inspector.audit.checklist import shipped_checklists
+        from inspector.audit.stations import load_registry
 
         try:
             registry = load_registry(data_root=self.app.session.data.root)

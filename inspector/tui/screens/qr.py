@@ -46,7 +46,7 @@ class QRScreen(Screen[None]):
 
     def lines(self, invert: bool | None = None) -> list[str]:
         """The QR as text rows, as drawn (``qr.terminal_lines``)."""
-        from inspector import qr
+        from inspector.certificates import qr
 
         wanted = self.invert if invert is None else invert
         if wanted not in self._lines:

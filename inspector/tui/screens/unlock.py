@@ -20,7 +20,7 @@ from inspector.errors import UserError
 from inspector.tui.messages import UnlockFailed, Unlocked
 
 if TYPE_CHECKING:
-    from inspector.signing import SigningKey
+    from inspector.crypto.signing import SigningKey
     from inspector.tui.app import InspectorApp
 
 

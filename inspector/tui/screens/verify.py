@@ -49,8 +49,8 @@ class Checked:
 
 def check(session: Session, text: str, now: datetime | None = None) -> Checked:
     """Verify ``text`` against the installed lists (blocking: call from a worker)."""
-    from inspector.stations import load_registry
-    from inspector.verify import verify_payload
+    from inspector.audit.stations import load_registry
+    from inspector.certificates.verify import verify_payload
 
     trust, crl = session.trust_lists()
     verdict = verify_payload(text, trust, crl, now)
@@ -155,7 +155,7 @@ class VerifyScreen(Screen[None]):
 
     @staticmethod
     def _details(verdict: Any) -> Text:
-        from inspector.certificate import display_cert_id
+        from inspector.certificates.model import display_cert_id
 
         rows: list[tuple[str, str]] = []
         claims = verdict.claims

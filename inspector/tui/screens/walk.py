@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input
 
-from inspector.canonical import parse_time
+from inspector.crypto.canonical import parse_time
 from inspector.tui.commands import ItemJumpProvider
 from inspector.tui.messages import AuditOpened, AuditOpenFailed, FindingFailed, FindingSaved, SaveJob, WriterIdle
 from inspector.tui.widgets.audit_writer import AuditWriter
@@ -31,8 +31,8 @@ from inspector.tui.widgets.section_nav import SectionNav
 from inspector.tui.widgets.status_buttons import StatusButtons
 
 if TYPE_CHECKING:
-    from inspector.checklist import Checklist
-    from inspector.records import Finding
+    from inspector.audit.checklist import Checklist
+    from inspector.audit.records import Finding
     from inspector.tui.app import InspectorApp
 
 NONCONFORMITIES = ("minor", "major")

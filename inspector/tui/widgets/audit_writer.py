@@ -19,8 +19,8 @@ from inspector.errors import UserError
 from inspector.tui.messages import AuditOpened, AuditOpenFailed, FindingFailed, FindingSaved, SaveJob, WriterIdle
 
 if TYPE_CHECKING:
-    from inspector.audit import Audit
-    from inspector.signing import SigningKey
+    from inspector.audit.service import Audit
+    from inspector.crypto.signing import SigningKey
     from inspector.tui.session import Session
 
 
@@ -165,7 +165,7 @@ def _station_hi(session: Session, code: str, recorded: str | None) -> str:
     if recorded:
         return recorded
     try:
-        from inspector.stations import load_registry
+        from inspector.audit.stations import load_registry
 
         return load_registry(data_root=session.data.root).get(code).name.hi
     except UserError:

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from inspector.checklist import Section
+    from inspector.audit.checklist import Section
 
 
 class SectionNav(Widget, can_focus=True):

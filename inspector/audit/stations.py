@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from inspector.checklist import Bilingual
+from inspector.audit.checklist import Bilingual
 from inspector.errors import UserError
 
 CODE = re.compile(r"^[A-Z0-9-]{3,16}$")

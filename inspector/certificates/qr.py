@@ -28,7 +28,7 @@ import qrcode.util
 from qrcode.constants import ERROR_CORRECT_Q
 
 from inspector.errors import UserError
-from inspector.psc1 import MAX_QR_VERSION, PREFIX, QRTooLarge
+from inspector.certificates.psc1 import MAX_QR_VERSION, PREFIX, QRTooLarge
 
 __all__ = [
     "ImageError",

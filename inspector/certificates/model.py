@@ -20,12 +20,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from inspector.canonical import format_time, loads_strict, parse_time, utcnow
+from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
 from inspector.errors import Invalid, UserError
 from inspector.paths import DataDir
-from inspector.signing import Domain, Envelope, SigningKey, sign_record
-from inspector.psc1 import CertResult
-from inspector.records import AuditType
+from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
+from inspector.certificates.psc1 import CertResult
+from inspector.audit.records import AuditType
 
 DEFAULT_SCOPE_EN = "Infrastructure, quality management, police-station office procedures and public service"
 DEFAULT_SCOPE_HI = "आधारभूत संरचना, गुणवत्तापूर्ण प्रबंधन, थाना कार्यालय प्रक्रिया एवं जनसेवा"
@@ -142,7 +142,7 @@ def _station_display(name: str) -> str:
 
 
 def _result_for(audit: Any) -> CertResult:
-    from inspector.scoring import Decision
+    from inspector.audit.scoring import Decision
 
     decision = audit.score().decision
     if decision is Decision.CERTIFY:
@@ -170,10 +170,10 @@ def issue_certificate(
     now: datetime | None = None,
 ) -> IssuedCertificate:
     """Sign a certificate for a closed audit whose decision allows it; refuse with reasons otherwise."""
-    from inspector.audit import AuditService
-    from inspector.psc1 import AuditType as QRAuditType
-    from inspector.psc1 import CertClaims, encode
-    from inspector.trust import Purpose, TrustStore
+    from inspector.audit.service import AuditService
+    from inspector.certificates.psc1 import AuditType as QRAuditType
+    from inspector.certificates.psc1 import CertClaims, encode
+    from inspector.trust.lists import Purpose, TrustStore
 
     if lifetime_days < 1:
         raise UserError("certificate lifetime must be at least one day")
@@ -249,7 +249,7 @@ def issue_certificate(
     )
     envelope = sign_record(key, Domain.CERT_RECORD, body.model_dump(mode="json"))
     path = folder / CERT_DIR / f"{body.cert_id}.json"
-    from inspector.keystore import atomic_write
+    from inspector.crypto.keystore import atomic_write
 
     atomic_write(path, record_bytes(envelope), mode=0o644, overwrite=False)
     return IssuedCertificate(body, envelope, path)
@@ -261,7 +261,7 @@ def _fitting(claims: Any, verify_url: str | None) -> Any:
     Optional claims go first (audit type and date, then the display name, which the printed
     certificate carries anyway); if even the bare claims do not fit, issuing fails closed.
     """
-    from inspector import psc1, qr
+    from inspector.certificates import psc1, qr
 
     variants = [
         claims,
@@ -282,7 +282,7 @@ def _fitting(claims: Any, verify_url: str | None) -> Any:
 
 
 def _district(data: DataDir, code: str) -> str:
-    from inspector.stations import load_registry
+    from inspector.audit.stations import load_registry
 
     try:
         return load_registry(data_root=data.root).get(code).district
@@ -337,8 +337,8 @@ def link_text(verify_url: str | None, payload: str) -> str:
 
 def write_outputs(body: CertificateBody, envelope: Envelope, out_dir: Path, *, formats: tuple[str, ...] = ("json", "png", "svg", "html", "pdf")) -> dict[str, str]:
     """Write the record and its renderings into ``out_dir``; returns format -> path."""
-    from inspector import printing, qr
-    from inspector.keystore import atomic_write
+    from inspector.certificates import printing, qr
+    from inspector.crypto.keystore import atomic_write
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from inspector import __version__
-from inspector.atomic import atomic_output
-from inspector.audit import CERTIFICATES_DIR, AuditService
-from inspector.canonical import loads_strict, now_text
+from inspector._io.atomic import atomic_output
+from inspector.audit.service import CERTIFICATES_DIR, AuditService
+from inspector.crypto.canonical import loads_strict, now_text
 from inspector.errors import UserError
-from inspector.evidence import CHUNK, MAX_EVIDENCE_BYTES
-from inspector.records import EvidenceRef
+from inspector.audit.evidence import CHUNK, MAX_EVIDENCE_BYTES
+from inspector.audit.records import EvidenceRef
 
 BUNDLE_FORMAT = "inspector-bundle/v1"
 MANIFEST = "manifest.json"
@@ -333,7 +333,7 @@ class BundleReader:
 
     def trustlist(self, pinned: list[Any]) -> Any | None:
         """The bundle's own trust list, only when one of ``pinned`` signed it (else None)."""
-        from inspector.trust import load_trustlist
+        from inspector.trust.lists import load_trustlist
 
         if not pinned or not self.has(TRUSTLIST):
             return None

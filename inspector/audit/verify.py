@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from inspector.audit import (
+from inspector.audit.service import (
     EVIDENCE_DIR,
     RECORDS,
     SEAL,
@@ -24,14 +24,14 @@ from inspector.audit import (
     load_audit_checklist,
     checklist_from_bytes,
 )
-from inspector.bundle import CHECKLIST, EVIDENCE_PREFIX, SEAL as SEAL_MEMBER, BundleReader
-from inspector.canonical import loads_strict, parse_time
-from inspector.checklist import ChecklistInvalid
+from inspector.bundle.export import CHECKLIST, EVIDENCE_PREFIX, SEAL as SEAL_MEMBER, BundleReader
+from inspector.crypto.canonical import loads_strict, parse_time
+from inspector.audit.checklist import ChecklistInvalid
 from inspector.errors import UserError
-from inspector.evidence import check_stored
+from inspector.audit.evidence import check_stored
 from inspector.paths import DataDir
-from inspector.records import ChainReport, ClosedRecord, OpenedRecord, envelope_digest, record_time, verify_chain
-from inspector.storage import RecordStore
+from inspector.audit.records import ChainReport, ClosedRecord, OpenedRecord, envelope_digest, record_time, verify_chain
+from inspector.store.record_store import RecordStore
 
 
 @dataclass
@@ -75,17 +75,17 @@ class TrustCheck:
     """
 
     def __init__(self, trustlist: Any) -> None:
-        from inspector.trust import Purpose
+        from inspector.trust.lists import Purpose
 
         self.trustlist = trustlist
         self.purpose = Purpose.FINDING
         self.windows: dict[str, list[tuple[datetime, datetime]]] = {}
 
     def key(self, kid: str) -> Any:
-        from inspector.canonical import utcnow
+        from inspector.crypto.canonical import utcnow
         from inspector.errors import Invalid
 
-        from inspector.trust import KeyStatus
+        from inspector.trust.lists import KeyStatus
 
         usable = self.trustlist.entries_for(kid, self.purpose)
         if not usable or any(e.status == KeyStatus.REVOKED for e in self.trustlist.candidates(kid)):
@@ -213,10 +213,10 @@ def choose_trust(data: DataDir, reader: BundleReader | None, *, required: bool) 
     published); elsewhere the installed trust list; failing both, a bundle's own list is
     accepted only if a pinned root signed it. With none and ``required``: a ``UserError``.
     """
-    from inspector.trust import TrustStore
+    from inspector.trust.lists import TrustStore
 
     if data.hq_key.exists():
-        from inspector.hq import HQ
+        from inspector.hq.enrolment import HQ
 
         return HQ(data.root).current_trustlist(), "HQ register"
     store = TrustStore(data.root)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from inspector.atomic import fsync_dir
+from inspector._io.atomic import fsync_dir
 from inspector.errors import UserError
-from inspector.records import EvidenceRef
+from inspector.audit.records import EvidenceRef
 
 CHUNK = 1024 * 1024
 MAX_EVIDENCE_BYTES = 200 * 1024 * 1024  # a long video clip; anything bigger belongs elsewhere
@@ -45,7 +45,7 @@ class _Source:
 
 
 def _open_source(path: str | os.PathLike[str]) -> _Source:
-    from inspector.userfiles import open_user_file
+    from inspector._io.files import open_user_file
 
     p = Path(path)
     handle, size = open_user_file(p, "evidence file")

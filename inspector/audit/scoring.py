@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Mapping
 
-from inspector.checklist import Checklist, Criticality
+from inspector.audit.checklist import Checklist, Criticality
 
 
 class FindingStatus(StrEnum):

@@ -20,13 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from inspector.audit_verify import choose_trust, verify_bundle
-from inspector.bundle import BundleReader
-from inspector.canonical import now_text
+from inspector.audit.verify import choose_trust, verify_bundle
+from inspector.bundle.export import BundleReader
+from inspector.crypto.canonical import now_text
 from inspector.errors import Invalid, UserError
-from inspector.evidence import CHUNK
+from inspector.audit.evidence import CHUNK
 from inspector.paths import DataDir
-from inspector.storage import RecordStore, StoreLocked
+from inspector.store.record_store import RecordStore, StoreLocked
 
 TABLE = "audits"
 WAIT_SECONDS = 10.0
@@ -187,7 +187,7 @@ class RegisteredCertificate(BaseModel):
     def status(self, revoked: set[str], now: Any) -> str:
         from datetime import timedelta
 
-        from inspector.canonical import parse_time
+        from inspector.crypto.canonical import parse_time
 
         if self.id in revoked:
             return "revoked"
@@ -208,8 +208,8 @@ def _check_certificates(
     files: dict[str, bytes], trust: Any, audit_id: str, station: str, findings_root: str
 ) -> list[RegisteredCertificate]:
     """Verify every certificate in a bundle and bind it to the audit; refuse the import if one fails."""
-    from inspector.certificate import parse_record
-    from inspector.verify import verify_record
+    from inspector.certificates.model import parse_record
+    from inspector.certificates.verify import verify_record
 
     rows: list[RegisteredCertificate] = []
     problems: list[str] = []
@@ -237,7 +237,7 @@ def _check_certificates(
 
 
 def _store_certificates(data: DataDir, store: RecordStore, rows: list[RegisteredCertificate], files: dict[str, bytes]) -> None:
-    from inspector.keystore import atomic_write
+    from inspector.crypto.keystore import atomic_write
 
     for row in rows:
         atomic_write(data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644)
@@ -263,7 +263,7 @@ def _sha256_file(path: Path) -> str:
 
 def _keep_copy(source: Path, target: Path) -> None:
     """Copy the bundle into HQ's archive atomically."""
-    from inspector.atomic import atomic_output
+    from inspector._io.atomic import atomic_output
 
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with atomic_output(target) as out, open(source, "rb") as src:

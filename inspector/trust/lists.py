@@ -30,11 +30,11 @@ from typing import Annotated, Any, ClassVar, Iterator, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError, model_validator
 
-from inspector.canonical import format_time, loads_strict, parse_time, utcnow
+from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
 from inspector.errors import Invalid, UserError
-from inspector.keystore import atomic_write, check_auditor_id, private_dir
+from inspector.crypto.keystore import atomic_write, check_auditor_id, private_dir
 from inspector.paths import DataDir
-from inspector.signing import Domain, Envelope, PublicKey, verify_with_any
+from inspector.crypto.signing import Domain, Envelope, PublicKey, verify_with_any
 
 TRUSTLIST_FORMAT = "inspector-trustlist/v1"
 CRL_FORMAT = "inspector-crl/v1"

@@ -24,13 +24,13 @@ from typing import Any, Iterator, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from inspector.canonical import now_text
-from inspector.checklist import Checklist, ChecklistInvalid, parse_checklist
+from inspector.crypto.canonical import now_text
+from inspector.audit.checklist import Checklist, ChecklistInvalid, parse_checklist
 from inspector.errors import UserError
-from inspector.evidence import remove_created, store_evidence
-from inspector.keystore import atomic_write
+from inspector.audit.evidence import remove_created, store_evidence
+from inspector.crypto.keystore import atomic_write
 from inspector.paths import DataDir
-from inspector.records import (
+from inspector.audit.records import (
     NOTE_MAX,
     REASON_MAX,
     RECORD_FORMAT,
@@ -52,10 +52,10 @@ from inspector.records import (
     parse_payload,
     record_time,
 )
-from inspector.scoring import FindingStatus, Score, score
-from inspector.signing import Domain, Envelope, SigningKey, sign_record
-from inspector.storage import RecordStore, StoreLocked, StoreMissing
-from inspector.userfiles import read_user_file
+from inspector.audit.scoring import FindingStatus, Score, score
+from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
+from inspector.store.record_store import RecordStore, StoreLocked, StoreMissing
+from inspector._io.files import read_user_file
 
 RECORDS = "records"
 SEAL = "seal"
@@ -216,7 +216,7 @@ class AuditService:
         auditor_name: str | None = None,
     ) -> AuditSummary:
         """Open a new audit: write its first signed record and a copy of the checklist."""
-        from inspector.stations import load_registry
+        from inspector.audit.stations import load_registry
 
         kind = parse_audit_type(audit_type)
         station = load_registry(data_root=self.data.root).get(station_code)
@@ -330,7 +330,7 @@ class AuditService:
     # -- verification ---------------------------------------------------------------------------
     def verify(self, audit_id: str, trust: Any | None) -> Any:
         """``audit_verify.verify_local``: chain, signatures, seal, evidence and checklist."""
-        from inspector.audit_verify import verify_local
+        from inspector.audit.verify import verify_local
 
         return verify_local(self, audit_id, trust)
 

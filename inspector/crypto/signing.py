@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from inspector.canonical import canonical_json, parse_canonical_json
-from inspector.ed25519_point import KeyRejected, check_public_key
+from inspector.crypto.canonical import canonical_json, parse_canonical_json
+from inspector.crypto._ed25519_screen import KeyRejected, check_public_key
 from inspector.errors import Invalid, UserError
 
 KID_TAG = b"PSA/kid/v1"

@@ -12,8 +12,8 @@ import html
 import io
 from pathlib import Path
 
-from inspector.certificate import CertificateBody
-from inspector.psc1 import CertResult as Result
+from inspector.certificates.model import CertificateBody
+from inspector.certificates.psc1 import CertResult as Result
 
 QR_MM = 80  # including the 4-module quiet zone: about 72 mm of code at version 13
 RESULT_TEXT = {

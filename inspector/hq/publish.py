@@ -41,9 +41,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from inspector.canonical import now_text
+from inspector.crypto.canonical import now_text
 from inspector.errors import UserError
-from inspector.signing import PublicKey
+from inspector.crypto.signing import PublicKey
 
 VERIFIER_FORMAT = "inspector-verifier/v1"
 SCRIPT_FILES = ("cbor.js", "ed25519.js", "verify.js", "page.js")
@@ -127,7 +127,7 @@ def check_base_url(url: str) -> str:
 
 def _stations(registry: Any) -> dict[str, dict[str, str]]:
     if registry is None:
-        from inspector.stations import load_registry
+        from inspector.audit.stations import load_registry
 
         try:
             registry = load_registry()
@@ -145,7 +145,7 @@ def verifier_config(
     stations: Any = None,
 ) -> dict[str, Any]:
     """Check what goes into the page and return the embedded config. ``UserError`` if unusable."""
-    from inspector.trust import load_crl, load_trustlist
+    from inspector.trust.lists import load_crl, load_trustlist
 
     roots = list(root_keys)
     if not roots:
@@ -192,7 +192,7 @@ def publish_verifier(
     shown beside a station code (default: the shipped registry). Raises ``UserError`` when a
     list does not verify against the roots or the base URL is unusable; writes nothing then.
     """
-    from inspector.keystore import atomic_write
+    from inspector.crypto.keystore import atomic_write
 
     config = verifier_config(trustlist_bytes, crl_bytes, root_keys, base_url, stations=stations)
     html = render_page(config)

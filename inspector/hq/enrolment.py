@@ -31,9 +31,9 @@ from typing import Annotated, Any, Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from inspector.canonical import format_time, loads_strict, parse_time, utcnow
+from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
 from inspector.errors import UserError
-from inspector.keystore import (
+from inspector.crypto.keystore import (
     KeyFileMissing,
     KeyInfo,
     atomic_write,
@@ -44,8 +44,8 @@ from inspector.keystore import (
     unlock,
 )
 from inspector.paths import DataDir
-from inspector.signing import Domain, Envelope, PublicKey, SigningKey, sign_record
-from inspector.trust import (
+from inspector.crypto.signing import Domain, Envelope, PublicKey, SigningKey, sign_record
+from inspector.trust.lists import (
     CRL_FORMAT,
     DEFAULT_NEXT_UPDATE_DAYS,
     DEFAULT_VALID_DAYS,
@@ -340,7 +340,7 @@ class HQ(DataDir):
 
     def set_verify_url(self, url: str | None) -> bool:
         """Record HQ's verify page URL; it travels in the trust list (new seq) to every laptop."""
-        from inspector.trust import check_verify_url
+        from inspector.trust.lists import check_verify_url
 
         url = None if url is None else check_verify_url(url.rstrip("/") + "/" if url.count("/") == 2 else url)
         with file_lock(self._lock, "the HQ register"):

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from inspector.canonical import format_time, parse_time, utcnow
-from inspector.psc1 import CertClaims, PayloadError, decode, parse_claims, parse_scanned, verify_signature
-from inspector.trust import MAX_CERT_LIFETIME_DAYS, KeyStatus, Purpose, RevocationList, TrustEntry, TrustList
+from inspector.crypto.canonical import format_time, parse_time, utcnow
+from inspector.certificates.psc1 import CertClaims, PayloadError, decode, parse_claims, parse_scanned, verify_signature
+from inspector.trust.lists import MAX_CERT_LIFETIME_DAYS, KeyStatus, Purpose, RevocationList, TrustEntry, TrustList
 
 CLOCK_SKEW = timedelta(seconds=300)
 MAX_LIFETIME = timedelta(days=MAX_CERT_LIFETIME_DAYS)
@@ -75,7 +75,7 @@ class Verdict:
     def cert_id(self) -> str | None:
         if self.claims is None:
             return None
-        from inspector.certificate import cert_id_text
+        from inspector.certificates.model import cert_id_text
 
         return cert_id_text(self.claims.cert_id)
 
@@ -209,7 +209,7 @@ def _check_claims(verdict: Verdict, claims: CertClaims, entry: TrustEntry, now: 
 def _check_revocation(verdict: Verdict, claims: CertClaims, crl: RevocationList | None) -> None:
     if crl is None:
         return
-    from inspector.certificate import cert_id_text
+    from inspector.certificates.model import cert_id_text
 
     entry = crl.is_revoked(cert_id_text(claims.cert_id))
     if entry is not None:
@@ -241,9 +241,9 @@ def verify_record(
     now: datetime | None = None,
 ) -> Verdict:
     """Verify a certificate record file: its own signature, its QR payload, and that they agree."""
-    from inspector.certificate import parse_record
+    from inspector.certificates.model import parse_record
     from inspector.errors import Invalid
-    from inspector.signing import Domain
+    from inspector.crypto.signing import Domain
 
     envelope, body = parse_record(data, what)  # UserError: not a certificate record at all
     verdict = verify_payload(body.payload, trust, crl, now)
@@ -264,7 +264,7 @@ def verify_record(
 
 
 def _record_mismatches(body: Any, claims: CertClaims, entry: TrustEntry) -> list[str]:
-    from inspector.certificate import cert_id_text
+    from inspector.certificates.model import cert_id_text
 
     checks = {
         "certificate id": body.cert_id == cert_id_text(claims.cert_id),

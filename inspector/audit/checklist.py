@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from inspector.canonical import canonical_json, sha256_hex
+from inspector.crypto.canonical import canonical_json, sha256_hex
 from inspector.errors import UserError
 
 ITEM_ID = re.compile(r"^([A-Z]{2,4})-([0-9]{2})$")

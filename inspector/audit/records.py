@@ -35,11 +35,11 @@ from typing import Annotated, Any, Callable, Iterable, Literal, Mapping, Protoco
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from inspector.canonical import parse_canonical_json
-from inspector.checklist import Checklist, ChecklistRef
+from inspector.crypto.canonical import parse_canonical_json
+from inspector.audit.checklist import Checklist, ChecklistRef
 from inspector.errors import UserError
-from inspector.scoring import FindingStatus
-from inspector.signing import Domain, Envelope, PublicKey
+from inspector.audit.scoring import FindingStatus
+from inspector.crypto.signing import Domain, Envelope, PublicKey
 
 RECORD_FORMAT = "inspector-record/v1"
 SEAL_FORMAT = "inspector-seal/v1"

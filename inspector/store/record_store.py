@@ -70,9 +70,9 @@ from tinydb import TinyDB, where
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from inspector.atomic import fsync_dir as _fsync_dir
-from inspector.atomic import fsync_file as _fsync_file
-from inspector.atomic import replace as _replace
+from inspector._io.atomic import fsync_dir as _fsync_dir
+from inspector._io.atomic import fsync_file as _fsync_file
+from inspector._io.atomic import replace as _replace
 from inspector.errors import UserError
 
 if sys.platform == "win32":  # pragma: no cover - Windows, untested here

@@ -41,9 +41,9 @@ class DemoWorld:
 
 def create_demo(root: Path | None = None) -> DemoWorld:
     """Set up a demo world in ``root`` (a new temporary directory when None); refuse a used one."""
-    from inspector.hq import HQ
-    from inspector.keystore import create_key
-    from inspector.trust import TrustStore
+    from inspector.hq.enrolment import HQ
+    from inspector.crypto.keystore import create_key
+    from inspector.trust.lists import TrustStore
 
     if root is None:
         root = Path(tempfile.mkdtemp(prefix="inspector-demo-"))
