@@ -33,11 +33,13 @@ os.environ.setdefault("INSPECTOR_SCRYPT_N", str(2**14))  # key files for the run
 from tinydb import TinyDB  # noqa: E402
 from tinydb.storages import JSONStorage  # noqa: E402
 
-import inspector.audit.service as audit_module  # noqa: E402
-from inspector.audit.service import AuditService, FindingInput  # noqa: E402
+import inspector.audit.audit as audit_module  # noqa: E402
+from inspector.audit.audit import FindingInput
 from inspector.audit.checklist import default_checklist_path, load_checklist  # noqa: E402
-from inspector.paths import DataDir  # noqa: E402
+from inspector.audit.service import AuditService
+from inspector.audit.verify import verify_local
 from inspector.crypto.signing import Domain, SigningKey, sig_structure, sign_record  # noqa: E402
+from inspector.paths import DataDir  # noqa: E402
 
 SIZES = (10, 100, 1000)
 NOTE = "मालखाना रजिस्टर अद्यतन नहीं है; पिछली प्रविष्टि तीन सप्ताह पुरानी है। Register not updated since 3 weeks."
@@ -65,8 +67,8 @@ def fill(audit: Any, items: list[str], count: int) -> None:
 
 def make_world(root: Path) -> tuple[DataDir, SigningKey, Any]:
     """A laptop data dir with an auditor key, and the HQ trust list that enrols it."""
-    from inspector.hq.enrolment import HQ
     from inspector.crypto.keystore import create_key, unlock
+    from inspector.hq.enrolment import HQ
 
     hq = HQ(root / "hq")
     hq.init("Benchmark HQ", PASSPHRASE)
@@ -141,14 +143,14 @@ def bench_verify(data: DataDir, key: SigningKey, trustlist: Any, rounds: int) ->
         fill(audit, items, 999)
         audit.close()  # record 1,000 is the closing record, then the seal
         envelopes = list(audit.envelopes)
-    report = service.verify(audit_id, trustlist)
+    report = verify_local(service, audit_id, trustlist)
     assert report.ok and report.records == 1000, report.problems
     public = key.public
     messages = [(e.signature(), sig_structure(Domain.FINDING, public.protected, e.payload_bytes)) for e in envelopes]
     raw_key = public._key  # the cryptography object: the primitive alone
 
     def ours() -> None:
-        service.verify(audit_id, trustlist)
+        verify_local(service, audit_id, trustlist)
 
     def raw() -> None:
         for signature, message in messages:

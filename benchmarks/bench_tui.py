@@ -85,11 +85,12 @@ def _send_key(app: Any, key: str) -> None:
 
 
 async def answer_loop(data_dir: Path, passphrase: str, presses: int) -> list[float]:
+    from textual.widgets import Input
+
     from inspector.audit.checklist import default_checklist_path
     from inspector.paths import DataDir
     from inspector.tui.app import InspectorApp
     from inspector.tui.screens.walk import WalkScreen
-    from textual.widgets import Input
 
     data = DataDir(data_dir)
     app = InspectorApp(data)

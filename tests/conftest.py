@@ -72,8 +72,8 @@ class _Templates:
 
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
-    from inspector.hq.enrolment import HQ
     from inspector.crypto.keystore import create_key
+    from inspector.hq.enrolment import HQ
     from inspector.trust.lists import TrustStore
 
     base = tmp_path_factory.mktemp("trust-templates")

@@ -7,15 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from inspector.audit.service import AuditService, FindingInput, load_findings_csv
-from inspector.errors import UserError
-from inspector.audit.records import merkle_root
-from inspector.audit.scoring import Decision, FindingStatus
-from inspector.crypto.signing import Domain, Envelope, SigningKey
-from inspector.store.record_store import RecordStore
-
 from conftest import AUDITOR_ID, MINI_ANSWERS, MINI_CHECKLIST
+
+from inspector.audit.audit import FindingInput
+from inspector.audit.csv_import import load_findings_csv
+from inspector.audit.scoring import Decision, FindingStatus
+from inspector.audit.service import AuditService
+from inspector.audit.verify import verify_local
+from inspector.crypto.digests import merkle_root
+from inspector.crypto.signing import Domain, Envelope, SigningKey
+from inspector.errors import UserError
+from inspector.store.record_store import RecordStore
 
 
 def _record_count(service: AuditService, audit_id: str) -> int:
@@ -171,7 +173,7 @@ def test_closing_needs_every_item_and_seals_the_findings(audit_service: AuditSer
             audit.record("MAL-02", "minor", note="late")
     [row] = audit_service.list_audits()
     assert row.status == "closed" and row.closed is not None and row.score == 64
-    assert audit_service.verify(open_audit, None).ok
+    assert verify_local(audit_service, open_audit, None).ok
 
 
 def test_an_interrupted_close_is_completed(audit_service: AuditService, closed_audit: str, auditor_key: SigningKey) -> None:
@@ -188,7 +190,7 @@ def test_an_interrupted_close_is_completed(audit_service: AuditService, closed_a
         assert audit.is_closed and audit.seal() is None
         again = audit.close()
     assert again.envelope.model_dump() == seal[0]  # Ed25519 is deterministic: the same seal
-    assert audit_service.verify(closed_audit, None).ok
+    assert verify_local(audit_service, closed_audit, None).ok
 
 
 def test_cursor_lives_in_the_index_not_in_the_chain(audit_service: AuditService, open_audit: str) -> None:
@@ -229,7 +231,7 @@ def test_read_only_audits_refuse_writes(audit_service: AuditService, open_audit:
 
 
 def test_backwards_clock_is_a_warning(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, monkeypatch: pytest.MonkeyPatch) -> None:
-    import inspector.audit.service as audit_module
+    import inspector.audit.audit as audit_module
 
     with audit_service.open(open_audit, key=auditor_key) as audit:
         monkeypatch.setattr(audit_module, "now_text", lambda: "2020-01-01T00:00:00Z")
@@ -237,7 +239,7 @@ def test_backwards_clock_is_a_warning(audit_service: AuditService, open_audit: s
     with audit_service.open(open_audit, writable=False) as audit:
         [warning] = audit.clock_warnings()
         assert "record 2 (finding MAL-02" in warning and "clock ran backwards" in warning
-    report = audit_service.verify(open_audit, None)
+    report = verify_local(audit_service, open_audit, None)
     assert report.ok and any("clock ran backwards" in w for w in report.warnings)
 
 

@@ -8,11 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import PYTHON
 
 from inspector.audit.service import AuditLocked, AuditService
+from inspector.audit.verify import verify_local
 from inspector.paths import DataDir
-
-from conftest import PYTHON
 
 HOLDER = textwrap.dedent(
     """
@@ -112,7 +112,7 @@ def test_two_writers_racing_keep_one_whole_chain(
     written = sum(r["done"] for r in results)
     assert written + sum(r["locked"] for r in results) == 2 * rounds and written >= 1
     service = AuditService(trust_env)
-    report = service.verify(open_audit, None)
+    report = verify_local(service, open_audit, None)
     assert report.ok, report.problems
     assert report.records == 1 + written
     with service.open(open_audit, writable=False) as audit:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import AUDITOR_ID, MINI_CHECKLIST
 
-from conftest import AUDITOR_ID, MINI_CHECKLIST, PASSPHRASE
 from inspector.certificates.model import (
     issue_certificate,
     load_record_file,
@@ -18,11 +17,11 @@ from inspector.certificates.model import (
     record_bytes,
     write_outputs,
 )
+from inspector.certificates.psc1 import CertClaims, CertResult, encode
+from inspector.certificates.verify import verify_payload, verify_record
+from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.errors import UserError
 from inspector.paths import DataDir
-from inspector.certificates.psc1 import CertClaims, CertResult, encode
-from inspector.crypto.signing import Domain, SigningKey, sign_record
-from inspector.certificates.verify import verify_payload, verify_record
 
 ALL_CONFORM = {"MAL-01": "conform", "MAL-02": "conform", "MAL-03": "conform", "WHD-01": "conform", "WHD-02": "observation"}
 

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector.audit.checklist import ChecklistInvalid, load_checklist, parse_checklist, validate_checklist_data
+from inspector.audit.checklist import (
+    ChecklistInvalid,
+    load_checklist,
+    parse_checklist,
+    validate_checklist_data,
+)
 from inspector.cli.main import main
 
 DATA = Path(__file__).parent / "data"

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from conftest import MINI_CHECKLIST, PYTHON
 
 from inspector.audit.checklist import default_checklist_path, load_checklist
 from inspector.paths import DataDir
-
-from conftest import MINI_CHECKLIST, PYTHON
 
 Cli = Callable[..., tuple[int, str, str]]
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from inspector.errors import UserError
 from inspector.crypto.keystore import (
     KEY_FORMAT,
     KeyExists,
@@ -24,6 +23,7 @@ from inspector.crypto.keystore import (
     unlock,
 )
 from inspector.crypto.signing import Domain, PublicKey, sign_record, verify_record
+from inspector.errors import UserError
 
 FAST_N = 2**14
 PASS = "सही पासफ़्रेज़ 42"

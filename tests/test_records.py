@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from conftest import MINI_CHECKLIST
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inspector.audit.chain import findings_root, load_state, parse_payload, record_label
 from inspector.audit.checklist import load_checklist
-from inspector.errors import UserError
-from inspector.audit.records import (
-    envelope_digest,
-    finding_rule_problems,
-    findings_root,
-    load_state,
-    merkle_root,
-    parse_payload,
-    record_label,
-)
+from inspector.audit.rules import finding_rule_problems
 from inspector.audit.scoring import FindingStatus
+from inspector.crypto.digests import envelope_digest, merkle_root
 from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
-
-from conftest import MINI_CHECKLIST
+from inspector.errors import UserError
 
 # RFC 6962 / certificate-transparency reference vectors: leaf inputs and the root over the first n.
 CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]

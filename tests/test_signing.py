@@ -10,9 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspector.crypto.canonical import canonical_json, nfc
 from inspector.crypto._ed25519_screen import L, P
-from inspector.errors import Invalid, UserError
+from inspector.crypto.canonical import canonical_json, nfc
 from inspector.crypto.signing import (
     Domain,
     Envelope,
@@ -25,6 +24,7 @@ from inspector.crypto.signing import (
     verify_record,
     verify_with_any,
 )
+from inspector.errors import Invalid, UserError
 
 # The 8 small-order points of edwards25519 (canonical encodings): identity, the point of order
 # 2, the two of order 4 and the four of order 8 (sign-bit variants included).

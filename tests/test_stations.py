@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from inspector.audit.stations import load_registry
 from inspector.cli.main import main
 from inspector.errors import UserError
-from inspector.audit.stations import load_registry
 
 CERTIFIED = ["Kotwali Sector 39", "Sector 49", "Sector 58", "Bisrakh", "Beta-2", "Expressway", "Badalpur", "Knowledge Park"]
 

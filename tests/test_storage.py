@@ -18,11 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tinydb import TinyDB
 
-from inspector.store import record_store as storage
 from inspector.errors import UserError
-from inspector.store.record_store import (
-    JournalStorage,
-    RecordStore,
+from inspector.store import (
+    _tinydb as storage,  # the TinyDB glue holds the write path under test
+)
+from inspector.store import journal
+from inspector.store._tinydb import JournalStorage
+from inspector.store.errors import (
     StorageDamaged,
     StorageError,
     StoreLocked,
@@ -30,8 +32,9 @@ from inspector.store.record_store import (
     StoreUsageError,
     StoreWriteFailed,
     UnstorableValue,
-    lock_path_for,
 )
+from inspector.store.locking import lock_path_for
+from inspector.store.record_store import RecordStore
 
 REPO = Path(__file__).resolve().parents[1]
 HINDI = "थाना सेक्टर 20, नोएडा: अभिलेख कक्ष की सफ़ाई संतोषजनक नहीं"
@@ -446,14 +449,14 @@ def test_empty_file_is_damage_not_a_new_store(path: Path) -> None:
 
 def test_newer_format_is_refused_with_a_hint(path: Path) -> None:
     payload = json.dumps({"format": "inspector-journal", "version": 2}).encode()
-    path.write_bytes(storage._frame(payload))
+    path.write_bytes(journal._frame(payload))
     with pytest.raises(StorageError, match="newer inspector"):
         RecordStore(path)
 
 
 def test_valid_checksum_but_invalid_record_is_damage(path: Path) -> None:
     filled(path, 1)
-    bogus = storage._frame(b'{"seq":2,"ops":[{"t":"findings","id":"7","del":true}]}')
+    bogus = journal._frame(b'{"seq":2,"ops":[{"t":"findings","id":"7","del":true}]}')
     path.write_bytes(path.read_bytes() + bogus)
     error = assert_damaged(path, 3, writable=True)
     assert "does not exist" in str(error)
@@ -595,14 +598,14 @@ def test_compact_keeps_content_and_shrinks_the_file(path: Path) -> None:
 
 def test_a_writer_compacts_a_mostly_historic_file_on_close(path: Path) -> None:
     with RecordStore(path) as store:
-        for i in range(storage.COMPACT_MIN_GARBAGE + 5):
+        for i in range(journal.COMPACT_MIN_GARBAGE + 5):
             store.put("index", "A1", {"version": i})
         store.put("index", "B", {"version": 0})
-        assert len(lines_of(path)) > storage.COMPACT_MIN_GARBAGE
+        assert len(lines_of(path)) > journal.COMPACT_MIN_GARBAGE
     assert len(lines_of(path)) == 2  # header + one snapshot line
     with RecordStore(path, writable=False) as store:
         assert store.items("index") == [
-            ("A1", {"version": storage.COMPACT_MIN_GARBAGE + 4}),
+            ("A1", {"version": journal.COMPACT_MIN_GARBAGE + 4}),
             ("B", {"version": 0}),
         ]
 

@@ -10,9 +10,9 @@ import json
 from typing import Any, Callable
 
 from inspector.audit.service import AuditService
-from inspector.audit.verify import VerifyReport
-from inspector.paths import DataDir
+from inspector.audit.verify import VerifyReport, verify_local
 from inspector.crypto.signing import Domain, SigningKey, sign_record
+from inspector.paths import DataDir
 from inspector.store.record_store import RecordStore
 from inspector.trust.lists import TrustStore
 
@@ -32,7 +32,7 @@ def _rewrite(service: AuditService, audit_id: str, change: Callable[[Docs, Docs]
 
 
 def _verify(service: AuditService, audit_id: str) -> VerifyReport:
-    return service.verify(audit_id, TrustStore(service.data.root).trustlist())
+    return verify_local(service, audit_id, TrustStore(service.data.root).trustlist())
 
 
 def _payload(doc: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +148,7 @@ def test_a_chain_resigned_with_another_key_fails_the_trust_list(audit_service: A
 
     _rewrite(audit_service, closed_audit, resign)
     # Without a trust list the forgery is consistent: only the trust list says who may sign.
-    assert not any("signature" in p for p in audit_service.verify(closed_audit, None).problems)
+    assert not any("signature" in p for p in verify_local(audit_service, closed_audit, None).problems)
     report = _verify(audit_service, closed_audit)
     assert not report.ok
     assert any(p.startswith("record 1 (audit-opened") and "unknown-key" in p for p in report.problems), report.problems
@@ -175,7 +175,7 @@ def test_a_revoked_key_is_refused(audit_service: AuditService, closed_audit: str
 
     hq = HQ(hq_env.root)
     hq.revoke_key(auditor_key.public.kid_hex, "laptop stolen")
-    report = audit_service.verify(closed_audit, hq.current_trustlist())
+    report = verify_local(audit_service, closed_audit, hq.current_trustlist())
     assert not report.ok and all("revoked-key" in p for p in report.problems) and len(report.problems) == 7
 
 

@@ -12,9 +12,16 @@ import pytest
 
 import inspector.crypto.signing as signing
 from inspector.crypto.canonical import format_time, parse_time, utcnow
+from inspector.crypto.signing import (
+    Domain,
+    Envelope,
+    PublicKey,
+    SigningKey,
+    b64encode,
+    sign_record,
+)
 from inspector.errors import Invalid, UserError
 from inspector.hq.enrolment import HQ
-from inspector.crypto.signing import Domain, Envelope, PublicKey, SigningKey, b64encode, sign_record
 from inspector.trust.lists import (
     CRL_FORMAT,
     MAX_CERT_LIFETIME_DAYS,
@@ -236,7 +243,10 @@ def test_unsafe_keys_refused_at_enrolment(raw: bytes) -> None:
 
 def test_pem_helper_errors_are_one_line() -> None:
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
+    from cryptography.hazmat.primitives.asymmetric.ec import (
+        SECP256R1,
+        generate_private_key,
+    )
 
     ec_pem = generate_private_key(SECP256R1()).public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

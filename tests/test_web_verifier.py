@@ -16,11 +16,11 @@ the install hint, so the README's test command still works with Python alone.
 
 from __future__ import annotations
 
-import os
 import base64
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import struct
@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import webvectors as W
+
+from inspector.crypto.signing import Domain, PublicKey
 from inspector.errors import UserError
 from inspector.hq.publish import publish_verifier, render_page, verifier_config
-from inspector.crypto.signing import Domain, PublicKey
 from inspector.trust.lists import CRL_FORMAT, TRUSTLIST_FORMAT
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -34,11 +34,26 @@ from typing import Any
 import cbor2
 
 from inspector.certificates import psc1
-from inspector.crypto.canonical import canonical_json, format_time
 from inspector.certificates.model import cert_id_text
+from inspector.crypto.canonical import canonical_json, format_time
+from inspector.crypto.signing import (
+    Domain,
+    Envelope,
+    PublicKey,
+    SigningKey,
+    b64encode,
+    protected_header,
+    sign_record,
+)
 from inspector.errors import UserError
-from inspector.crypto.signing import Domain, Envelope, PublicKey, SigningKey, b64encode, protected_header, sign_record
-from inspector.trust.lists import CRL_FORMAT, MAX_CERT_LIFETIME_DAYS, TRUSTLIST_FORMAT, encode_document, load_crl, load_trustlist
+from inspector.trust.lists import (
+    CRL_FORMAT,
+    MAX_CERT_LIFETIME_DAYS,
+    TRUSTLIST_FORMAT,
+    encode_document,
+    load_crl,
+    load_trustlist,
+)
 
 FORMAT = "inspector-webvectors/v1"
 UTC = timezone.utc

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from inspector._io.atomic import fsync_dir
-from inspector.errors import UserError
 from inspector.audit.records import EvidenceRef
+from inspector.errors import UserError
 
 CHUNK = 1024 * 1024
 MAX_EVIDENCE_BYTES = 200 * 1024 * 1024  # a long video clip; anything bigger belongs elsewhere

@@ -15,22 +15,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from inspector.audit.service import (
+from inspector.audit.chain_check import ChainReport, verify_chain
+from inspector.audit.checklist import ChecklistInvalid
+from inspector.audit.evidence import check_stored
+from inspector.audit.layout import (
     EVIDENCE_DIR,
     RECORDS,
     SEAL,
     STORE_NAME,
-    AuditService,
-    load_audit_checklist,
     checklist_from_bytes,
+    load_audit_checklist,
 )
-from inspector.bundle.export import CHECKLIST, EVIDENCE_PREFIX, SEAL as SEAL_MEMBER, BundleReader
+from inspector.audit.records import ClosedRecord, OpenedRecord, record_time
+from inspector.audit.service import AuditService
+from inspector.bundle.export import CHECKLIST, EVIDENCE_PREFIX, BundleReader
+from inspector.bundle.export import SEAL as SEAL_MEMBER
 from inspector.crypto.canonical import loads_strict, parse_time
-from inspector.audit.checklist import ChecklistInvalid
+from inspector.crypto.digests import envelope_digest
 from inspector.errors import UserError
-from inspector.audit.evidence import check_stored
 from inspector.paths import DataDir
-from inspector.audit.records import ChainReport, ClosedRecord, OpenedRecord, envelope_digest, record_time, verify_chain
 from inspector.store.record_store import RecordStore
 
 
@@ -84,7 +87,6 @@ class TrustCheck:
     def key(self, kid: str) -> Any:
         from inspector.crypto.canonical import utcnow
         from inspector.errors import Invalid
-
         from inspector.trust.lists import KeyStatus
 
         usable = self.trustlist.entries_for(kid, self.purpose)

@@ -29,11 +29,12 @@ from typing import Any, Iterator
 
 from inspector import __version__
 from inspector._io.atomic import atomic_output
-from inspector.audit.service import CERTIFICATES_DIR, AuditService
+from inspector.audit.evidence import CHUNK, MAX_EVIDENCE_BYTES
+from inspector.audit.layout import CERTIFICATES_DIR
+from inspector.audit.records import EvidenceRef
+from inspector.audit.service import AuditService
 from inspector.crypto.canonical import loads_strict, now_text
 from inspector.errors import UserError
-from inspector.audit.evidence import CHUNK, MAX_EVIDENCE_BYTES
-from inspector.audit.records import EvidenceRef
 
 BUNDLE_FORMAT = "inspector-bundle/v1"
 MANIFEST = "manifest.json"

@@ -14,18 +14,18 @@ import base64
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from inspector.audit.records import AuditType
+from inspector.certificates.psc1 import CertResult
 from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
+from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
 from inspector.errors import Invalid, UserError
 from inspector.paths import DataDir
-from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
-from inspector.certificates.psc1 import CertResult
-from inspector.audit.records import AuditType
 
 DEFAULT_SCOPE_EN = "Infrastructure, quality management, police-station office procedures and public service"
 DEFAULT_SCOPE_HI = "आधारभूत संरचना, गुणवत्तापूर्ण प्रबंधन, थाना कार्यालय प्रक्रिया एवं जनसेवा"

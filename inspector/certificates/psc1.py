@@ -39,7 +39,14 @@ from typing import Annotated, Any, Callable
 import cbor2
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from inspector.crypto.signing import COSE_ALG_EDDSA, SIGNATURE_SIZE, Domain, PublicKey, SigningKey, protected_header
+from inspector.crypto.signing import (
+    COSE_ALG_EDDSA,
+    SIGNATURE_SIZE,
+    Domain,
+    PublicKey,
+    SigningKey,
+    protected_header,
+)
 
 PREFIX = "PSC1:"
 COSE_SIGN1_TAG = 18

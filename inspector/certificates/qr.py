@@ -27,8 +27,8 @@ import qrcode.exceptions
 import qrcode.util
 from qrcode.constants import ERROR_CORRECT_Q
 
-from inspector.errors import UserError
 from inspector.certificates.psc1 import MAX_QR_VERSION, PREFIX, QRTooLarge
+from inspector.errors import UserError
 
 __all__ = [
     "ImageError",

@@ -14,9 +14,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from inspector.certificates.psc1 import (
+    CertClaims,
+    PayloadError,
+    decode,
+    parse_claims,
+    parse_scanned,
+    verify_signature,
+)
 from inspector.crypto.canonical import format_time, parse_time, utcnow
-from inspector.certificates.psc1 import CertClaims, PayloadError, decode, parse_claims, parse_scanned, verify_signature
-from inspector.trust.lists import MAX_CERT_LIFETIME_DAYS, KeyStatus, Purpose, RevocationList, TrustEntry, TrustList
+from inspector.trust.lists import (
+    MAX_CERT_LIFETIME_DAYS,
+    KeyStatus,
+    Purpose,
+    RevocationList,
+    TrustEntry,
+    TrustList,
+)
 
 CLOCK_SKEW = timedelta(seconds=300)
 MAX_LIFETIME = timedelta(days=MAX_CERT_LIFETIME_DAYS)
@@ -242,8 +256,8 @@ def verify_record(
 ) -> Verdict:
     """Verify a certificate record file: its own signature, its QR payload, and that they agree."""
     from inspector.certificates.model import parse_record
-    from inspector.errors import Invalid
     from inspector.crypto.signing import Domain
+    from inspector.errors import Invalid
 
     envelope, body = parse_record(data, what)  # UserError: not a certificate record at all
     verdict = verify_payload(body.payload, trust, crl, now)

@@ -10,7 +10,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from inspector.cli.common import Context, add_command, add_group, add_passphrase_option, read_passphrase
+from inspector.cli.common import (
+    Context,
+    add_command,
+    add_group,
+    add_passphrase_option,
+    read_passphrase,
+)
 
 AUDIT_TYPES = ("stage1", "certification", "surveillance", "recertification")
 
@@ -125,8 +131,8 @@ def _finding_json(finding: Any) -> dict[str, Any]:
 
 
 def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.audit.service import parse_audit_type
     from inspector.audit.checklist import default_checklist_path, load_checklist
+    from inspector.audit.rules import parse_audit_type
     from inspector.audit.stations import load_registry
 
     # Every input is checked before the passphrase is asked for.
@@ -145,7 +151,8 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.audit.service import FindingInput, load_findings_csv
+    from inspector.audit.audit import FindingInput
+    from inspector.audit.csv_import import load_findings_csv
     from inspector.errors import UserError
 
     if args.from_csv:
@@ -193,7 +200,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def show_json(audit: Any) -> dict[str, Any]:
     """The ``audit show --json`` document (also what the TUI's summary screen reads)."""
-    from inspector.audit.service import iter_nonconformities
+    from inspector.audit.audit import iter_nonconformities
 
     result = audit.score()
     seal = audit.seal()

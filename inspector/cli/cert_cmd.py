@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inspector.cli.common import Context, add_command, add_group, add_passphrase_option, read_passphrase
+from inspector.cli.common import (
+    Context,
+    add_command,
+    add_group,
+    add_passphrase_option,
+    read_passphrase,
+)
 from inspector.errors import UserError
 
 
@@ -30,7 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificates.model import DEFAULT_LIFETIME_DAYS, issue_certificate, write_outputs
+    from inspector.certificates.model import (
+        DEFAULT_LIFETIME_DAYS,
+        issue_certificate,
+        write_outputs,
+    )
     from inspector.crypto.keystore import unlock
 
     key = unlock(ctx.data.auditor_key, read_passphrase(args, "Auditor key passphrase: "))

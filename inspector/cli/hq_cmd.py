@@ -12,7 +12,13 @@ from __future__ import annotations
 import argparse
 import importlib
 
-from inspector.cli.common import Context, add_command, add_group, add_passphrase_option, read_passphrase
+from inspector.cli.common import (
+    Context,
+    add_command,
+    add_group,
+    add_passphrase_option,
+    read_passphrase,
+)
 from inspector.cli.keys_cmd import add_output_option, key_summary, write_output
 from inspector.errors import UserError
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inspector.cli.common import Context, add_command, add_passphrase_option, read_passphrase
+from inspector.cli.common import (
+    Context,
+    add_command,
+    add_passphrase_option,
+    read_passphrase,
+)
 
 
 def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

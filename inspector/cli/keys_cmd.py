@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from inspector.cli.common import Context, add_command, add_group, add_passphrase_option, read_passphrase
+from inspector.cli.common import (
+    Context,
+    add_command,
+    add_group,
+    add_passphrase_option,
+    read_passphrase,
+)
 from inspector.errors import UserError
 
 

@@ -31,9 +31,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inspector._io import atomic
-from inspector.crypto.canonical import canonical_json, loads_strict, now_text, parse_time
-from inspector.errors import UserError
+from inspector.crypto.canonical import (
+    canonical_json,
+    loads_strict,
+    now_text,
+    parse_time,
+)
 from inspector.crypto.signing import PublicKey, SigningKey, b64decode, b64encode
+from inspector.errors import UserError
 
 KEY_FORMAT = "inspector-key/v1"
 Role = Literal["auditor", "hq"]

@@ -13,17 +13,19 @@ import base64
 import binascii
 import hashlib
 from enum import StrEnum
-from functools import cached_property
 from typing import Any, Callable, Iterable
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from inspector.crypto.canonical import canonical_json, parse_canonical_json
 from inspector.crypto._ed25519_screen import KeyRejected, check_public_key
+from inspector.crypto.canonical import canonical_json, parse_canonical_json
 from inspector.errors import Invalid, UserError
 
 KID_TAG = b"PSA/kid/v1"

@@ -32,7 +32,6 @@ from typing import Annotated, Any, Callable, Iterable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
-from inspector.errors import UserError
 from inspector.crypto.keystore import (
     KeyFileMissing,
     KeyInfo,
@@ -43,8 +42,15 @@ from inspector.crypto.keystore import (
     read_key_info,
     unlock,
 )
+from inspector.crypto.signing import (
+    Domain,
+    Envelope,
+    PublicKey,
+    SigningKey,
+    sign_record,
+)
+from inspector.errors import UserError
 from inspector.paths import DataDir
-from inspector.crypto.signing import Domain, Envelope, PublicKey, SigningKey, sign_record
 from inspector.trust.lists import (
     CRL_FORMAT,
     DEFAULT_NEXT_UPDATE_DAYS,

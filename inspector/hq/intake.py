@@ -20,13 +20,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from inspector.audit.evidence import CHUNK
 from inspector.audit.verify import choose_trust, verify_bundle
 from inspector.bundle.export import BundleReader
 from inspector.crypto.canonical import now_text
 from inspector.errors import Invalid, UserError
-from inspector.audit.evidence import CHUNK
 from inspector.paths import DataDir
-from inspector.store.record_store import RecordStore, StoreLocked
+from inspector.store.errors import StoreLocked
+from inspector.store.record_store import RecordStore
 
 TABLE = "audits"
 WAIT_SECONDS = 10.0

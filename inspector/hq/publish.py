@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from inspector.crypto.canonical import now_text
-from inspector.errors import UserError
 from inspector.crypto.signing import PublicKey
+from inspector.errors import UserError
 
 VERIFIER_FORMAT = "inspector-verifier/v1"
 SCRIPT_FILES = ("cbor.js", "ed25519.js", "verify.js", "page.js")

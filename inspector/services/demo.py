@@ -41,8 +41,8 @@ class DemoWorld:
 
 def create_demo(root: Path | None = None) -> DemoWorld:
     """Set up a demo world in ``root`` (a new temporary directory when None); refuse a used one."""
-    from inspector.hq.enrolment import HQ
     from inspector.crypto.keystore import create_key
+    from inspector.hq.enrolment import HQ
     from inspector.trust.lists import TrustStore
 
     if root is None:

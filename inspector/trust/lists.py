@@ -28,13 +28,22 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Iterator, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+    ValidationError,
+    model_validator,
+)
 
 from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
-from inspector.errors import Invalid, UserError
 from inspector.crypto.keystore import atomic_write, check_auditor_id, private_dir
-from inspector.paths import DataDir
 from inspector.crypto.signing import Domain, Envelope, PublicKey, verify_with_any
+from inspector.errors import Invalid, UserError
+from inspector.paths import DataDir
 
 TRUSTLIST_FORMAT = "inspector-trustlist/v1"
 CRL_FORMAT = "inspector-crl/v1"

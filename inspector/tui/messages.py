@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from inspector.audit.service import Audit, AuditSummary
-    from inspector.crypto.keystore import KeyInfo
-    from inspector.audit.records import Finding
+    from inspector.audit.audit import Audit
+    from inspector.audit.chain import Finding
+    from inspector.audit.index import AuditSummary
     from inspector.audit.scoring import Score
+    from inspector.crypto.keystore import KeyInfo
     from inspector.crypto.signing import SigningKey
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from inspector.audit.service import AuditService
 from inspector.crypto.keystore import KeyInfo, read_key_info, unlock
-from inspector.paths import DataDir
 from inspector.crypto.signing import SigningKey
+from inspector.paths import DataDir
 
 DEFAULT_IDLE_LOCK_MINUTES = 15
 

@@ -24,9 +24,14 @@ import pytest
 from textual.app import App
 from textual.screen import Screen
 
-from inspector.services.demo import DEMO_AUDITOR_ID, DEMO_AUDITOR_NAME, DEMO_PASSPHRASE, create_demo
-from inspector.paths import DataDir
 from inspector.crypto.signing import SigningKey
+from inspector.paths import DataDir
+from inspector.services.demo import (
+    DEMO_AUDITOR_ID,
+    DEMO_AUDITOR_NAME,
+    DEMO_PASSPHRASE,
+    create_demo,
+)
 from inspector.tui.session import Session
 
 MINI_CHECKLIST = Path(__file__).resolve().parent.parent / "data" / "mini-checklist.toml"
@@ -96,7 +101,8 @@ class World:
         checklist: Path = MINI_CHECKLIST,
     ) -> str:
         """A new audit of GBN-S39 with ``answers`` recorded; closed (sealed) when ``close``."""
-        from inspector.audit.service import AuditService, FindingInput
+        from inspector.audit.audit import FindingInput
+        from inspector.audit.service import AuditService
 
         service = AuditService(self.data)
         summary = service.new_audit(
@@ -139,12 +145,9 @@ def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
     """
     import os
 
-    from inspector.crypto import canonical
-
     from inspector.certificates import model as certificate
-
+    from inspector.crypto import canonical
     from inspector.hq import enrolment as hq
-
     from inspector.trust import lists as trust
 
     counter = itertools.count()

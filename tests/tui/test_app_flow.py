@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.widgets import Input, Static
 
+from inspector.audit.verify import verify_local
 from inspector.tui.app import InspectorApp
 from inspector.tui.screens.first_run import FirstRunScreen
 from inspector.tui.screens.home import HomeScreen
@@ -125,7 +126,7 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
                 ("minor", note, "2031-01-31", 1),
             ]
             assert fourth not in latest
-            report = app.session.audits.verify(audit_id, app.session.trust_lists()[0])
+            report = verify_local(app.session.audits, audit_id, app.session.trust_lists()[0])
             assert report.ok, report
         await pilot.press("n")
         await settle(pilot)
@@ -146,8 +147,8 @@ async def test_walk_records_signed_findings_and_resumes(demo_world: Any, settle:
 
 async def test_first_run_creates_and_exports_the_key(tmp_path: Path, settle: Any) -> None:
     from inspector.crypto.keystore import read_key_info
-    from inspector.paths import DataDir
     from inspector.crypto.signing import PublicKey
+    from inspector.paths import DataDir
 
     data = DataDir(tmp_path / "fresh")
     app = InspectorApp(data)

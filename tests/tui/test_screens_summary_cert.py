@@ -7,16 +7,26 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import pytest
-from .harness import CERTIFY_ANSWERS, CORRECTIVE_ANSWERS, STATION_HI, HarnessApp, World, build_world, screen_text, settle
 from textual.widgets import Input, Static
 
 from inspector.certificates import qr
 from inspector.certificates.model import load_record_file, qr_text_of
-from inspector.tui.screens.certificate import CertificateScreen
-from inspector.tui.screens.qr import QRScreen
-from inspector.tui.screens.confirm import ConfirmScreen
-from inspector.tui.screens.summary import SummaryScreen
 from inspector.certificates.verify import verify_payload
+from inspector.tui.screens.certificate import CertificateScreen
+from inspector.tui.screens.confirm import ConfirmScreen
+from inspector.tui.screens.qr import QRScreen
+from inspector.tui.screens.summary import SummaryScreen
+
+from .harness import (
+    CERTIFY_ANSWERS,
+    CORRECTIVE_ANSWERS,
+    STATION_HI,
+    HarnessApp,
+    World,
+    build_world,
+    screen_text,
+    settle,
+)
 
 Scenario = Callable[[Any], Awaitable[None]]
 

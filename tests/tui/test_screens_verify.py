@@ -8,14 +8,24 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import pytest
-from .harness import CERTIFY_ANSWERS, STATION_EN, STATION_HI, HarnessApp, World, build_world, screen_text, settle
 from textual import events
 from textual.widgets import Static
 
-from inspector.services.demo import DEMO_PASSPHRASE
 from inspector.paths import DataDir
+from inspector.services.demo import DEMO_PASSPHRASE
 from inspector.tui.screens.verify import ScanInput, VerifyScreen
 from inspector.tui.widgets.verdict import VerdictBanner, block_letters
+
+from .harness import (
+    CERTIFY_ANSWERS,
+    STATION_EN,
+    STATION_HI,
+    HarnessApp,
+    World,
+    build_world,
+    screen_text,
+    settle,
+)
 
 Scenario = Callable[[Any], Awaitable[None]]
 

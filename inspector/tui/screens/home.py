@@ -16,7 +16,7 @@ from inspector.tui.messages import AuditsLoaded
 from inspector.tui.widgets.audit_table import AuditTable, short_decision
 
 if TYPE_CHECKING:
-    from inspector.audit.service import AuditSummary
+    from inspector.audit.index import AuditSummary
     from inspector.tui.app import InspectorApp
 
 

@@ -25,8 +25,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from inspector.errors import UserError
 from inspector.audit.scoring import Decision, Score
+from inspector.errors import UserError
 from inspector.tui.screens.confirm import ConfirmScreen
 from inspector.tui.session import Session
 
@@ -86,7 +86,7 @@ class AuditView:
 
 def load_view(session: Session, audit_id: str) -> AuditView:
     """Read the audit (blocking: call from a worker)."""
-    from inspector.audit.service import iter_nonconformities
+    from inspector.audit.audit import iter_nonconformities
     from inspector.certificates.model import CERT_DIR
 
     with session.audits.open(audit_id, writable=False) as audit:

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
 from inspector.errors import UserError
-from inspector.tui.messages import UnlockFailed, Unlocked
+from inspector.tui.messages import Unlocked, UnlockFailed
 
 if TYPE_CHECKING:
     from inspector.crypto.signing import SigningKey

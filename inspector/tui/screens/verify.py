@@ -28,7 +28,6 @@ from inspector.tui.session import Session
 from inspector.tui.widgets.verdict import VerdictBanner
 
 
-
 class ScanInput(Input):
     """An Input that submits on paste too (some scanners and users paste the whole text)."""
 

@@ -21,7 +21,14 @@ from textual.widgets import Button, Footer, Header, Input
 
 from inspector.crypto.canonical import parse_time
 from inspector.tui.commands import ItemJumpProvider
-from inspector.tui.messages import AuditOpened, AuditOpenFailed, FindingFailed, FindingSaved, SaveJob, WriterIdle
+from inspector.tui.messages import (
+    AuditOpened,
+    AuditOpenFailed,
+    FindingFailed,
+    FindingSaved,
+    SaveJob,
+    WriterIdle,
+)
 from inspector.tui.widgets.audit_writer import AuditWriter
 from inspector.tui.widgets.finding_form import Draft, FindingForm
 from inspector.tui.widgets.i18n import SHORT, STATUS_KEYS
@@ -31,8 +38,8 @@ from inspector.tui.widgets.section_nav import SectionNav
 from inspector.tui.widgets.status_buttons import StatusButtons
 
 if TYPE_CHECKING:
+    from inspector.audit.chain import Finding
     from inspector.audit.checklist import Checklist
-    from inspector.audit.records import Finding
     from inspector.tui.app import InspectorApp
 
 NONCONFORMITIES = ("minor", "major")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import DataTable
 
 if TYPE_CHECKING:
-    from inspector.audit.service import AuditSummary
+    from inspector.audit.index import AuditSummary
 
 DECISIONS = {
     "recommend-certification": "certify",

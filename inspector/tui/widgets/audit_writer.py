@@ -16,10 +16,17 @@ from textual import work
 from textual.widget import Widget
 
 from inspector.errors import UserError
-from inspector.tui.messages import AuditOpened, AuditOpenFailed, FindingFailed, FindingSaved, SaveJob, WriterIdle
+from inspector.tui.messages import (
+    AuditOpened,
+    AuditOpenFailed,
+    FindingFailed,
+    FindingSaved,
+    SaveJob,
+    WriterIdle,
+)
 
 if TYPE_CHECKING:
-    from inspector.audit.service import Audit
+    from inspector.audit.audit import Audit
     from inspector.crypto.signing import SigningKey
     from inspector.tui.session import Session
 

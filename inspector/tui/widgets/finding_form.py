@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 if TYPE_CHECKING:
-    from inspector.audit.records import Finding
+    from inspector.audit.chain import Finding
 
 
 @dataclass

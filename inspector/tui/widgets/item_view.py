@@ -13,8 +13,8 @@ from textual.widgets import Static
 from inspector.tui.widgets.i18n import LABELS, STATUS_NAMES
 
 if TYPE_CHECKING:
+    from inspector.audit.chain import Finding
     from inspector.audit.checklist import Item, Section
-    from inspector.audit.records import Finding
 
 STATUS_STYLE = {"conform": "green", "observation": "cyan", "na": "dim", "minor": "yellow", "major": "bold red"}
 

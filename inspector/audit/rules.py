@@ -1,0 +1,94 @@
+"""The rules a finding must follow, shared by the service (which refuses) and verification (which reports)."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+from inspector.audit.checklist import Checklist
+from inspector.audit.records import AuditType, check_due, check_text
+from inspector.audit.scoring import FindingStatus
+from inspector.errors import UserError
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def parse_status(value: str | FindingStatus) -> FindingStatus:
+    try:
+        return FindingStatus(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in FindingStatus)
+        raise UserError(f"unknown status {value!r} (use one of: {allowed})") from None
+
+
+def parse_audit_type(value: str | AuditType) -> AuditType:
+    text = str(value).strip().lower()
+    if text in ("stage2", "stage-2"):
+        return AuditType.CERTIFICATION
+    try:
+        return AuditType(text)
+    except ValueError:
+        allowed = ", ".join(t.value for t in AuditType)
+        raise UserError(f"unknown audit type {value!r} (use one of: {allowed})") from None
+
+
+def _text_or_none(value: str | None, what: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return check_text(value, what, limit)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _due_or_none(value: str | None, opened: date) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        due = check_due(value.strip())
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if date.fromisoformat(due) < opened:
+        raise UserError(f"due date {due} is before the audit was opened ({opened.isoformat()})")
+    return due
+
+
+def _unknown_item(item_id: str, checklist: Checklist) -> str:
+    close = difflib.get_close_matches(item_id.upper(), list(checklist.items), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"unknown item {item_id!r}: not in checklist {checklist.id} {checklist.version}{hint}"
+
+
+# ---------------------------------------------------------------------------------------------
+# finding rules (shared by the service, which refuses, and by verification, which reports)
+
+
+def finding_rule_problems(
+    checklist: Checklist,
+    item_id: str,
+    status: FindingStatus,
+    note: str | None,
+    has_evidence: bool,
+    reason: str | None,
+    due: str | None,
+) -> list[str]:
+    """What a finding breaks of the checklist's rules for ``item_id`` (which must exist)."""
+    item = checklist.items[item_id]
+    problems: list[str] = []
+    default = checklist.default_grade(item).value
+    if status is FindingStatus.MINOR and default == "major" and not reason:
+        problems.append(
+            f"{item_id} is {item.criticality.value}: a failure is a major nonconformity; "
+            "recording it as minor needs a written reason (--reason)"
+        )
+    if status.is_nonconformity and item.require_note and not note:
+        problems.append(f"{item_id}: a {status.value} nonconformity needs a note (objective evidence, --note)")
+    if status.is_nonconformity and item.require_evidence and not has_evidence:
+        problems.append(f"{item_id}: a {status.value} nonconformity needs an evidence file (--evidence)")
+    if due is not None and not status.is_nonconformity:
+        problems.append(f"{item_id}: a due date is only for nonconformities, not for {status.value}")
+    return problems

@@ -1,0 +1,333 @@
+"""The journal's on-disk format: framing, checksums, replay and table state.
+
+The format is specified in :mod:`inspector.store.record_store`'s docstring; this module is the
+only code that reads or writes its bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from inspector._io.atomic import fsync_dir as _fsync_dir
+from inspector._io.atomic import fsync_file as _fsync_file
+from inspector._io.atomic import replace as _replace
+from inspector.store.errors import (
+    StorageDamaged,
+    StorageError,
+    StoreMissing,
+    UnstorableValue,
+)
+from inspector.store.frozen import _freeze
+
+if sys.platform == "win32":  # pragma: no cover - Windows, untested here
+    pass
+else:
+    pass
+
+__all__ = [
+    "JournalStorage",
+    "JournalTable",
+    "JournalTinyDB",
+    "RecordStore",
+    "StorageDamaged",
+    "StorageError",
+    "StoreLocked",
+    "StoreMissing",
+    "StoreUsageError",
+    "StoreWriteFailed",
+    "UnstorableValue",
+]
+
+
+FORMAT_NAME = "inspector-journal"
+FORMAT_VERSION = 1
+_HEADER: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
+COMPACT_MIN_GARBAGE = 1000  # see JournalStorage.compact_if_wasteful
+_DIGEST_HEX = 16  # 8 bytes of SHA-256: catches torn and flipped bytes, not an adversary
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation on raw fds
+
+
+# --------------------------------------------------------------------------- framing
+
+
+def _dumps(obj: Any) -> bytes:
+    """The one JSON encoding of the journal: UTF-8 (Hindi stays readable), no NaN."""
+    try:
+        text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnstorableValue(f"text is not valid Unicode (lone surrogate?): {exc}") from exc
+    except (TypeError, ValueError) as exc:
+        raise UnstorableValue(f"value cannot be stored as JSON: {exc}") from exc
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.sha256(payload).hexdigest()[:_DIGEST_HEX].encode("ascii")
+
+
+def _frame(payload: bytes) -> bytes:
+    return _digest(payload) + b" " + payload + b"\n"
+
+
+class _BadFrame(Exception):
+    """The line is cut short or its bytes changed: torn if it is the last line."""
+
+
+class _BadContent(Exception):
+    """The bytes are what was written (checksum holds) yet not a valid record: damage."""
+
+
+def _unframe(raw: bytes) -> dict[str, Any]:
+    """Check one line's checksum and parse its JSON object."""
+    if len(raw) <= _DIGEST_HEX + 1 or raw[_DIGEST_HEX : _DIGEST_HEX + 1] != b" ":
+        raise _BadFrame("not a journal line")
+    payload = raw[_DIGEST_HEX + 1 :]
+    if _digest(payload) != raw[:_DIGEST_HEX]:
+        raise _BadFrame("checksum mismatch")
+    try:
+        obj = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _BadContent(f"not valid JSON ({exc})") from exc
+    if not isinstance(obj, dict):
+        raise _BadContent("not a JSON object")
+    return obj
+
+
+# --------------------------------------------------------------------------- state and ops
+
+
+@dataclass
+class _Tables:
+    """The database as of the last durable line: what ``read()`` serves and diffs start from."""
+
+    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    views: dict[str, MappingProxyType[str, Any]] = field(default_factory=dict)
+    garbage: int = 0  # document versions in the file that are no longer live
+
+    def apply(self, op: Any) -> None:
+        """Apply one op; raise _BadContent if it is malformed or does not fit the state.
+
+        The writer applies its own ops through this same function after they are durable,
+        so the state in memory is by construction what a replay of the file produces.
+        """
+        if not isinstance(op, dict) or not isinstance(op.get("t"), str) or not op["t"]:
+            raise _BadContent("op without a table name")
+        name: str = op["t"]
+        shape = op.keys() - {"t"}
+        if not shape:
+            self._create(name)
+        elif shape == {"drop"} and op["drop"] is True:
+            self._drop(name)
+        elif shape == {"id", "d"} and isinstance(op["d"], dict):
+            table, key = self._table(name), _doc_key(op["id"])
+            self.garbage += key in table
+            table[key] = _freeze(op["d"])
+        elif shape == {"id", "del"} and op["del"] is True:
+            table, key = self._table(name), _doc_key(op["id"])
+            if key not in table:
+                raise _BadContent(f"removes document {key} of {name!r}, which does not exist")
+            del table[key]
+            self.garbage += 1
+        else:
+            raise _BadContent(f"unknown op on table {name!r}")
+
+    def _create(self, name: str) -> None:
+        if name in self.docs:
+            raise _BadContent(f"creates table {name!r}, which already exists")
+        self.docs[name] = {}
+        self.views[name] = MappingProxyType(self.docs[name])
+
+    def _drop(self, name: str) -> None:
+        if name not in self.docs:
+            raise _BadContent(f"drops table {name!r}, which does not exist")
+        self.garbage += len(self.docs[name])
+        del self.docs[name]
+        del self.views[name]
+
+    def _table(self, name: str) -> dict[str, Any]:
+        try:
+            return self.docs[name]
+        except KeyError:
+            raise _BadContent(f"writes to table {name!r}, which does not exist") from None
+
+
+def _doc_key(value: Any) -> str:
+    if not isinstance(value, str) or not value.isdigit():
+        raise _BadContent(f"bad document id {value!r}")
+    return value
+
+
+_MISSING = object()
+_DELETED = object()
+
+
+def _diff_table(name: str, old: Mapping[str, Any] | None, new: Mapping[Any, Any]) -> list[Any]:
+    """Ops turning table ``old`` (None: absent) into ``new``; unchanged docs cost a lookup."""
+    ops: list[Any] = []
+    if old is None:
+        ops.append({"t": name})
+        old = {}
+    added = 0
+    for doc_id, doc in new.items():
+        key = str(doc_id)
+        prev = old.get(key, _MISSING)
+        if prev is doc:  # stored docs are frozen, so the same object means unchanged
+            continue
+        if prev is _MISSING:
+            added += 1
+        elif prev == doc:
+            continue
+        ops.append({"t": name, "id": key, "d": doc})
+    if len(old) + added != len(new):  # only then can something have been removed
+        present = {str(doc_id) for doc_id in new}
+        ops.extend({"t": name, "id": key, "del": True} for key in old if key not in present)
+    return ops
+
+
+# --------------------------------------------------------------------------- replay
+
+
+@dataclass
+class _Replayed:
+    tables: _Tables
+    seq: int  # seq of the last good line (0: header only)
+    end: int  # byte offset just after the last good line
+    torn: int  # bytes after ``end`` belonging to an unacknowledged write
+
+
+def _replay(data: bytes, path: Path) -> _Replayed:
+    """Rebuild the database from the journal bytes, or raise StorageDamaged."""
+    if not data:
+        raise StorageDamaged(path, 1, "the file is empty, so it is not an inspector store")
+    lines = data.split(b"\n")
+    tail = lines.pop()  # bytes after the last newline: empty unless the last write was torn
+    if not lines:
+        raise StorageDamaged(path, 1, _not_a_journal(data))
+    _check_header(lines[0], path)
+    tables, seq, end = _Tables(), 0, len(lines[0]) + 1
+    for number, raw in enumerate(lines[1:], start=2):
+        try:
+            record = _unframe(raw)
+            for op in _record_ops(record, seq + 1):
+                tables.apply(op)
+        except _BadFrame as exc:
+            if number == len(lines) and not tail:  # the last line: a torn, unacknowledged write
+                return _Replayed(tables, seq, end, len(data) - end)
+            raise StorageDamaged(path, number, f"{exc}, and more lines follow it") from None
+        except _BadContent as exc:
+            raise StorageDamaged(path, number, str(exc)) from None
+        seq += 1
+        end += len(raw) + 1
+    return _Replayed(tables, seq, end, len(tail))
+
+
+def _check_header(raw: bytes, path: Path) -> None:
+    try:
+        header = _unframe(raw)
+    except (_BadFrame, _BadContent):
+        raise StorageDamaged(path, 1, _not_a_journal(raw)) from None
+    if header == _HEADER:
+        return
+    version = header.get("version")
+    if header.get("format") == FORMAT_NAME and type(version) is int and version > FORMAT_VERSION:
+        raise StorageError(
+            f"{path} was written by a newer inspector (store format {version}); "
+            "upgrade inspector to open it"
+        )
+    raise StorageDamaged(path, 1, "not an inspector store (unknown header)")
+
+
+def _not_a_journal(head: bytes) -> str:
+    if head.lstrip()[:1] == b"{":
+        return "this is a plain JSON file (stock TinyDB?), not an inspector store journal"
+    return "bad header, not an inspector store"
+
+
+def _record_ops(record: dict[str, Any], expected_seq: int) -> list[Any]:
+    if record.keys() != {"seq", "ops"}:
+        raise _BadContent("not a journal record")
+    if record["seq"] != expected_seq or isinstance(record["seq"], bool):
+        raise _BadContent(f"record number {record['seq']!r} where {expected_seq} was expected")
+    ops = record["ops"]
+    if not isinstance(ops, list) or not ops:
+        raise _BadContent("record without ops")
+    return ops
+
+
+# --------------------------------------------------------------------------- file helpers
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_all(fd: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _create_atomically(path: Path, content: bytes) -> None:
+    """Write a whole file so that ``path`` holds either nothing (or its old bytes) or all of it."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        try:
+            _write_all(fd, content)
+            _fsync_file(fd)  # data durable before the name points at it
+        finally:
+            os.close(fd)
+        _replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)  # the rename itself durable
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files a crash left behind while creating or compacting ``path``.
+
+    Only called with the lock held, so no temp file of this store can be in use. The pattern
+    is exact (mkstemp's 8 random characters), so another store's temp files never match.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp\Z")
+    for entry in path.parent.iterdir():
+        if pattern.match(entry.name):
+            entry.unlink(missing_ok=True)
+
+
+def _read_snapshot(path: Path) -> _Replayed:
+    """Read a store without the lock, consistently although a writer may be appending.
+
+    A line being appended right now is simply a torn last line. Bad lines elsewhere are
+    re-checked once: if the file changed in between, a writer was busy and we read again.
+    """
+    previous: bytes | None = None
+    for _attempt in range(5):
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise StoreMissing(path) from None
+        try:
+            return _replay(data, path)
+        except StorageDamaged:
+            if data == previous:
+                raise
+            previous = data
+            time.sleep(0.02)
+    return _replay(path.read_bytes(), path)
