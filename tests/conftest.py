@@ -74,7 +74,7 @@ class _Templates:
 def _templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
     from inspector.crypto.keystore import create_key
     from inspector.hq.enrolment import HQ
-    from inspector.trust.lists import TrustStore
+    from inspector.trust.store import TrustStore
 
     base = tmp_path_factory.mktemp("trust-templates")
     hq_root, laptop_root = base / "hq", base / "laptop"

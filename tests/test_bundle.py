@@ -13,13 +13,14 @@ import pytest
 from conftest import MINI_ANSWERS
 
 from inspector.audit.service import AuditService
-from inspector.audit.verify import verify_bundle
-from inspector.bundle.export import BundleReader, export_audit
+from inspector.bundle.export import export_audit
+from inspector.bundle.reader import BundleReader
+from inspector.bundle.verify import verify_bundle
 from inspector.crypto.signing import SigningKey
 from inspector.errors import UserError
 from inspector.hq.intake import ImportRefused, import_bundle, register_path, registered
 from inspector.paths import DataDir
-from inspector.trust.lists import TrustStore
+from inspector.trust.store import TrustStore
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def issued(trust_env: DataDir, certifiable: str, auditor_key: SigningKey) -> Any
 
 
 def _lists(env: DataDir) -> tuple[Any, Any]:
-    from inspector.trust.lists import TrustStore
+    from inspector.trust.store import TrustStore
 
     store = TrustStore(env.root)
     return store.trustlist(), store.crl()

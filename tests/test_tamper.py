@@ -14,7 +14,7 @@ from inspector.audit.verify import VerifyReport, verify_local
 from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.paths import DataDir
 from inspector.store.record_store import RecordStore
-from inspector.trust.lists import TrustStore
+from inspector.trust.store import TrustStore
 
 Docs = list[dict[str, Any]]
 

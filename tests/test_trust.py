@@ -18,10 +18,12 @@ from inspector.crypto.signing import (
     PublicKey,
     SigningKey,
     b64encode,
+    read_public_pem,
     sign_record,
 )
 from inspector.errors import Invalid, UserError
 from inspector.hq.enrolment import HQ
+from inspector.trust.documents import encode_document, load_crl, load_trustlist
 from inspector.trust.lists import (
     CRL_FORMAT,
     MAX_CERT_LIFETIME_DAYS,
@@ -30,13 +32,9 @@ from inspector.trust.lists import (
     Purpose,
     RevocationList,
     TrustList,
-    TrustStore,
-    encode_document,
-    load_crl,
-    load_trustlist,
     parse_purposes,
-    read_public_pem,
 )
+from inspector.trust.store import TrustStore
 
 # The 8 small-order encodings (sign-bit variants included), the 2 negative-zero encodings, and a
 # sample of the 38 encodings with y >= p (see tests/test_signing.py for the full sweep).

@@ -46,14 +46,8 @@ from inspector.crypto.signing import (
     sign_record,
 )
 from inspector.errors import UserError
-from inspector.trust.lists import (
-    CRL_FORMAT,
-    MAX_CERT_LIFETIME_DAYS,
-    TRUSTLIST_FORMAT,
-    encode_document,
-    load_crl,
-    load_trustlist,
-)
+from inspector.trust.documents import encode_document, load_crl, load_trustlist
+from inspector.trust.lists import CRL_FORMAT, MAX_CERT_LIFETIME_DAYS, TRUSTLIST_FORMAT
 
 FORMAT = "inspector-webvectors/v1"
 UTC = timezone.utc

@@ -112,3 +112,33 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool 
     """Write ``data`` to ``path`` atomically (see ``atomic_output``)."""
     with atomic_output(path, mode=mode, overwrite=overwrite) as handle:
         handle.write(data)
+
+
+def private_dir(directory: Path) -> Path:
+    """Create ``directory`` (and parents) for private files; a directory we create is 0700."""
+    missing = []
+    probe = directory
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for made in missing:
+            os.chmod(made, 0o700)
+    except OSError as exc:
+        raise UserError(f"cannot create directory {directory} ({exc.strerror})") from None
+    if not directory.is_dir():
+        raise UserError(f"{directory}: is not a directory")
+    return directory
+
+
+def write_private(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
+    """``atomic_write`` into a directory created private (0700) if it is missing.
+
+    For keys, trust lists and HQ's documents: state only this user should read.
+    """
+    path = Path(path)
+    private_dir(path.parent)
+    atomic_write(path, data, mode=mode, overwrite=overwrite)

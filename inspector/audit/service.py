@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inspector._io.atomic import write_private
 from inspector._io.files import read_user_file
 from inspector.audit.audit import Audit
 from inspector.audit.index import AuditIndex, AuditSummary
@@ -30,7 +31,6 @@ from inspector.audit.layout import (
 from inspector.audit.records import RECORD_FORMAT, AuditType, new_id
 from inspector.audit.rules import _unknown_item, parse_audit_type
 from inspector.crypto.canonical import now_text
-from inspector.crypto.keystore import atomic_write
 from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.errors import UserError
 from inspector.paths import DataDir
@@ -96,7 +96,7 @@ class AuditService:
             },
         }
         envelope = sign_record(key, Domain.FINDING, payload)
-        atomic_write(folder / CHECKLIST_NAME, raw, mode=0o600)
+        write_private(folder / CHECKLIST_NAME, raw, mode=0o600)
         with RecordStore(folder / STORE_NAME, writable=True) as store:
             store.append(RECORDS, envelope.model_dump())
         with self.open(audit_id, writable=False) as audit:

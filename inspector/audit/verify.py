@@ -1,39 +1,31 @@
-"""Verification of an audit, stored here or carried in a bundle, against a trust list.
+"""Verification of an audit stored on this laptop against a trust list.
 
-``verify_audit`` is what ``inspector audit verify`` runs; ``verify_local`` and ``verify_bundle``
-do the work for the two places an audit can be. Both feed ``records.verify_chain`` the stored
-envelopes, the seal, the checklist that travelled with the audit, a ``TrustCheck`` (who may sign
-findings, when) and a way to re-hash each evidence file, and turn its findings into a
-``VerifyReport`` whose every problem names the record (or file) at fault.
+``verify_local`` feeds ``chain_check.verify_chain`` the stored envelopes, the seal, the checklist
+that travelled with the audit, a ``TrustCheck`` (who may sign findings, when) and a way to re-hash
+each evidence file, and turns its findings into a ``VerifyReport`` whose every problem names the
+record (or file) at fault. Bundles are verified the same way by :mod:`inspector.bundle.verify`.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from inspector.audit.chain_check import ChainReport, verify_chain
-from inspector.audit.checklist import ChecklistInvalid
 from inspector.audit.evidence import check_stored
 from inspector.audit.layout import (
     EVIDENCE_DIR,
     RECORDS,
     SEAL,
     STORE_NAME,
-    checklist_from_bytes,
     load_audit_checklist,
 )
 from inspector.audit.records import ClosedRecord, OpenedRecord, record_time
 from inspector.audit.service import AuditService
-from inspector.bundle.export import CHECKLIST, EVIDENCE_PREFIX, BundleReader
-from inspector.bundle.export import SEAL as SEAL_MEMBER
-from inspector.crypto.canonical import loads_strict, parse_time
+from inspector.crypto.canonical import parse_time
 from inspector.crypto.digests import envelope_digest
 from inspector.errors import UserError
-from inspector.paths import DataDir
 from inspector.store.record_store import RecordStore
 
 
@@ -169,95 +161,3 @@ def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> Ver
         expected_audit=audit_id,
     )
     return make_report(chain, problems, trust)
-
-
-def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
-    """Verify everything in an opened bundle; problems name the record (and file) at fault."""
-    manifest = reader.manifest()
-    problems: list[str] = []
-    docs = reader.records(problems)
-    checklist = None
-    if not reader.has(CHECKLIST):
-        problems.append(f"{CHECKLIST}: missing from the bundle")
-    else:
-        try:
-            checklist = checklist_from_bytes(reader.read(CHECKLIST), CHECKLIST)
-        except ChecklistInvalid as exc:
-            problems.append(f"{CHECKLIST}: not a valid checklist ({exc.problems[0]})")
-    seal_doc = None
-    if reader.has(SEAL_MEMBER):
-        try:
-            seal_doc = loads_strict(reader.read(SEAL_MEMBER), SEAL)
-        except UserError as exc:
-            problems.append(f"seal: {exc}")
-            seal_doc = {}
-    expected = manifest.get("audit") if isinstance(manifest.get("audit"), str) else None
-    chain = verify_chain(
-        docs,
-        seal_doc,
-        checklist,
-        TrustCheck(trust) if trust is not None else None,
-        reader.evidence_check,
-        expected_audit=expected,
-    )
-    report = make_report(chain, problems, trust)
-    referenced = {ref.sha256 for history in chain.state.history.values() for f in history for ref in f.evidence}
-    extra = [name for name in reader.names(EVIDENCE_PREFIX) if name[len(EVIDENCE_PREFIX):] not in referenced]
-    if extra:
-        report.warnings.append(f"{len(extra)} evidence file(s) in the bundle are not referred to by any record")
-    return report
-
-
-def choose_trust(data: DataDir, reader: BundleReader | None, *, required: bool) -> tuple[Any | None, str]:
-    """The trust list to check signers against here, and where it came from.
-
-    HQ's own register is authoritative where the HQ key lives (it knows revocations not yet
-    published); elsewhere the installed trust list; failing both, a bundle's own list is
-    accepted only if a pinned root signed it. With none and ``required``: a ``UserError``.
-    """
-    from inspector.trust.lists import TrustStore
-
-    if data.hq_key.exists():
-        from inspector.hq.enrolment import HQ
-
-        return HQ(data.root).current_trustlist(), "HQ register"
-    store = TrustStore(data.root)
-    installed = store.trustlist()
-    if installed is not None:
-        return installed, "installed trust list"
-    if reader is not None:
-        own = reader.trustlist(store.pinned())
-        if own is not None:
-            return own, "bundle's trust list (signed by a pinned root)"
-    if required:
-        raise UserError(
-            "no trust list to check the bundle against: run 'inspector hq init' here, or install a trust list "
-            "('inspector trust install'), or pin the HQ root key"
-        )
-    return None, "none"
-
-
-def verify_audit(data: DataDir, target: str | Path, trust: Any | None = None) -> VerifyReport:
-    """Verify ``target``, a bundle file or the id of an audit here.
-
-    Signers are checked against ``trust`` if given, else against the trust this machine has
-    (``choose_trust``); with none at all, only integrity is checked and a warning says so.
-    """
-    path = Path(target)
-    source = "the trust list given"
-    is_bundle = path.suffix.lower() == ".zip" or path.is_file()
-    with BundleReader(path) if is_bundle else _no_bundle() as reader:
-        if trust is None:
-            trust, source = choose_trust(data, reader, required=False)
-        if reader is not None:
-            report = verify_bundle(reader, trust)
-        else:
-            report = verify_local(AuditService(data), str(target), trust)
-    if trust is not None:
-        report.trust = f"{source} (seq {trust.seq})"
-    return report
-
-
-@contextmanager
-def _no_bundle() -> Iterator[None]:
-    yield None

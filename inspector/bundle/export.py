@@ -1,72 +1,34 @@
-"""Audit bundles: one zip file that carries an audit from the laptop to headquarters.
-
-Layout (every name is fixed; nothing else is accepted on reading)::
-
-    manifest.json            what the bundle holds (informative: the signed records decide)
-    records.jsonl            the stored envelopes, one JSON object per line, in chain order
-    seal.json                the closing seal envelope (absent while the audit is open)
-    checklist.toml           the original bytes of the checklist the audit used
-    trustlist.json           the trust list in force on the laptop (signed by HQ), if installed
-    evidence/<sha256>        every evidence file any record refers to, named by its hash
-    certificates/<name>.json certificate records issued from the audit, if any
-
-Reading is defensive: names must match the layout exactly (so no path can leave the bundle),
-duplicate names, links and encrypted members are refused, and sizes are bounded both as the zip
-declares them and as the bytes actually arrive.
-"""
-
+"""Exporting an audit as one zip bundle for headquarters (layout in :mod:`inspector.bundle.layout`)."""
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import stat
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from inspector import __version__
 from inspector._io.atomic import atomic_output
-from inspector.audit.evidence import CHUNK, MAX_EVIDENCE_BYTES
+from inspector.audit.evidence import CHUNK
 from inspector.audit.layout import CERTIFICATES_DIR
 from inspector.audit.records import EvidenceRef
 from inspector.audit.service import AuditService
-from inspector.crypto.canonical import loads_strict, now_text
-from inspector.errors import UserError
-
-BUNDLE_FORMAT = "inspector-bundle/v1"
-MANIFEST = "manifest.json"
-RECORDS = "records.jsonl"
-SEAL = "seal.json"
-CHECKLIST = "checklist.toml"
-TRUSTLIST = "trustlist.json"
-EVIDENCE_PREFIX = "evidence/"
-CERT_PREFIX = "certificates/"
-
-NAME_RULES = (
-    re.compile(r"manifest\.json"),
-    re.compile(r"records\.jsonl"),
-    re.compile(r"seal\.json"),
-    re.compile(r"checklist\.toml"),
-    re.compile(r"trustlist\.json"),
-    re.compile(r"evidence/[0-9a-f]{64}"),
-    re.compile(r"certificates/[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.json"),
+from inspector.bundle.layout import (
+    BUNDLE_FORMAT,
+    CERT_PREFIX,
+    CHECKLIST,
+    EVIDENCE_PREFIX,
+    FIXED_TIME,
+    MANIFEST,
+    RECORDS,
+    SEAL,
+    TRUSTLIST,
+    _allowed,
 )
-SMALL_LIMITS = {
-    MANIFEST: 16 * 1024 * 1024,
-    RECORDS: 256 * 1024 * 1024,
-    SEAL: 64 * 1024,
-    CHECKLIST: 16 * 1024 * 1024,
-    TRUSTLIST: 20 * 1024 * 1024,
-}
-CERT_LIMIT = 1024 * 1024
-MAX_MEMBERS = 20_000
-MAX_TOTAL_BYTES = 8 * 1024 * 1024 * 1024
-MAX_RATIO = 200  # declared size / compressed size above which a member is a zip bomb
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # members carry no timestamps: the same audit, the same bytes
-
+from inspector.crypto.canonical import now_text
+from inspector.errors import UserError
 
 # ---------------------------------------------------------------------------------------------
 # export
@@ -182,163 +144,3 @@ def _write_file(archive: zipfile.ZipFile, name: str, path: Path) -> None:
     with open(path, "rb") as source, archive.open(_info(name, zipfile.ZIP_STORED), "w") as target:
         while chunk := source.read(CHUNK):
             target.write(chunk)
-
-
-def _allowed(name: str) -> bool:
-    return any(rule.fullmatch(name) for rule in NAME_RULES)
-
-
-# ---------------------------------------------------------------------------------------------
-# reading
-
-
-class BundleReader:
-    """A bundle opened for reading, after every member passed the safety checks."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        try:
-            self.zip = zipfile.ZipFile(self.path, "r")
-        except FileNotFoundError:
-            raise UserError(f"bundle {self.path}: no such file") from None
-        except IsADirectoryError:
-            raise UserError(f"bundle {self.path}: is a directory") from None
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise UserError(f"bundle {self.path}: not a zip file ({exc})") from None
-        try:
-            self.members = self._check_members()
-        except BaseException:
-            self.zip.close()
-            raise
-
-    def _check_members(self) -> dict[str, zipfile.ZipInfo]:
-        infos = self.zip.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise UserError(f"bundle {self.path}: {len(infos)} members (at most {MAX_MEMBERS})")
-        members: dict[str, zipfile.ZipInfo] = {}
-        total = 0
-        for info in infos:
-            name = info.filename
-            where = f"bundle {self.path}: member {name!r}"
-            if name in members:
-                raise UserError(f"{where}: appears twice")
-            if not _allowed(name):
-                raise UserError(f"{where}: not part of an inspector bundle (unexpected name or path)")
-            kind = stat.S_IFMT(info.external_attr >> 16)  # Unix file type; 0 when not recorded
-            if kind and kind != stat.S_IFREG:
-                raise UserError(f"{where}: not a regular file (link or device)")
-            if info.flag_bits & 0x1:
-                raise UserError(f"{where}: encrypted")
-            limit = self._limit(name)
-            if info.file_size > limit:
-                raise UserError(f"{where}: too large ({info.file_size} bytes; at most {limit})")
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise UserError(f"{where}: compression ratio too high (zip bomb?)")
-            total += info.file_size
-            members[name] = info
-        if total > MAX_TOTAL_BYTES:
-            raise UserError(f"bundle {self.path}: {total} bytes uncompressed (at most {MAX_TOTAL_BYTES})")
-        return members
-
-    @staticmethod
-    def _limit(name: str) -> int:
-        if name in SMALL_LIMITS:
-            return SMALL_LIMITS[name]
-        if name.startswith(CERT_PREFIX):
-            return CERT_LIMIT
-        return MAX_EVIDENCE_BYTES
-
-    def close(self) -> None:
-        self.zip.close()
-
-    def __enter__(self) -> "BundleReader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def has(self, name: str) -> bool:
-        return name in self.members
-
-    def _chunks(self, name: str) -> Iterator[bytes]:
-        """The member's bytes, never more than it declared (a lying header is an error)."""
-        info = self.members[name]
-        read = 0
-        try:
-            with self.zip.open(info, "r") as handle:
-                while chunk := handle.read(CHUNK):
-                    read += len(chunk)
-                    if read > info.file_size:
-                        raise UserError(f"bundle {self.path}: member {name!r} is larger than it declares")
-                    yield chunk
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise UserError(f"bundle {self.path}: member {name!r} cannot be read ({exc})") from None
-
-    def read(self, name: str) -> bytes:
-        return b"".join(self._chunks(name))
-
-    def hash_member(self, name: str) -> tuple[str, int]:
-        digest = hashlib.sha256()
-        size = 0
-        for chunk in self._chunks(name):
-            size += len(chunk)
-            digest.update(chunk)
-        return digest.hexdigest(), size
-
-    def names(self, prefix: str) -> list[str]:
-        return sorted(name for name in self.members if name.startswith(prefix))
-
-    def manifest(self) -> dict[str, Any]:
-        if not self.has(MANIFEST):
-            raise UserError(f"bundle {self.path}: not an inspector bundle (no {MANIFEST})")
-        value = loads_strict(self.read(MANIFEST), f"bundle {self.path}: {MANIFEST}")
-        if not isinstance(value, dict) or value.get("format") != BUNDLE_FORMAT:
-            raise UserError(f"bundle {self.path}: {MANIFEST} is not an {BUNDLE_FORMAT} manifest")
-        return value
-
-    def evidence_check(self, ref: EvidenceRef) -> str | None:
-        name = EVIDENCE_PREFIX + ref.sha256
-        if not self.has(name):
-            return "the file is missing from the bundle"
-        try:
-            actual, size = self.hash_member(name)
-        except UserError as exc:
-            return str(exc)
-        if actual != ref.sha256:
-            return f"the file's content does not match its hash (found {actual[:16]}…: swapped or altered)"
-        if size != ref.size:
-            return f"the file has {size} bytes, the record says {ref.size}"
-        return None
-
-    def records(self, problems: list[str]) -> list[Any]:
-        """The JSON objects of records.jsonl in order; a line that is not JSON becomes None
-        and a problem naming the line (the chain check then names the record)."""
-        if not self.has(RECORDS):
-            problems.append(f"{RECORDS}: missing from the bundle")
-            return []
-        try:
-            text = self.read(RECORDS).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(f"{RECORDS}: not UTF-8 text (byte {exc.start})")
-            return []
-        docs: list[Any] = []
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                docs.append(loads_strict(line, f"record {len(docs) + 1}"))
-            except UserError as exc:
-                problems.append(f"{exc} ({RECORDS} line {number})")
-                docs.append(None)
-        return docs
-
-    def trustlist(self, pinned: list[Any]) -> Any | None:
-        """The bundle's own trust list, only when one of ``pinned`` signed it (else None)."""
-        from inspector.trust.lists import load_trustlist
-
-        if not pinned or not self.has(TRUSTLIST):
-            return None
-        try:
-            return load_trustlist(self.read(TRUSTLIST), pinned, f"bundle {self.path}: {TRUSTLIST}")
-        except UserError:
-            return None

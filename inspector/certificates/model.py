@@ -173,7 +173,8 @@ def issue_certificate(
     from inspector.audit.service import AuditService
     from inspector.certificates.psc1 import AuditType as QRAuditType
     from inspector.certificates.psc1 import CertClaims, encode
-    from inspector.trust.lists import Purpose, TrustStore
+    from inspector.trust.lists import Purpose
+    from inspector.trust.store import TrustStore
 
     if lifetime_days < 1:
         raise UserError("certificate lifetime must be at least one day")
@@ -249,9 +250,9 @@ def issue_certificate(
     )
     envelope = sign_record(key, Domain.CERT_RECORD, body.model_dump(mode="json"))
     path = folder / CERT_DIR / f"{body.cert_id}.json"
-    from inspector.crypto.keystore import atomic_write
+    from inspector._io.atomic import write_private
 
-    atomic_write(path, record_bytes(envelope), mode=0o644, overwrite=False)
+    write_private(path, record_bytes(envelope), mode=0o644, overwrite=False)
     return IssuedCertificate(body, envelope, path)
 
 
@@ -337,8 +338,8 @@ def link_text(verify_url: str | None, payload: str) -> str:
 
 def write_outputs(body: CertificateBody, envelope: Envelope, out_dir: Path, *, formats: tuple[str, ...] = ("json", "png", "svg", "html", "pdf")) -> dict[str, str]:
     """Write the record and its renderings into ``out_dir``; returns format -> path."""
+    from inspector._io.atomic import write_private
     from inspector.certificates import printing, qr
-    from inspector.crypto.keystore import atomic_write
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -359,7 +360,7 @@ def write_outputs(body: CertificateBody, envelope: Envelope, out_dir: Path, *, f
         if fmt == "svg":
             path = out_dir / f"certificate-{body.cert_id}-qr.svg"
         try:
-            atomic_write(path, renders[fmt](), mode=0o644)
+            write_private(path, renders[fmt](), mode=0o644)
         except OSError as exc:
             raise UserError(f"{path}: cannot write ({exc.strerror})") from None
         written[fmt] = str(path)

@@ -95,7 +95,8 @@ def _warn_about_trust(ctx: Context, kid: str) -> None:
     """Say so now if HQ will not accept what this key signs, rather than at import."""
     from inspector.crypto.canonical import utcnow
     from inspector.errors import Invalid, UserError
-    from inspector.trust.lists import Purpose, TrustStore
+    from inspector.trust.lists import Purpose
+    from inspector.trust.store import TrustStore
 
     try:
         trustlist = TrustStore(ctx.data.root).trustlist()
@@ -336,7 +337,7 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.audit.verify import verify_audit
+    from inspector.services.verify_audit import verify_audit
 
     report = verify_audit(ctx.data, args.target)
     if ctx.json:
@@ -356,7 +357,7 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.bundle.export import export_audit
-    from inspector.trust.lists import TrustStore
+    from inspector.trust.store import TrustStore
 
     result = export_audit(_service(ctx), args.audit, Path(args.output), TrustStore(ctx.data.root).trustlist_bytes(),
                           overwrite=args.force)

@@ -91,7 +91,7 @@ def _revoked_ids(ctx: Context) -> set[str]:
         from inspector.hq.enrolment import HQ
 
         return {entry.cert_id for entry in HQ(ctx.data.root).revocations()}
-    from inspector.trust.lists import TrustStore
+    from inspector.trust.store import TrustStore
 
     crl = TrustStore(ctx.data.root).crl()
     return {entry.cert_id for entry in crl.entries} if crl else set()

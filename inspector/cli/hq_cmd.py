@@ -142,7 +142,8 @@ def cmd_export_public(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_enroll(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.cli.common import read_bytes
     from inspector.crypto.keystore import check_auditor_id, check_name
-    from inspector.trust.lists import parse_purposes, read_public_pem
+    from inspector.crypto.signing import read_public_pem
+    from inspector.trust.lists import parse_purposes
 
     hq = _hq(ctx)
     hq.key_info()  # a clear error before anything else when this is not an HQ directory
@@ -218,7 +219,8 @@ def _export(args: argparse.Namespace, ctx: Context, kind: str) -> int:
     hq = _hq(ctx)
     hq.key_info()
     ask = lambda: read_passphrase(args, "HQ root key passphrase: ")  # noqa: E731 - asked only if signing
-    from inspector.trust.lists import CRL_FORMAT, TRUSTLIST_FORMAT, peek_seq
+    from inspector.trust.documents import peek_seq
+    from inspector.trust.lists import CRL_FORMAT, TRUSTLIST_FORMAT
 
     if kind == "trustlist":
         data = hq.export_trustlist(ask, refresh=args.refresh, next_update_days=args.next_update_days)

@@ -44,12 +44,12 @@ def write_output(target: str, data: bytes, what: str, ctx: Context) -> None:
         else:  # a text-only stream (tests, embedding)
             sys.stdout.write(data.decode("utf-8"))
         return
-    from inspector.crypto.keystore import atomic_write
+    from inspector._io.atomic import write_private
 
     path = Path(target)
     if path.is_dir():
         raise UserError(f"{path}: is a directory")
-    atomic_write(path, data, mode=0o644)
+    write_private(path, data, mode=0o644)
     sys.stderr.write(f"{what} written to {path}\n")
 
 

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _store(ctx: Context):  # type: ignore[no-untyped-def]
-    from inspector.trust.lists import TrustStore
+    from inspector.trust.store import TrustStore
 
     return TrustStore(ctx.data.root)
 

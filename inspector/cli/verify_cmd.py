@@ -44,7 +44,8 @@ def parse_at(text: str | None) -> datetime | None:
 def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tuple[Any, Any]:
     """The trust list and CRL to decide with: given files (checked against the pins) or installed."""
     from inspector.cli.common import read_bytes
-    from inspector.trust.lists import TrustStore, load_crl, load_trustlist
+    from inspector.trust.documents import load_crl, load_trustlist
+    from inspector.trust.store import TrustStore
 
     store = TrustStore(ctx.data.root)
     if trust_file:

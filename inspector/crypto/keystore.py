@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inspector._io import atomic
+from inspector._io.atomic import private_dir
 from inspector.crypto.canonical import (
     canonical_json,
     loads_strict,
@@ -104,26 +105,6 @@ def check_auditor_id(value: str, what: str = "auditor id") -> str:
 
 # ---------------------------------------------------------------------------------------------
 # atomic file writes (also used by trust.py and hq.py)
-
-
-def private_dir(directory: Path) -> Path:
-    """Create ``directory`` (and parents) for private files; a directory we create is 0700."""
-    missing = []
-    probe = directory
-    while not probe.exists():
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for made in missing:
-            os.chmod(made, 0o700)
-    except OSError as exc:
-        raise UserError(f"cannot create directory {directory} ({exc.strerror})") from None
-    if not directory.is_dir():
-        raise UserError(f"{directory}: is not a directory")
-    return directory
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:

@@ -247,3 +247,23 @@ def verify_with_any(
 
 
 KeyLookup = Callable[[str], Iterable[PublicKey]]
+
+
+def read_public_pem(data: bytes, what: str) -> PublicKey:
+    """A screened Ed25519 public key from PEM bytes; every failure is one line naming ``what``."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError):
+        raise UserError(f"{what}: not a PEM public key") from None
+    except Exception:  # noqa: BLE001 - e.g. UnsupportedAlgorithm: still one clear line
+        raise UserError(f"{what}: not a supported PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise UserError(f"{what}: not an Ed25519 public key")
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    try:
+        return PublicKey(raw)
+    except UserError as exc:
+        raise UserError(f"{what}: {exc}") from None

@@ -31,11 +31,12 @@ from typing import Annotated, Any, Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from inspector._io.atomic import write_private
+from inspector._io.locks import file_lock
 from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
 from inspector.crypto.keystore import (
     KeyFileMissing,
     KeyInfo,
-    atomic_write,
     check_auditor_id,
     check_name,
     create_key,
@@ -51,6 +52,7 @@ from inspector.crypto.signing import (
 )
 from inspector.errors import UserError
 from inspector.paths import DataDir
+from inspector.trust.documents import encode_document, load_crl, load_trustlist
 from inspector.trust.lists import (
     CRL_FORMAT,
     DEFAULT_NEXT_UPDATE_DAYS,
@@ -66,11 +68,7 @@ from inspector.trust.lists import (
     TrustList,
     check_cert_id,
     check_reason,
-    encode_document,
-    file_lock,
     kid_arg,
-    load_crl,
-    load_trustlist,
 )
 
 REGISTER_FORMAT = "inspector-hq-register/v1"
@@ -173,7 +171,7 @@ class HQ(DataDir):
 
     def _save(self, register: _Register) -> None:
         text = json.dumps(register.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
-        atomic_write(self.hq_register, text.encode("utf-8"), mode=0o600)
+        write_private(self.hq_register, text.encode("utf-8"), mode=0o600)
 
     def entries(self) -> list[TrustEntry]:
         """Every enrolled key with its status, as the next trust list will state it."""
@@ -436,7 +434,7 @@ class HQ(DataDir):
             envelope = sign_record(key, domain, payload)
             data = encode_document(fmt, envelope)
             loader(data, [root], f"new {kind}")  # self-check: what we publish must load
-            atomic_write(path, data, mode=0o644)
+            write_private(path, data, mode=0o644)
         return data
 
     def export_trustlist(

@@ -21,10 +21,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from inspector.audit.evidence import CHUNK
-from inspector.audit.verify import choose_trust, verify_bundle
-from inspector.bundle.export import BundleReader
+from inspector.bundle.reader import BundleReader
+from inspector.bundle.verify import verify_bundle
 from inspector.crypto.canonical import now_text
 from inspector.errors import Invalid, UserError
+from inspector.hq.trust_source import choose_trust
 from inspector.paths import DataDir
 from inspector.store.errors import StoreLocked
 from inspector.store.record_store import RecordStore
@@ -238,10 +239,10 @@ def _check_certificates(
 
 
 def _store_certificates(data: DataDir, store: RecordStore, rows: list[RegisteredCertificate], files: dict[str, bytes]) -> None:
-    from inspector.crypto.keystore import atomic_write
+    from inspector._io.atomic import write_private
 
     for row in rows:
-        atomic_write(data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644)
+        write_private(data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644)
         store.put(CERT_TABLE, row.id, row.model_dump())
 
 

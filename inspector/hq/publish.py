@@ -145,7 +145,7 @@ def verifier_config(
     stations: Any = None,
 ) -> dict[str, Any]:
     """Check what goes into the page and return the embedded config. ``UserError`` if unusable."""
-    from inspector.trust.lists import load_crl, load_trustlist
+    from inspector.trust.documents import load_crl, load_trustlist
 
     roots = list(root_keys)
     if not roots:
@@ -192,7 +192,7 @@ def publish_verifier(
     shown beside a station code (default: the shipped registry). Raises ``UserError`` when a
     list does not verify against the roots or the base URL is unusable; writes nothing then.
     """
-    from inspector.crypto.keystore import atomic_write
+    from inspector._io.atomic import write_private
 
     config = verifier_config(trustlist_bytes, crl_bytes, root_keys, base_url, stations=stations)
     html = render_page(config)
@@ -204,5 +204,5 @@ def publish_verifier(
     if not out.is_dir():
         raise UserError(f"publish-verifier: {out} is not a directory")
     target = out / "index.html"
-    atomic_write(target, html.encode("utf-8"), mode=0o644)
+    write_private(target, html.encode("utf-8"), mode=0o644)
     return target

@@ -43,7 +43,7 @@ def create_demo(root: Path | None = None) -> DemoWorld:
     """Set up a demo world in ``root`` (a new temporary directory when None); refuse a used one."""
     from inspector.crypto.keystore import create_key
     from inspector.hq.enrolment import HQ
-    from inspector.trust.lists import TrustStore
+    from inspector.trust.store import TrustStore
 
     if root is None:
         root = Path(tempfile.mkdtemp(prefix="inspector-demo-"))

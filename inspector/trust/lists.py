@@ -19,14 +19,10 @@ bytes again are a harmless no-op). Kids are never taken from input: they are rec
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any, ClassVar, Iterator, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -35,15 +31,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     Strict,
-    ValidationError,
     model_validator,
 )
 
-from inspector.crypto.canonical import format_time, loads_strict, parse_time, utcnow
-from inspector.crypto.keystore import atomic_write, check_auditor_id, private_dir
+from inspector.crypto.canonical import format_time, parse_time, utcnow
+from inspector.crypto.keystore import check_auditor_id
 from inspector.crypto.signing import Domain, Envelope, PublicKey, verify_with_any
 from inspector.errors import Invalid, UserError
-from inspector.paths import DataDir
 
 TRUSTLIST_FORMAT = "inspector-trustlist/v1"
 CRL_FORMAT = "inspector-crl/v1"
@@ -115,26 +109,6 @@ AuditorId = Annotated[str, AfterValidator(_auditor_id_text)]
 Text = Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(_text)]
 CertId = Annotated[str, AfterValidator(_cert_id_text)]
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-def read_public_pem(data: bytes, what: str) -> PublicKey:
-    """A screened Ed25519 public key from PEM bytes; every failure is one line naming ``what``."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    try:
-        key = serialization.load_pem_public_key(data)
-    except (ValueError, TypeError):
-        raise UserError(f"{what}: not a PEM public key") from None
-    except Exception:  # noqa: BLE001 - e.g. UnsupportedAlgorithm: still one clear line
-        raise UserError(f"{what}: not a supported PEM public key") from None
-    if not isinstance(key, Ed25519PublicKey):
-        raise UserError(f"{what}: not an Ed25519 public key")
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    try:
-        return PublicKey(raw)
-    except UserError as exc:
-        raise UserError(f"{what}: {exc}") from None
 
 
 def kid_arg(text: str) -> str:
@@ -433,250 +407,3 @@ class RevocationList(_SignedList):
             "issuer": {"name": self.issuer_name, "kid": self.issuer.kid_hex, "public_key": self.issuer_key},
             "revoked": [entry.model_dump(mode="json") for entry in self.entries],
         }
-
-
-# ---------------------------------------------------------------------------------------------
-# signed documents: encode and load
-
-
-def encode_document(fmt: str, envelope: Envelope) -> bytes:
-    """The file form of a signed trust list or CRL."""
-    return (json.dumps({"format": fmt, "envelope": envelope.model_dump()}, ensure_ascii=False, indent=2) + "\n").encode(
-        "utf-8"
-    )
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "document"
-    return f"{where}: {first['msg']}"
-
-
-def _envelope_of(data: bytes, fmt: str, what: str) -> Envelope:
-    if len(data) > DOCUMENT_LIMIT:
-        raise UserError(f"{what}: too large ({len(data)} bytes)")
-    document = loads_strict(data, what)
-    if not isinstance(document, dict) or set(document) != {"format", "envelope"}:
-        raise UserError(f"{what}: not a signed document (expected keys 'format' and 'envelope')")
-    if document["format"] != fmt:
-        raise UserError(f"{what}: format is {document['format']!r}, expected {fmt!r}")
-    try:
-        return Envelope.model_validate(document["envelope"])
-    except ValidationError as exc:
-        raise UserError(f"{what}: envelope: {_first_error(exc)}") from None
-
-
-def _open_signed(
-    data: bytes, fmt: str, domain: Domain, pinned: list[PublicKey], what: str
-) -> tuple[PublicKey, dict[str, Any]]:
-    envelope = _envelope_of(data, fmt, what)
-    if not pinned:
-        raise UserError(f"{what}: no HQ root key is pinned here; pin one with 'inspector trust pin HQ_KEY.pem'")
-    if not any(root.kid_hex == envelope.kid for root in pinned):
-        pins = ", ".join(root.kid_hex for root in pinned)
-        raise UserError(f"{what}: signed by key {envelope.kid}, which is not a pinned HQ root (pinned: {pins})")
-    try:
-        signer, payload = verify_with_any(envelope, domain, pinned, what)
-    except Invalid as exc:
-        kind = "trust list" if fmt == TRUSTLIST_FORMAT else "revocation list"
-        raise UserError(f"{exc} (the file was altered, or it was not signed as a {kind})") from None
-    return signer, payload
-
-
-def _load_document(data: bytes, fmt: str, domain: Domain, model: Any, pinned: list[PublicKey], what: str) -> Any:
-    """Verify a signed list under a pinned root, parse it, and check it names its signer."""
-    signer, payload = _open_signed(data, fmt, domain, pinned, what)
-    try:
-        document = model.model_validate(payload)
-    except ValidationError as exc:
-        raise UserError(f"{what}: {_first_error(exc)}") from None
-    try:
-        issuer = document.issuer
-    except UserError as exc:
-        raise UserError(f"{what}: {exc}") from None
-    if issuer != signer:
-        raise UserError(f"{what}: issuer_key is not the key that signed it")
-    return document
-
-
-def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list") -> TrustList:
-    """Verify and parse a trust-list file; ``UserError`` naming ``what`` for anything unusable."""
-    trustlist: TrustList = _load_document(data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, TrustList, pinned, what)
-    issuer = trustlist.issuer
-    seen: dict[str, PublicKey] = {issuer.kid_hex: issuer}
-    for index, entry in enumerate(trustlist.auditors):
-        where = f"{what}: auditors.{index} ({entry.auditor_id})"
-        try:
-            key = entry.key  # screens small-order / non-canonical keys and recomputes the kid
-        except UserError as exc:
-            raise UserError(f"{where}: {exc}") from None
-        other = seen.get(key.kid_hex)
-        if other is not None and other != key:
-            raise UserError(f"{where}: kid {key.kid_hex} collides with another key")
-        seen[key.kid_hex] = key
-    return trustlist
-
-
-def load_crl(data: bytes, pinned: list[PublicKey], what: str = "revocation list") -> RevocationList:
-    """Verify and parse a revocation-list file; ``UserError`` naming ``what`` if unusable."""
-    crl: RevocationList = _load_document(data, CRL_FORMAT, Domain.CRL, RevocationList, pinned, what)
-    return crl
-
-
-def peek_seq(data: bytes, fmt: str, what: str) -> int:
-    """The ``seq`` of a signed document WITHOUT checking its signature (for rollback checks)."""
-    envelope = _envelope_of(data, fmt, what)
-    payload = loads_strict(envelope.payload_bytes, what)
-    seq = payload.get("seq") if isinstance(payload, dict) else None
-    if not isinstance(seq, int) or isinstance(seq, bool):
-        raise UserError(f"{what}: no seq")
-    return seq
-
-
-# ---------------------------------------------------------------------------------------------
-# what a machine has installed
-
-
-@contextmanager
-def file_lock(path: Path, what: str, timeout: float = 10.0) -> Iterator[None]:
-    """An exclusive advisory lock on ``path`` (POSIX flock); one clear line if it stays busy."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: single-user tool, no lock
-        yield
-        return
-    import time
-
-    private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise UserError(f"{what} is in use by another inspector process (lock {path})") from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)
-
-
-class TrustStore(DataDir):
-    """The pinned roots and installed trust list / CRL of one data directory."""
-
-    @property
-    def _lock(self) -> Path:
-        return self.trust / ".lock"
-
-    # pinned roots -----------------------------------------------------------------------------
-    def _pin_files(self) -> list[Path]:
-        if not self.pinned_roots.is_dir():
-            return []
-        return sorted(p for p in self.pinned_roots.iterdir() if p.suffix == ".pem" and not p.name.startswith("."))
-
-    def pinned(self) -> list[PublicKey]:
-        """The pinned HQ root keys (each screened; a bad pin file is a ``UserError`` naming it)."""
-        keys: list[PublicKey] = []
-        for path in self._pin_files():
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise UserError(f"pinned root {path}: cannot read ({exc.strerror})") from None
-            keys.append(read_public_pem(data, f"pinned root {path}"))
-        return keys
-
-    def pin(self, pem_bytes: bytes, what: str = "HQ public key") -> PublicKey:
-        """Pin an HQ root key; pinning the same key again is a no-op; a third key is refused."""
-        key = read_public_pem(pem_bytes, what)
-        with file_lock(self._lock, "the trust store"):
-            pinned = self.pinned()
-            if key in pinned:
-                return key
-            if len(pinned) >= MAX_PINNED:
-                pins = ", ".join(p.kid_hex for p in pinned)
-                raise UserError(
-                    f"already {MAX_PINNED} pinned HQ roots ({pins}); unpin one with 'inspector trust unpin KID' first"
-                )
-            atomic_write(self.pinned_roots / f"{key.kid_hex}.pem", key.to_pem(), mode=0o644)
-        return key
-
-    def unpin(self, kid_hex: str) -> PublicKey:
-        kid_hex = kid_arg(kid_hex)
-        with file_lock(self._lock, "the trust store"):
-            for path in self._pin_files():
-                key = read_public_pem(path.read_bytes(), f"pinned root {path}")
-                if key.kid_hex == kid_hex:
-                    path.unlink()
-                    return key
-        raise UserError(f"no pinned HQ root has kid {kid_hex}")
-
-    # installed documents --------------------------------------------------------------------
-    def _read(self, path: Path) -> bytes | None:
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-
-    def trustlist_bytes(self) -> bytes | None:
-        """The installed trust-list file exactly as installed (for bundles), or None."""
-        return self._read(self.installed_trustlist)
-
-    def crl_bytes(self) -> bytes | None:
-        return self._read(self.installed_crl)
-
-    def trustlist(self) -> TrustList | None:
-        """The installed trust list, re-verified against the pinned roots; None if none installed."""
-        data = self.trustlist_bytes()
-        if data is None:
-            return None
-        return load_trustlist(data, self.pinned(), f"installed trust list {self.installed_trustlist}")
-
-    def crl(self) -> RevocationList | None:
-        data = self.crl_bytes()
-        if data is None:
-            return None
-        return load_crl(data, self.pinned(), f"installed revocation list {self.installed_crl}")
-
-    def _install(self, data: bytes, target: Path, fmt: str, loader: Any, what: str) -> Any:
-        pinned = self.pinned()
-        document = loader(data, pinned, what)
-        with file_lock(self._lock, "the trust store"):
-            current = self._read(target)
-            if current is not None:
-                try:
-                    installed = peek_seq(current, fmt, f"installed {target}")
-                except UserError as exc:
-                    raise UserError(f"{exc}; the installed file is damaged: delete it to install afresh") from None
-                if document.seq < installed:
-                    raise UserError(
-                        f"{what}: seq {document.seq} is older than the installed seq {installed} (rollback refused)"
-                    )
-                if document.seq == installed:
-                    if current == data:
-                        return document
-                    raise UserError(
-                        f"{what}: seq {document.seq} is already installed with different content; refused"
-                    )
-            atomic_write(target, data, mode=0o644)
-        return document
-
-    def install(self, data: bytes, what: str = "trust list") -> TrustList:
-        """Install a trust-list file if it is signed by a pinned root and newer than the installed one."""
-        return self._install(data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what)
-
-    def install_crl(self, data: bytes, what: str = "revocation list") -> RevocationList:
-        """Install a CRL file under the same pinning and no-rollback rules."""
-        return self._install(data, self.installed_crl, CRL_FORMAT, load_crl, what)
-
-    def installed_seq(self) -> int | None:
-        data = self.trustlist_bytes()
-        return None if data is None else peek_seq(data, TRUSTLIST_FORMAT, f"installed {self.installed_trustlist}")
-
-    def installed_crl_seq(self) -> int | None:
-        data = self.crl_bytes()
-        return None if data is None else peek_seq(data, CRL_FORMAT, f"installed {self.installed_crl}")

@@ -62,7 +62,7 @@ class Session:
     # -- trust --------------------------------------------------------------------------------------
     def trust_lists(self) -> tuple[Any, Any]:
         """(trust list, revocation list) installed here; either may be None."""
-        from inspector.trust.lists import TrustStore
+        from inspector.trust.store import TrustStore
 
         store = TrustStore(self.data.root)
         return store.trustlist(), store.crl()

@@ -147,8 +147,8 @@ def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
 
     from inspector.certificates import model as certificate
     from inspector.crypto import canonical
-    from inspector.hq import enrolment as hq
-    from inspector.trust import lists as trust
+    from inspector.hq.enrolment import enrolment as hq
+    from inspector.trust.lists import lists as trust
 
     counter = itertools.count()
 

@@ -161,7 +161,7 @@ def test_paste_verifies_at_once_and_links_are_accepted(world: World, payload: st
 
 def test_a_newly_installed_revocation_counts_at_once(world: World) -> None:
     from inspector.hq.enrolment import HQ
-    from inspector.trust.lists import TrustStore
+    from inspector.trust.store import TrustStore
 
     issued = world.issue(world.new_audit(CERTIFY_ANSWERS, close=True))
 

@@ -120,14 +120,15 @@ class FirstRunScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="create-key")
     def create(self, name: str, auditor_id: str, passphrase: str) -> None:
-        from inspector.crypto.keystore import atomic_write, create_key, private_dir
+        from inspector._io.atomic import private_dir, write_private
+        from inspector.crypto.keystore import create_key
 
         data = self.app.session.data
         try:
             private_dir(data.auditor_key.parent)
             info = create_key(data.auditor_key, "auditor", name, passphrase, auditor_id)
             pem = public_pem_path(data.auditor_key)
-            atomic_write(pem, info.public.to_pem(), mode=0o644)
+            write_private(pem, info.public.to_pem(), mode=0o644)
             key = self.app.session.unlock(passphrase)
         except UserError as exc:
             self.post_message(KeyCreateFailed(str(exc)))

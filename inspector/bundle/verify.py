@@ -1,0 +1,55 @@
+"""Verifying an audit carried in a bundle: the same checks as on the laptop, over the bundle's members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspector.audit.chain_check import verify_chain
+from inspector.audit.checklist import ChecklistInvalid
+from inspector.audit.layout import (
+    SEAL,
+    checklist_from_bytes,
+)
+from inspector.audit.verify import TrustCheck, VerifyReport, make_report
+from inspector.bundle.layout import CHECKLIST, EVIDENCE_PREFIX
+from inspector.bundle.layout import SEAL as SEAL_MEMBER
+from inspector.bundle.reader import BundleReader
+from inspector.crypto.canonical import loads_strict
+from inspector.errors import UserError
+
+
+def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
+    """Verify everything in an opened bundle; problems name the record (and file) at fault."""
+    manifest = reader.manifest()
+    problems: list[str] = []
+    docs = reader.records(problems)
+    checklist = None
+    if not reader.has(CHECKLIST):
+        problems.append(f"{CHECKLIST}: missing from the bundle")
+    else:
+        try:
+            checklist = checklist_from_bytes(reader.read(CHECKLIST), CHECKLIST)
+        except ChecklistInvalid as exc:
+            problems.append(f"{CHECKLIST}: not a valid checklist ({exc.problems[0]})")
+    seal_doc = None
+    if reader.has(SEAL_MEMBER):
+        try:
+            seal_doc = loads_strict(reader.read(SEAL_MEMBER), SEAL)
+        except UserError as exc:
+            problems.append(f"seal: {exc}")
+            seal_doc = {}
+    expected = manifest.get("audit") if isinstance(manifest.get("audit"), str) else None
+    chain = verify_chain(
+        docs,
+        seal_doc,
+        checklist,
+        TrustCheck(trust) if trust is not None else None,
+        reader.evidence_check,
+        expected_audit=expected,
+    )
+    report = make_report(chain, problems, trust)
+    referenced = {ref.sha256 for history in chain.state.history.values() for f in history for ref in f.evidence}
+    extra = [name for name in reader.names(EVIDENCE_PREFIX) if name[len(EVIDENCE_PREFIX):] not in referenced]
+    if extra:
+        report.warnings.append(f"{len(extra)} evidence file(s) in the bundle are not referred to by any record")
+    return report

@@ -1,0 +1,145 @@
+"""What one machine trusts: its pinned HQ roots and the installed trust list and revocation list.
+
+Installing never rolls back: a document is accepted only when a pinned root signed it and its
+``seq`` is higher than the installed one (the same bytes again are a harmless no-op)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from inspector._io.atomic import write_private
+from inspector._io.locks import file_lock
+from inspector.crypto.signing import (
+    PublicKey,
+    read_public_pem,
+)
+from inspector.errors import UserError
+from inspector.paths import DataDir
+from inspector.trust.documents import load_crl, load_trustlist, peek_seq
+from inspector.trust.lists import (
+    CRL_FORMAT,
+    MAX_PINNED,
+    TRUSTLIST_FORMAT,
+    RevocationList,
+    TrustList,
+    kid_arg,
+)
+
+
+class TrustStore(DataDir):
+    """The pinned roots and installed trust list / CRL of one data directory."""
+
+    @property
+    def _lock(self) -> Path:
+        return self.trust / ".lock"
+
+    # pinned roots -----------------------------------------------------------------------------
+    def _pin_files(self) -> list[Path]:
+        if not self.pinned_roots.is_dir():
+            return []
+        return sorted(p for p in self.pinned_roots.iterdir() if p.suffix == ".pem" and not p.name.startswith("."))
+
+    def pinned(self) -> list[PublicKey]:
+        """The pinned HQ root keys (each screened; a bad pin file is a ``UserError`` naming it)."""
+        keys: list[PublicKey] = []
+        for path in self._pin_files():
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise UserError(f"pinned root {path}: cannot read ({exc.strerror})") from None
+            keys.append(read_public_pem(data, f"pinned root {path}"))
+        return keys
+
+    def pin(self, pem_bytes: bytes, what: str = "HQ public key") -> PublicKey:
+        """Pin an HQ root key; pinning the same key again is a no-op; a third key is refused."""
+        key = read_public_pem(pem_bytes, what)
+        with file_lock(self._lock, "the trust store"):
+            pinned = self.pinned()
+            if key in pinned:
+                return key
+            if len(pinned) >= MAX_PINNED:
+                pins = ", ".join(p.kid_hex for p in pinned)
+                raise UserError(
+                    f"already {MAX_PINNED} pinned HQ roots ({pins}); unpin one with 'inspector trust unpin KID' first"
+                )
+            write_private(self.pinned_roots / f"{key.kid_hex}.pem", key.to_pem(), mode=0o644)
+        return key
+
+    def unpin(self, kid_hex: str) -> PublicKey:
+        kid_hex = kid_arg(kid_hex)
+        with file_lock(self._lock, "the trust store"):
+            for path in self._pin_files():
+                key = read_public_pem(path.read_bytes(), f"pinned root {path}")
+                if key.kid_hex == kid_hex:
+                    path.unlink()
+                    return key
+        raise UserError(f"no pinned HQ root has kid {kid_hex}")
+
+    # installed documents --------------------------------------------------------------------
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+
+    def trustlist_bytes(self) -> bytes | None:
+        """The installed trust-list file exactly as installed (for bundles), or None."""
+        return self._read(self.installed_trustlist)
+
+    def crl_bytes(self) -> bytes | None:
+        return self._read(self.installed_crl)
+
+    def trustlist(self) -> TrustList | None:
+        """The installed trust list, re-verified against the pinned roots; None if none installed."""
+        data = self.trustlist_bytes()
+        if data is None:
+            return None
+        return load_trustlist(data, self.pinned(), f"installed trust list {self.installed_trustlist}")
+
+    def crl(self) -> RevocationList | None:
+        data = self.crl_bytes()
+        if data is None:
+            return None
+        return load_crl(data, self.pinned(), f"installed revocation list {self.installed_crl}")
+
+    def _install(self, data: bytes, target: Path, fmt: str, loader: Any, what: str) -> Any:
+        pinned = self.pinned()
+        document = loader(data, pinned, what)
+        with file_lock(self._lock, "the trust store"):
+            current = self._read(target)
+            if current is not None:
+                try:
+                    installed = peek_seq(current, fmt, f"installed {target}")
+                except UserError as exc:
+                    raise UserError(f"{exc}; the installed file is damaged: delete it to install afresh") from None
+                if document.seq < installed:
+                    raise UserError(
+                        f"{what}: seq {document.seq} is older than the installed seq {installed} (rollback refused)"
+                    )
+                if document.seq == installed:
+                    if current == data:
+                        return document
+                    raise UserError(
+                        f"{what}: seq {document.seq} is already installed with different content; refused"
+                    )
+            write_private(target, data, mode=0o644)
+        return document
+
+    def install(self, data: bytes, what: str = "trust list") -> TrustList:
+        """Install a trust-list file if it is signed by a pinned root and newer than the installed one."""
+        return self._install(data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what)
+
+    def install_crl(self, data: bytes, what: str = "revocation list") -> RevocationList:
+        """Install a CRL file under the same pinning and no-rollback rules."""
+        return self._install(data, self.installed_crl, CRL_FORMAT, load_crl, what)
+
+    def installed_seq(self) -> int | None:
+        data = self.trustlist_bytes()
+        return None if data is None else peek_seq(data, TRUSTLIST_FORMAT, f"installed {self.installed_trustlist}")
+
+    def installed_crl_seq(self) -> int | None:
+        data = self.crl_bytes()
+        return None if data is None else peek_seq(data, CRL_FORMAT, f"installed {self.installed_crl}")
