@@ -10,14 +10,10 @@ from typing import Any
 import pytest
 from conftest import AUDITOR_ID, MINI_CHECKLIST
 
-from inspector.certificates.model import (
-    issue_certificate,
-    load_record_file,
-    parse_record,
-    record_bytes,
-    write_outputs,
-)
+from inspector.certificates.issue import issue_certificate
+from inspector.certificates.model import load_record_file, parse_record, record_bytes
 from inspector.certificates.psc1 import CertClaims, CertResult, encode
+from inspector.certificates.render import write_outputs
 from inspector.certificates.verify import verify_payload, verify_record
 from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.errors import UserError
@@ -249,7 +245,7 @@ def test_finding_signature_rewrapped_as_certificate(world: dict[str, Any]) -> No
 
 
 def test_revoked_certificate(world: dict[str, Any]) -> None:
-    from inspector.certificates.model import cert_id_text
+    from inspector.certificates.psc1 import cert_id_text
 
     hq = world["hq"]
     hq.revoke_cert(cert_id_text(bytes(range(10))), "issued in error", now=NOW - timedelta(days=1))

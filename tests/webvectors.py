@@ -34,7 +34,7 @@ from typing import Any
 import cbor2
 
 from inspector.certificates import psc1
-from inspector.certificates.model import cert_id_text
+from inspector.certificates.psc1 import cert_id_text
 from inspector.crypto.canonical import canonical_json, format_time
 from inspector.crypto.signing import (
     Domain,

@@ -31,7 +31,9 @@ def file_lock(path: Path, what: str, timeout: float = 10.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise UserError(f"{what} is in use by another inspector process (lock {path})") from None
+                    raise UserError(
+                        f"{what} is in use by another inspector process (lock {path})"
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:

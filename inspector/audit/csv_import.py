@@ -36,15 +36,25 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
-        raise UserError(f"{p}: empty file (expected a header line: item,status,note)") from None
+        raise UserError(
+            f"{p}: empty file (expected a header line: item,status,note)"
+        ) from None
     except csv.Error as exc:
         raise UserError(f"{p} line 1: {exc}") from None
     unknown = [name for name in header if name not in CSV_REQUIRED + CSV_OPTIONAL]
     missing = [name for name in CSV_REQUIRED if name not in header]
     if unknown or missing or len(set(header)) != len(header):
         allowed = ", ".join(CSV_REQUIRED + CSV_OPTIONAL)
-        what = f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}" if missing else "a column appears twice"
-        raise UserError(f"{p} line 1: {what} (the header is item,status,note and optionally {', '.join(CSV_OPTIONAL)}; allowed: {allowed})")
+        what = (
+            f"unknown column {unknown[0]!r}"
+            if unknown
+            else f"missing column {missing[0]!r}"
+            if missing
+            else "a column appears twice"
+        )
+        raise UserError(
+            f"{p} line 1: {what} (the header is item,status,note and optionally {', '.join(CSV_OPTIONAL)}; allowed: {allowed})"
+        )
     rows: list[FindingInput] = []
     line = reader.line_num + 1
     while True:
@@ -59,11 +69,17 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
         if not any(cell.strip() for cell in fields):
             continue
         if len(fields) != len(header):
-            raise UserError(f"{where}: {len(fields)} fields, the header has {len(header)}")
+            raise UserError(
+                f"{where}: {len(fields)} fields, the header has {len(header)}"
+            )
         cells = dict(zip(header, fields))
         if not cells["item"].strip():
             raise UserError(f"{where}: the item is empty")
-        evidence = [p.parent / part.strip() for part in cells.get("evidence", "").split(";") if part.strip()]
+        evidence = [
+            p.parent / part.strip()
+            for part in cells.get("evidence", "").split(";")
+            if part.strip()
+        ]
         rows.append(
             FindingInput(
                 item=cells["item"].strip(),

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from inspector._io.atomic import fsync_dir
+from inspector._io.files import open_user_file
 from inspector.audit.records import EvidenceRef
 from inspector.errors import UserError
 
 CHUNK = 1024 * 1024
-MAX_EVIDENCE_BYTES = 200 * 1024 * 1024  # a long video clip; anything bigger belongs elsewhere
+MAX_EVIDENCE_BYTES = (
+    200 * 1024 * 1024
+)  # a long video clip; anything bigger belongs elsewhere
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 
 
@@ -45,13 +48,14 @@ class _Source:
 
 
 def _open_source(path: str | os.PathLike[str]) -> _Source:
-    from inspector._io.files import open_user_file
 
     p = Path(path)
     handle, size = open_user_file(p, "evidence file")
     if size > MAX_EVIDENCE_BYTES:
         handle.close()
-        raise UserError(f"evidence file {p}: too large ({size} bytes; at most {MAX_EVIDENCE_BYTES})")
+        raise UserError(
+            f"evidence file {p}: too large ({size} bytes; at most {MAX_EVIDENCE_BYTES})"
+        )
     return _Source(p, handle, size)
 
 
@@ -66,7 +70,9 @@ def _copy(source: _Source, folder: Path) -> tuple[EvidenceRef, Path | None]:
             while chunk := source.handle.read(CHUNK):
                 size += len(chunk)
                 if size > MAX_EVIDENCE_BYTES:
-                    raise UserError(f"evidence file {source.path}: grew beyond {MAX_EVIDENCE_BYTES} bytes while copying")
+                    raise UserError(
+                        f"evidence file {source.path}: grew beyond {MAX_EVIDENCE_BYTES} bytes while copying"
+                    )
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -81,15 +87,24 @@ def _copy(source: _Source, folder: Path) -> tuple[EvidenceRef, Path | None]:
             created = target
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"evidence file {source.path}: cannot copy ({exc.strerror})") from None
+        raise UserError(
+            f"evidence file {source.path}: cannot copy ({exc.strerror})"
+        ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    ref = EvidenceRef(sha256=name, size=size, media_type=media_type(source.path.name), name=display_name(source.path))
+    ref = EvidenceRef(
+        sha256=name,
+        size=size,
+        media_type=media_type(source.path.name),
+        name=display_name(source.path),
+    )
     return ref, created
 
 
-def store_evidence(paths: list[str | os.PathLike[str]], folder: Path) -> tuple[list[EvidenceRef], list[Path]]:
+def store_evidence(
+    paths: list[str | os.PathLike[str]], folder: Path
+) -> tuple[list[EvidenceRef], list[Path]]:
     """Copy every file in ``paths`` into ``folder``; all or nothing.
 
     Returns the references and the files this call created (the caller removes those if the
@@ -106,7 +121,9 @@ def store_evidence(paths: list[str | os.PathLike[str]], folder: Path) -> tuple[l
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise UserError(f"evidence folder {folder}: cannot create ({exc.strerror})") from None
+            raise UserError(
+                f"evidence folder {folder}: cannot create ({exc.strerror})"
+            ) from None
         refs: list[EvidenceRef] = []
         created: list[Path] = []
         try:
@@ -123,7 +140,9 @@ def store_evidence(paths: list[str | os.PathLike[str]], folder: Path) -> tuple[l
             fsync_dir(folder)
         except OSError as exc:
             remove_created(created)
-            raise UserError(f"evidence folder {folder}: cannot write ({exc.strerror})") from None
+            raise UserError(
+                f"evidence folder {folder}: cannot write ({exc.strerror})"
+            ) from None
         return refs, created
     finally:
         for source in sources:

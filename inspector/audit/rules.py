@@ -30,7 +30,9 @@ def parse_audit_type(value: str | AuditType) -> AuditType:
         return AuditType(text)
     except ValueError:
         allowed = ", ".join(t.value for t in AuditType)
-        raise UserError(f"unknown audit type {value!r} (use one of: {allowed})") from None
+        raise UserError(
+            f"unknown audit type {value!r} (use one of: {allowed})"
+        ) from None
 
 
 def _text_or_none(value: str | None, what: str, limit: int) -> str | None:
@@ -53,7 +55,9 @@ def _due_or_none(value: str | None, opened: date) -> str | None:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     if date.fromisoformat(due) < opened:
-        raise UserError(f"due date {due} is before the audit was opened ({opened.isoformat()})")
+        raise UserError(
+            f"due date {due} is before the audit was opened ({opened.isoformat()})"
+        )
     return due
 
 
@@ -86,9 +90,15 @@ def finding_rule_problems(
             "recording it as minor needs a written reason (--reason)"
         )
     if status.is_nonconformity and item.require_note and not note:
-        problems.append(f"{item_id}: a {status.value} nonconformity needs a note (objective evidence, --note)")
+        problems.append(
+            f"{item_id}: a {status.value} nonconformity needs a note (objective evidence, --note)"
+        )
     if status.is_nonconformity and item.require_evidence and not has_evidence:
-        problems.append(f"{item_id}: a {status.value} nonconformity needs an evidence file (--evidence)")
+        problems.append(
+            f"{item_id}: a {status.value} nonconformity needs an evidence file (--evidence)"
+        )
     if due is not None and not status.is_nonconformity:
-        problems.append(f"{item_id}: a due date is only for nonconformities, not for {status.value}")
+        problems.append(
+            f"{item_id}: a due date is only for nonconformities, not for {status.value}"
+        )
     return problems

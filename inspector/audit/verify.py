@@ -23,10 +23,11 @@ from inspector.audit.layout import (
 )
 from inspector.audit.records import ClosedRecord, OpenedRecord, record_time
 from inspector.audit.service import AuditService
-from inspector.crypto.canonical import parse_time
+from inspector.crypto.canonical import parse_time, utcnow
 from inspector.crypto.digests import envelope_digest
-from inspector.errors import UserError
+from inspector.errors import Invalid, UserError
 from inspector.store.record_store import RecordStore
+from inspector.trust.lists import KeyStatus, Purpose
 
 
 @dataclass
@@ -60,7 +61,6 @@ class VerifyReport:
         }
 
 
-
 class TrustCheck:
     """A ``KeyCheck`` over a trust list: enrolled, not revoked, for findings, inside its window.
 
@@ -70,19 +70,17 @@ class TrustCheck:
     """
 
     def __init__(self, trustlist: Any) -> None:
-        from inspector.trust.lists import Purpose
 
         self.trustlist = trustlist
         self.purpose = Purpose.FINDING
         self.windows: dict[str, list[tuple[datetime, datetime]]] = {}
 
     def key(self, kid: str) -> Any:
-        from inspector.crypto.canonical import utcnow
-        from inspector.errors import Invalid
-        from inspector.trust.lists import KeyStatus
 
         usable = self.trustlist.entries_for(kid, self.purpose)
-        if not usable or any(e.status == KeyStatus.REVOKED for e in self.trustlist.candidates(kid)):
+        if not usable or any(
+            e.status == KeyStatus.REVOKED for e in self.trustlist.candidates(kid)
+        ):
             try:  # unknown, revoked or not for findings: the trust list says which, whatever the time
                 self.trustlist.authorize(kid, self.purpose, utcnow())
             except Invalid as exc:
@@ -94,11 +92,12 @@ class TrustCheck:
             key = usable[0].key
         except UserError as exc:
             return str(exc)
-        self.windows[kid] = [(parse_time(e.use_from), parse_time(e.use_until)) for e in usable]
+        self.windows[kid] = [
+            (parse_time(e.use_from), parse_time(e.use_until)) for e in usable
+        ]
         return key
 
     def window(self, kid: str, time: str) -> str | None:
-        from inspector.errors import Invalid
 
         moment = record_time(time)
         if any(start <= moment <= end for start, end in self.windows.get(kid, [])):
@@ -110,12 +109,16 @@ class TrustCheck:
         return None
 
 
-def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None) -> VerifyReport:
+def make_report(
+    chain: ChainReport, extra_problems: list[str], trust: Any | None
+) -> VerifyReport:
     state = chain.state
     problems = extra_problems + chain.problems
     warnings = list(chain.warnings)
     if trust is None:
-        warnings.append("no trust list: signatures were checked against the key the audit names, which proves it is intact but not who signed it")
+        warnings.append(
+            "no trust list: signatures were checked against the key the audit names, which proves it is intact but not who signed it"
+        )
         how = "audit's own key (no trust list)"
     else:
         how = f"trust list seq {trust.seq} issued {trust.issued_at}"
@@ -132,11 +135,15 @@ def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None
         trust=how,
         opened=opened,
         closed=state.closed,
-        seal_digest=envelope_digest(chain.seal_envelope) if chain.seal and chain.seal_envelope else None,
+        seal_digest=envelope_digest(chain.seal_envelope)
+        if chain.seal and chain.seal_envelope
+        else None,
     )
 
 
-def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> VerifyReport:
+def verify_local(
+    service: AuditService, audit_id: str, trust: Any | None
+) -> VerifyReport:
     """Verify an audit stored on this machine. Takes no lock: a writer may be busy meanwhile."""
     audit_id = service.resolve(audit_id)
     folder = service.data.audit_dir(audit_id)

@@ -1,4 +1,5 @@
 """Exporting an audit as one zip bundle for headquarters (layout in :mod:`inspector.bundle.layout`)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -57,7 +58,12 @@ class ExportResult:
 
 
 def export_audit(
-    service: AuditService, audit_id: str, out: Path, trustlist_bytes: bytes | None, *, overwrite: bool = False
+    service: AuditService,
+    audit_id: str,
+    out: Path,
+    trustlist_bytes: bytes | None,
+    *,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write the bundle of ``audit_id`` to ``out`` atomically (never a half-written zip)."""
     out = Path(out)
@@ -73,7 +79,9 @@ def export_audit(
         refs = _all_evidence(audit.state.history.values())
         for ref in refs.values():
             if not (audit.evidence_dir / ref.sha256).is_file():
-                raise UserError(f"audit {audit.id[:12]}: evidence file {ref.name!r} ({ref.sha256[:16]}…) is missing; run 'inspector audit verify'")
+                raise UserError(
+                    f"audit {audit.id[:12]}: evidence file {ref.name!r} ({ref.sha256[:16]}…) is missing; run 'inspector audit verify'"
+                )
         checklist_bytes = (audit.folder / "checklist.toml").read_bytes()
         certificates = sorted((audit.folder / CERTIFICATES_DIR).glob("*.json"))
         manifest = {
@@ -90,25 +98,54 @@ def export_audit(
                 "file": CHECKLIST,
                 "sha256": hashlib.sha256(checklist_bytes).hexdigest(),
             },
-            "trustlist": {"file": TRUSTLIST, "sha256": hashlib.sha256(trustlist_bytes).hexdigest()} if trustlist_bytes else None,
-            "evidence": [{"sha256": ref.sha256, "size": ref.size} for ref in sorted(refs.values(), key=lambda r: r.sha256)],
-            "certificates": [CERT_PREFIX + path.name for path in certificates if _allowed(CERT_PREFIX + path.name)],
+            "trustlist": {
+                "file": TRUSTLIST,
+                "sha256": hashlib.sha256(trustlist_bytes).hexdigest(),
+            }
+            if trustlist_bytes
+            else None,
+            "evidence": [
+                {"sha256": ref.sha256, "size": ref.size}
+                for ref in sorted(refs.values(), key=lambda r: r.sha256)
+            ],
+            "certificates": [
+                CERT_PREFIX + path.name
+                for path in certificates
+                if _allowed(CERT_PREFIX + path.name)
+            ],
             "exported": now_text(),
             "exporter": f"inspector {__version__}",
         }
         evidence_dir = audit.evidence_dir
         audit_short = audit.id
-    records_text = "".join(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n" for doc in docs)
+    records_text = "".join(
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+        for doc in docs
+    )
     with atomic_output(out) as handle, zipfile.ZipFile(handle, "w") as archive:
-        _write(archive, MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        _write(
+            archive,
+            MANIFEST,
+            (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        )
         _write(archive, RECORDS, records_text.encode("utf-8"))
         if seal is not None:
-            _write(archive, SEAL, json.dumps(seal.envelope.model_dump(), ensure_ascii=False).encode("utf-8"))
+            _write(
+                archive,
+                SEAL,
+                json.dumps(seal.envelope.model_dump(), ensure_ascii=False).encode(
+                    "utf-8"
+                ),
+            )
         _write(archive, CHECKLIST, checklist_bytes)
         if trustlist_bytes:
             _write(archive, TRUSTLIST, trustlist_bytes)
         for entry in manifest["evidence"]:
-            _write_file(archive, EVIDENCE_PREFIX + entry["sha256"], evidence_dir / entry["sha256"])
+            _write_file(
+                archive,
+                EVIDENCE_PREFIX + entry["sha256"],
+                evidence_dir / entry["sha256"],
+            )
         for path in certificates:
             if _allowed(CERT_PREFIX + path.name):
                 _write(archive, CERT_PREFIX + path.name, path.read_bytes())
@@ -116,7 +153,15 @@ def export_audit(
     with open(out, "rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
-    return ExportResult(out, audit_short, len(docs), len(refs), len(manifest["certificates"]), seal is not None, digest.hexdigest())
+    return ExportResult(
+        out,
+        audit_short,
+        len(docs),
+        len(refs),
+        len(manifest["certificates"]),
+        seal is not None,
+        digest.hexdigest(),
+    )
 
 
 def _all_evidence(histories: Any) -> dict[str, EvidenceRef]:
@@ -141,6 +186,9 @@ def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 def _write_file(archive: zipfile.ZipFile, name: str, path: Path) -> None:
     # Photos and scans are already compressed: stored, they cost no CPU and no bomb check.
-    with open(path, "rb") as source, archive.open(_info(name, zipfile.ZIP_STORED), "w") as target:
+    with (
+        open(path, "rb") as source,
+        archive.open(_info(name, zipfile.ZIP_STORED), "w") as target,
+    ):
         while chunk := source.read(CHUNK):
             target.write(chunk)

@@ -44,7 +44,14 @@ CERT_LIMIT = 1024 * 1024
 MAX_MEMBERS = 20_000
 MAX_TOTAL_BYTES = 8 * 1024 * 1024 * 1024
 MAX_RATIO = 200  # declared size / compressed size above which a member is a zip bomb
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # members carry no timestamps: the same audit, the same bytes
+FIXED_TIME = (
+    1980,
+    1,
+    1,
+    0,
+    0,
+    0,
+)  # members carry no timestamps: the same audit, the same bytes
 
 
 def _allowed(name: str) -> bool:

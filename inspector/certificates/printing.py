@@ -18,7 +18,10 @@ from inspector.certificates.psc1 import CertResult as Result
 QR_MM = 80  # including the 4-module quiet zone: about 72 mm of code at version 13
 RESULT_TEXT = {
     Result.CERTIFIED: ("Certified", "प्रमाणित"),
-    Result.CONDITIONAL: ("Certified subject to corrective action", "सुधारात्मक कार्रवाई की शर्त पर प्रमाणित"),
+    Result.CONDITIONAL: (
+        "Certified subject to corrective action",
+        "सुधारात्मक कार्रवाई की शर्त पर प्रमाणित",
+    ),
     Result.NOT_CERTIFIED: ("Not certified", "प्रमाणित नहीं"),
 }
 
@@ -35,7 +38,11 @@ def _lines(cert: CertificateBody) -> list[tuple[str, str, str]]:
         ("Score", "अंक", f"{cert.score}%  (major {cert.majors}, minor {cert.minors})"),
         ("Lead auditor", "मुख्य लेखा परीक्षक", f"{cert.auditor_name} ({cert.auditor_id})"),
         ("Issued under", "जारीकर्ता", cert.issuer_name),
-        ("Audit", "ऑडिट", f"{cert.audit_id} ({cert.audit_type.value}), checklist {cert.checklist_id} {cert.checklist_version}"),
+        (
+            "Audit",
+            "ऑडिट",
+            f"{cert.audit_id} ({cert.audit_type.value}), checklist {cert.checklist_id} {cert.checklist_version}",
+        ),
     ]
 
 
@@ -69,7 +76,7 @@ def render_html(cert: CertificateBody, qr_svg: str) -> str:
         f'<tr><td class="label">{e(en)}{" / " + e(hi) if hi else ""}</td><td>{e(value)}</td></tr>'
         for en, hi, value in _lines(cert)
     )
-    svg = qr_svg[qr_svg.find("<svg"):] if "<svg" in qr_svg else qr_svg
+    svg = qr_svg[qr_svg.find("<svg") :] if "<svg" in qr_svg else qr_svg
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -128,7 +135,9 @@ def render_pdf(cert: CertificateBody, qr_png: bytes) -> bytes:
     return bytes(pdf.output())
 
 
-def _centered(pdf, text: str, size: float, bold: bool = False, height: float = 9) -> None:  # type: ignore[no-untyped-def]
+def _centered(
+    pdf, text: str, size: float, bold: bool = False, height: float = 9
+) -> None:  # type: ignore[no-untyped-def]
     pdf.set_font("Noto", "B" if bold else "", size)
     pdf.cell(0, height, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
@@ -163,7 +172,8 @@ def _pdf_qr(pdf, cert: CertificateBody, qr_png: bytes) -> None:  # type: ignore[
     _centered(pdf, f"{cert.display_id} · {cert.station_code}", 12, bold=True, height=7)
     pdf.set_font("Noto", "", 8)
     pdf.multi_cell(
-        0, 4.2,
+        0,
+        4.2,
         "Scan the QR code to check this certificate: genuine only if the phone shows VALID and the same station.\n"
         "इस प्रमाण-पत्र की जाँच हेतु क्यूआर कोड स्कैन करें।",
         align="C",

@@ -14,15 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from inspector.certificates.model import parse_record
 from inspector.certificates.psc1 import (
     CertClaims,
     PayloadError,
+    cert_id_text,
     decode,
     parse_claims,
     parse_scanned,
     verify_signature,
 )
 from inspector.crypto.canonical import format_time, parse_time, utcnow
+from inspector.crypto.signing import Domain
+from inspector.errors import Invalid
 from inspector.trust.lists import (
     MAX_CERT_LIFETIME_DAYS,
     KeyStatus,
@@ -80,16 +84,19 @@ class Verdict:
         """Which signed lists the decision used, as every shell shows it ('' when none)."""
         lists = []
         if self.trustlist_seq is not None and self.trustlist_issued_at:
-            lists.append(f"trust list #{self.trustlist_seq} of {self.trustlist_issued_at[:10]}")
+            lists.append(
+                f"trust list #{self.trustlist_seq} of {self.trustlist_issued_at[:10]}"
+            )
         if self.crl_seq is not None and self.crl_issued_at:
-            lists.append(f"revocation list #{self.crl_seq} of {self.crl_issued_at[:10]}")
+            lists.append(
+                f"revocation list #{self.crl_seq} of {self.crl_issued_at[:10]}"
+            )
         return ", ".join(lists)
 
     @property
     def cert_id(self) -> str | None:
         if self.claims is None:
             return None
-        from inspector.certificates.model import cert_id_text
 
         return cert_id_text(self.claims.cert_id)
 
@@ -102,7 +109,10 @@ class Verdict:
             "messages": self.messages,
             "warnings": self.warnings,
             "checked_at": format_time(self.checked_at) if self.checked_at else None,
-            "trust_list": {"seq": self.trustlist_seq, "issued_at": self.trustlist_issued_at},
+            "trust_list": {
+                "seq": self.trustlist_seq,
+                "issued_at": self.trustlist_issued_at,
+            },
             "revocation_list": {"seq": self.crl_seq, "issued_at": self.crl_issued_at},
         }
         if claims is not None:
@@ -116,13 +126,22 @@ class Verdict:
                 "minors": claims.minors,
                 "issued_at": _iso(claims.issued_at),
                 "expires_at": _iso(claims.expires_at),
-                "checklist": {"id": claims.checklist_id, "version": claims.checklist_version},
+                "checklist": {
+                    "id": claims.checklist_id,
+                    "version": claims.checklist_version,
+                },
                 "auditor_id": claims.auditor_id,
                 "findings_root": claims.findings_root.hex(),
-                "audit_date": claims.audit_day.isoformat() if claims.audit_day else None,
+                "audit_date": claims.audit_day.isoformat()
+                if claims.audit_day
+                else None,
             }
         if self.entry is not None:
-            out["signer"] = {"kid": self.entry.kid, "auditor_id": self.entry.auditor_id, "name": self.entry.name}
+            out["signer"] = {
+                "kid": self.entry.kid,
+                "auditor_id": self.entry.auditor_id,
+                "name": self.entry.name,
+            }
         return out
 
 
@@ -178,11 +197,16 @@ def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> TrustEntry | No
     """The enrolled entry whose key signed this certificate, or None after recording why not."""
     found = trust.candidates(decoded.kid_hex)
     if not found:
-        verdict.fail("unknown-key", f"signed by key {decoded.kid_hex}, which HQ never enrolled")
+        verdict.fail(
+            "unknown-key", f"signed by key {decoded.kid_hex}, which HQ never enrolled"
+        )
         return None
     usable = [entry for entry in found if Purpose.CERT in entry.purposes]
     if not usable:
-        verdict.fail("wrong-purpose", f"key {decoded.kid_hex} is not enrolled to sign certificates")
+        verdict.fail(
+            "wrong-purpose",
+            f"key {decoded.kid_hex} is not enrolled to sign certificates",
+        )
         return None
     # Kids are truncated hashes, so every listed key with this kid is tried.
     signed = [entry for entry in usable if verify_signature(decoded, entry.key)]
@@ -192,12 +216,17 @@ def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> TrustEntry | No
     revoked = [entry for entry in signed if entry.status == KeyStatus.REVOKED]
     if revoked:
         entry = revoked[0]
-        verdict.fail("revoked-key", f"key {entry.kid} of {entry.auditor_id} was revoked by HQ on {entry.revoked_at[:10]} ({entry.reason})")
+        verdict.fail(
+            "revoked-key",
+            f"key {entry.kid} of {entry.auditor_id} was revoked by HQ on {entry.revoked_at[:10]} ({entry.reason})",
+        )
         return None
     return signed[0]
 
 
-def _check_claims(verdict: Verdict, claims: CertClaims, entry: TrustEntry, now: datetime) -> None:
+def _check_claims(
+    verdict: Verdict, claims: CertClaims, entry: TrustEntry, now: datetime
+) -> None:
     issued = _at(claims.issued_at)
     expires = _at(claims.expires_at)
     if claims.auditor_id != entry.auditor_id:
@@ -205,39 +234,61 @@ def _check_claims(verdict: Verdict, claims: CertClaims, entry: TrustEntry, now: 
             "auditor-mismatch",
             f"certificate names lead auditor {claims.auditor_id}, but the key belongs to {entry.auditor_id}",
         )
-    if issued is None or not parse_time(entry.use_from) <= issued <= parse_time(entry.use_until):
+    if issued is None or not parse_time(entry.use_from) <= issued <= parse_time(
+        entry.use_until
+    ):
         verdict.fail(
             "outside-signing-window",
             f"issued {_iso(claims.issued_at)}, but key {entry.kid} could sign only from {entry.use_from} to {entry.use_until}",
         )
     if expires is None or expires > parse_time(entry.verify_until):
-        verdict.fail("exceeds-key-validity", f"valid until {_iso(claims.expires_at)}, beyond the key's verify-until {entry.verify_until}")
-    if claims.expires_at <= claims.issued_at or claims.expires_at - claims.issued_at > MAX_LIFETIME.total_seconds():
-        verdict.fail("lifetime-too-long", "validity period is empty or longer than any certificate may have")
+        verdict.fail(
+            "exceeds-key-validity",
+            f"valid until {_iso(claims.expires_at)}, beyond the key's verify-until {entry.verify_until}",
+        )
+    if (
+        claims.expires_at <= claims.issued_at
+        or claims.expires_at - claims.issued_at > MAX_LIFETIME.total_seconds()
+    ):
+        verdict.fail(
+            "lifetime-too-long",
+            "validity period is empty or longer than any certificate may have",
+        )
     if issued is None or issued > now + CLOCK_SKEW:
-        verdict.fail("not-yet-valid", f"issued {_iso(claims.issued_at)}, which is in the future")
+        verdict.fail(
+            "not-yet-valid", f"issued {_iso(claims.issued_at)}, which is in the future"
+        )
     if expires is None or now >= expires:
         verdict.fail("expired", f"expired on {_iso(claims.expires_at)[:10]}")
 
 
-def _check_revocation(verdict: Verdict, claims: CertClaims, crl: RevocationList | None) -> None:
+def _check_revocation(
+    verdict: Verdict, claims: CertClaims, crl: RevocationList | None
+) -> None:
     if crl is None:
         return
-    from inspector.certificates.model import cert_id_text
 
     entry = crl.is_revoked(cert_id_text(claims.cert_id))
     if entry is not None:
-        verdict.fail("revoked", f"revoked by HQ on {entry.revoked_at[:10]}: {entry.reason}")
+        verdict.fail(
+            "revoked", f"revoked by HQ on {entry.revoked_at[:10]}: {entry.reason}"
+        )
 
 
-def _note_lists(verdict: Verdict, trust: TrustList | None, crl: RevocationList | None, now: datetime) -> None:
+def _note_lists(
+    verdict: Verdict, trust: TrustList | None, crl: RevocationList | None, now: datetime
+) -> None:
     if trust is not None:
         verdict.trustlist_seq = trust.seq
         verdict.trustlist_issued_at = trust.issued_at
         if trust.is_stale(now):
-            verdict.warnings.append(f"the trust list is past its next update ({trust.next_update[:10]}); get a newer one from HQ")
+            verdict.warnings.append(
+                f"the trust list is past its next update ({trust.next_update[:10]}); get a newer one from HQ"
+            )
     if crl is None:
-        verdict.warnings.append("no revocation list is installed: cannot confirm the certificate was not revoked")
+        verdict.warnings.append(
+            "no revocation list is installed: cannot confirm the certificate was not revoked"
+        )
     else:
         verdict.crl_seq = crl.seq
         verdict.crl_issued_at = crl.issued_at
@@ -255,41 +306,52 @@ def verify_record(
     now: datetime | None = None,
 ) -> Verdict:
     """Verify a certificate record file: its own signature, its QR payload, and that they agree."""
-    from inspector.certificates.model import parse_record
-    from inspector.crypto.signing import Domain
-    from inspector.errors import Invalid
 
-    envelope, body = parse_record(data, what)  # UserError: not a certificate record at all
+    envelope, body = parse_record(
+        data, what
+    )  # UserError: not a certificate record at all
     verdict = verify_payload(body.payload, trust, crl, now)
     if trust is None or verdict.entry is None:
         return verdict
     try:
-        entry, _ = trust.verify_envelope(envelope, Domain.CERT_RECORD, Purpose.CERT, what)
+        entry, _ = trust.verify_envelope(
+            envelope, Domain.CERT_RECORD, Purpose.CERT, what
+        )
     except Invalid as exc:
         code = str(exc).split(":", 1)[0]
-        return verdict.fail(code if code in REASON_TEXT else "bad-signature", f"certificate record: {exc}")
+        return verdict.fail(
+            code if code in REASON_TEXT else "bad-signature",
+            f"certificate record: {exc}",
+        )
     claims = verdict.claims
     if claims is None:
         return verdict
     mismatches = _record_mismatches(body, claims, entry)
     if mismatches:
-        verdict.fail("record-mismatch", "the record and its QR payload disagree on " + ", ".join(mismatches))
+        verdict.fail(
+            "record-mismatch",
+            "the record and its QR payload disagree on " + ", ".join(mismatches),
+        )
     return verdict
 
 
 def _record_mismatches(body: Any, claims: CertClaims, entry: TrustEntry) -> list[str]:
-    from inspector.certificates.model import cert_id_text
 
     checks = {
         "certificate id": body.cert_id == cert_id_text(claims.cert_id),
         "station": body.station_code == claims.station_code,
         "auditor": body.auditor_id == claims.auditor_id == entry.auditor_id,
         "result": body.result == claims.result,
-        "score": (body.score, body.majors, body.minors) == (claims.score, claims.majors, claims.minors),
-        "dates": (parse_time(body.issued_at).timestamp(), parse_time(body.expires_at).timestamp())
+        "score": (body.score, body.majors, body.minors)
+        == (claims.score, claims.majors, claims.minors),
+        "dates": (
+            parse_time(body.issued_at).timestamp(),
+            parse_time(body.expires_at).timestamp(),
+        )
         == (claims.issued_at, claims.expires_at),
         "findings root": bytes.fromhex(body.findings_root)[:16] == claims.findings_root,
-        "checklist": (body.checklist_id, body.checklist_version) == (claims.checklist_id, claims.checklist_version),
+        "checklist": (body.checklist_id, body.checklist_version)
+        == (claims.checklist_id, claims.checklist_version),
         "signing key": body.kid == entry.kid,
     }
     return [name for name, ok in checks.items() if not ok]

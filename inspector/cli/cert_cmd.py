@@ -36,11 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificates.model import (
-        DEFAULT_LIFETIME_DAYS,
-        issue_certificate,
-        write_outputs,
-    )
+    from inspector.certificates.issue import issue_certificate
+    from inspector.certificates.model import DEFAULT_LIFETIME_DAYS
+    from inspector.certificates.render import write_outputs
     from inspector.crypto.keystore import unlock
 
     key = unlock(ctx.data.auditor_key, read_passphrase(args, "Auditor key passphrase: "))
@@ -58,7 +56,8 @@ def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificates.model import issued_certificates, load_record_file
+    from inspector.certificates.local import issued_certificates
+    from inspector.certificates.model import load_record_file
 
     rows = []
     for path in issued_certificates(ctx.data):
@@ -75,7 +74,8 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _load(ctx: Context, text: str):  # type: ignore[no-untyped-def]
-    from inspector.certificates.model import find_certificate, load_record_file
+    from inspector.certificates.local import find_certificate
+    from inspector.certificates.model import load_record_file
 
     return load_record_file(find_certificate(ctx.data, text))
 
@@ -122,7 +122,7 @@ def cmd_qr(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_print(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificates.model import write_outputs
+    from inspector.certificates.render import write_outputs
 
     envelope, body = _load(ctx, args.cert)
     paths = write_outputs(body, envelope, Path(args.out), formats=("html", "pdf"))

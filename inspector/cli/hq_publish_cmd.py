@@ -75,7 +75,7 @@ BARE_PAYLOAD_CHARS = 315
 def check_url_fits(url: str) -> str:
     """Refuse a verify URL that would push every certificate's QR past version 13."""
     from inspector.certificates import psc1, qr
-    from inspector.certificates.model import link_text
+    from inspector.certificates.links import link_text
     from inspector.errors import UserError
 
     sample = psc1.PREFIX + "A" * (BARE_PAYLOAD_CHARS - len(psc1.PREFIX))

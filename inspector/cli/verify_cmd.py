@@ -133,7 +133,7 @@ def _hindi_name(ctx: Context, verdict: Any) -> str | None:
 
 
 def print_verdict(ctx: Context, verdict: Any) -> None:
-    from inspector.certificates.model import display_cert_id
+    from inspector.certificates.psc1 import display_cert_id
 
     claims = verdict.claims
     if verdict.valid:

@@ -34,7 +34,9 @@ def nfc(value: Any) -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise ValueError(f"object keys must be strings, not {type(key).__name__}")
+                raise ValueError(
+                    f"object keys must be strings, not {type(key).__name__}"
+                )
             out[nfc(key)] = nfc(item)
         return out
     if isinstance(value, (list, tuple)):
@@ -43,7 +45,7 @@ def nfc(value: Any) -> Any:
 
 
 MAX_SAFE_INT = 2**53 - 1
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _simple(value: Any) -> bool:
@@ -60,7 +62,9 @@ def _simple(value: Any) -> bool:
     if isinstance(value, int):
         return -MAX_SAFE_INT <= value <= MAX_SAFE_INT
     if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _simple(v) for k, v in value.items())
+        return all(
+            isinstance(k, str) and k.isascii() and _simple(v) for k, v in value.items()
+        )
     if isinstance(value, list):
         return all(_simple(item) for item in value)
     return False

@@ -56,7 +56,9 @@ def protected_header(kid: bytes) -> bytes:
 
 def sig_structure(domain: Domain, protected: bytes, payload: bytes) -> bytes:
     """The exact bytes Ed25519 signs (COSE Sig_structure with the domain as external_aad)."""
-    return cbor2.dumps(["Signature1", protected, domain.value.encode("ascii"), payload], canonical=True)
+    return cbor2.dumps(
+        ["Signature1", protected, domain.value.encode("ascii"), payload], canonical=True
+    )
 
 
 def b64encode(data: bytes) -> str:
@@ -101,7 +103,9 @@ class PublicKey:
             raise UserError(f"{what}: not a PEM public key ({exc})") from None
         if not isinstance(key, Ed25519PublicKey):
             raise UserError(f"{what}: not an Ed25519 public key")
-        return cls(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        return cls(
+            key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
 
     @property
     def kid_hex(self) -> str:
@@ -112,13 +116,21 @@ class PublicKey:
         return b64encode(self.raw)
 
     def to_pem(self) -> bytes:
-        return self._key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return self._key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     @property
     def protected(self) -> bytes:
         return self._protected
 
-    def verify(self, domain: Domain, payload: bytes, signature: bytes, protected: bytes | None = None) -> bool:
+    def verify(
+        self,
+        domain: Domain,
+        payload: bytes,
+        signature: bytes,
+        protected: bytes | None = None,
+    ) -> bool:
         """True when ``signature`` is this key's over ``payload`` in ``domain``."""
         if len(signature) != SIGNATURE_SIZE:
             return False
@@ -146,7 +158,9 @@ class SigningKey:
 
     def __init__(self, key: Ed25519PrivateKey) -> None:
         self._key = key
-        raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        raw = key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
         self.public = PublicKey(raw)
 
     @classmethod
@@ -160,14 +174,18 @@ class SigningKey:
     def raw_private(self) -> bytes:
         """The 32 secret bytes, for the keystore to encrypt. Nothing else should call this."""
         return self._key.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
         )
 
     @property
     def kid(self) -> bytes:
         return self.public.kid
 
-    def sign(self, domain: Domain, payload: bytes, protected: bytes | None = None) -> bytes:
+    def sign(
+        self, domain: Domain, payload: bytes, protected: bytes | None = None
+    ) -> bytes:
         header = self.public.protected if protected is None else protected
         return self._key.sign(sig_structure(domain, header, payload))
 
@@ -209,10 +227,16 @@ class Envelope(BaseModel):
 
 def sign_record(key: SigningKey, domain: Domain, value: Any) -> Envelope:
     payload = canonical_json(value)
-    return Envelope(kid=key.public.kid_hex, payload=payload.decode("utf-8"), sig=b64encode(key.sign(domain, payload)))
+    return Envelope(
+        kid=key.public.kid_hex,
+        payload=payload.decode("utf-8"),
+        sig=b64encode(key.sign(domain, payload)),
+    )
 
 
-def verify_record(envelope: Envelope, domain: Domain, key: PublicKey, what: str = "record") -> dict[str, Any]:
+def verify_record(
+    envelope: Envelope, domain: Domain, key: PublicKey, what: str = "record"
+) -> dict[str, Any]:
     """Verify ``envelope`` under ``key`` in ``domain`` and return its payload, else raise ``Invalid``."""
     if envelope.kid != key.kid_hex:
         raise Invalid(f"{what}: signed by key {envelope.kid}, expected {key.kid_hex}")
@@ -232,7 +256,10 @@ def verify_record(envelope: Envelope, domain: Domain, key: PublicKey, what: str 
 
 
 def verify_with_any(
-    envelope: Envelope, domain: Domain, candidates: Iterable[PublicKey], what: str = "record"
+    envelope: Envelope,
+    domain: Domain,
+    candidates: Iterable[PublicKey],
+    what: str = "record",
 ) -> tuple[PublicKey, dict[str, Any]]:
     """Try every candidate key whose recomputed kid matches (kids are truncated hashes)."""
     last: Invalid | None = None

@@ -68,6 +68,7 @@ from inspector.trust.lists import (
     TrustList,
     check_cert_id,
     check_reason,
+    check_verify_url,
     kid_arg,
 )
 
@@ -116,10 +117,14 @@ class HQ(DataDir):
         return self.hq / "crl.json"
 
     # the root key -----------------------------------------------------------------------------
-    def init(self, name: str, passphrase: str, *, scrypt_n: int | None = None) -> KeyInfo:
+    def init(
+        self, name: str, passphrase: str, *, scrypt_n: int | None = None
+    ) -> KeyInfo:
         """Create the HQ root key here (refuses to overwrite one) and an empty register."""
         if self.hq_key.exists():
-            raise UserError(f"{self.hq_key}: an HQ root key already exists here; refusing to overwrite it")
+            raise UserError(
+                f"{self.hq_key}: an HQ root key already exists here; refusing to overwrite it"
+            )
         with file_lock(self._lock, "the HQ register"):
             info = create_key(self.hq_key, "hq", name, passphrase, scrypt_n=scrypt_n)
             if not self.hq_register.exists():
@@ -130,9 +135,13 @@ class HQ(DataDir):
         try:
             info = read_key_info(self.hq_key)
         except KeyFileMissing:
-            raise UserError(f"no HQ root key in {self.root}; create one with 'inspector hq init --name NAME'") from None
+            raise UserError(
+                f"no HQ root key in {self.root}; create one with 'inspector hq init --name NAME'"
+            ) from None
         if info.role != "hq":
-            raise UserError(f"key file {self.hq_key}: not an HQ root key (role {info.role})")
+            raise UserError(
+                f"key file {self.hq_key}: not an HQ root key (role {info.role})"
+            )
         return info
 
     def root_public(self) -> PublicKey:
@@ -141,7 +150,9 @@ class HQ(DataDir):
     def unlock(self, passphrase: Passphrase) -> SigningKey:
         info = self.key_info()
         key = unlock(self.hq_key, _passphrase(passphrase))
-        if key.public.raw != info.public.raw:  # pragma: no cover - unlock already checks
+        if (
+            key.public.raw != info.public.raw
+        ):  # pragma: no cover - unlock already checks
             raise UserError(f"key file {self.hq_key}: private key does not match")
         return key
 
@@ -153,16 +164,22 @@ class HQ(DataDir):
         except FileNotFoundError:
             return _Register(root_kid=info.kid)
         except OSError as exc:
-            raise UserError(f"HQ register {self.hq_register}: cannot read ({exc.strerror})") from None
+            raise UserError(
+                f"HQ register {self.hq_register}: cannot read ({exc.strerror})"
+            ) from None
         raw = loads_strict(data, f"HQ register {self.hq_register}")
         if not isinstance(raw, dict) or raw.get("format") != REGISTER_FORMAT:
-            raise UserError(f"HQ register {self.hq_register}: not an {REGISTER_FORMAT} file")
+            raise UserError(
+                f"HQ register {self.hq_register}: not an {REGISTER_FORMAT} file"
+            )
         try:
             register = _Register.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            raise UserError(f"HQ register {self.hq_register}: {where}: {first['msg']}") from None
+            raise UserError(
+                f"HQ register {self.hq_register}: {where}: {first['msg']}"
+            ) from None
         if register.root_kid != info.kid:
             raise UserError(
                 f"HQ register {self.hq_register}: belongs to root key {register.root_kid}, not {info.kid}"
@@ -170,7 +187,10 @@ class HQ(DataDir):
         return register
 
     def _save(self, register: _Register) -> None:
-        text = json.dumps(register.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+        text = (
+            json.dumps(register.model_dump(mode="json"), ensure_ascii=False, indent=1)
+            + "\n"
+        )
         write_private(self.hq_register, text.encode("utf-8"), mode=0o600)
 
     def entries(self) -> list[TrustEntry]:
@@ -195,7 +215,9 @@ class HQ(DataDir):
         for index, entry in enumerate(register.auditors):
             if entry.kid == kid_hex:
                 return index
-        raise UserError(f"no enrolled key has kid {kid_hex} (see 'inspector hq auditors')")
+        raise UserError(
+            f"no enrolled key has kid {kid_hex} (see 'inspector hq auditors')"
+        )
 
     # enrolment --------------------------------------------------------------------------------
     def enroll(
@@ -219,7 +241,9 @@ class HQ(DataDir):
         if not chosen:
             raise UserError("at least one purpose is needed (cert, finding)")
         if not 1 <= valid_days <= MAX_VALID_DAYS:
-            raise UserError(f"--valid-days must be between 1 and {MAX_VALID_DAYS}, not {valid_days}")
+            raise UserError(
+                f"--valid-days must be between 1 and {MAX_VALID_DAYS}, not {valid_days}"
+            )
         moment = (now or utcnow()).replace(microsecond=0)
         with file_lock(self._lock, "the HQ register"):
             register = self._load()
@@ -236,9 +260,13 @@ class HQ(DataDir):
                         f"(auditor {entry.auditor_id}); generate a new key"
                     )
                 if entry.status == KeyStatus.REVOKED:
-                    raise UserError(f"key {public.kid_hex} was revoked at {entry.revoked_at}; a revoked key cannot be enrolled again")
+                    raise UserError(
+                        f"key {public.kid_hex} was revoked at {entry.revoked_at}; a revoked key cannot be enrolled again"
+                    )
                 if entry.auditor_id != auditor_id:
-                    raise UserError(f"key {public.kid_hex} is already enrolled for auditor {entry.auditor_id}")
+                    raise UserError(
+                        f"key {public.kid_hex} is already enrolled for auditor {entry.auditor_id}"
+                    )
                 if not renew:
                     raise UserError(
                         f"key {public.kid_hex} is already enrolled for {entry.auditor_id} ({entry.status.value}, "
@@ -254,7 +282,9 @@ class HQ(DataDir):
                 purposes=chosen,
                 use_from=format_time(moment),
                 use_until=format_time(use_until),
-                verify_until=format_time(use_until + timedelta(days=MAX_CERT_LIFETIME_DAYS)),
+                verify_until=format_time(
+                    use_until + timedelta(days=MAX_CERT_LIFETIME_DAYS)
+                ),
             )
             key = self.unlock(passphrase)
             payload: dict[str, Any] = {
@@ -278,12 +308,17 @@ class HQ(DataDir):
             else:
                 auditors[existing] = entry
             register.auditors = auditors
-            register.enrolments = [*register.enrolments, _Enrolment(kid=entry.kid, envelope=envelope)]
+            register.enrolments = [
+                *register.enrolments,
+                _Enrolment(kid=entry.kid, envelope=envelope),
+            ]
             register.trustlist_seq += 1
             self._save(register)
         return entry
 
-    def retire(self, kid: str, *, reason: str | None = None, now: datetime | None = None) -> TrustEntry:
+    def retire(
+        self, kid: str, *, reason: str | None = None, now: datetime | None = None
+    ) -> TrustEntry:
         """The key may sign nothing more (its window ends now); what it signed stays valid."""
         moment = (now or utcnow()).replace(microsecond=0)
         with file_lock(self._lock, "the HQ register"):
@@ -292,7 +327,9 @@ class HQ(DataDir):
             entry = register.auditors[index]
             if entry.status != KeyStatus.ACTIVE:
                 raise UserError(f"key {entry.kid} is already {entry.status.value}")
-            use_until = min(parse_time(entry.use_until), max(moment, parse_time(entry.use_from)))
+            use_until = min(
+                parse_time(entry.use_until), max(moment, parse_time(entry.use_from))
+            )
             changed = entry.model_copy(
                 update={
                     "status": KeyStatus.RETIRED,
@@ -303,15 +340,23 @@ class HQ(DataDir):
             )
             return self._replace_entry(register, index, changed)
 
-    def _replace_entry(self, register: _Register, index: int, changed: TrustEntry) -> TrustEntry:
+    def _replace_entry(
+        self, register: _Register, index: int, changed: TrustEntry
+    ) -> TrustEntry:
         """Store a changed enrolment (re-validated) and bump the trust list's seq; lock held."""
         updated = TrustEntry.model_validate(changed.model_dump())
-        register.auditors = [*register.auditors[:index], updated, *register.auditors[index + 1 :]]
+        register.auditors = [
+            *register.auditors[:index],
+            updated,
+            *register.auditors[index + 1 :],
+        ]
         register.trustlist_seq += 1
         self._save(register)
         return updated
 
-    def revoke_key(self, kid: str, reason: str, *, now: datetime | None = None) -> TrustEntry:
+    def revoke_key(
+        self, kid: str, reason: str, *, now: datetime | None = None
+    ) -> TrustEntry:
         """Revoke a key: nothing it ever signed is accepted any more."""
         reason = check_reason(reason)
         moment = (now or utcnow()).replace(microsecond=0)
@@ -320,13 +365,21 @@ class HQ(DataDir):
             index = self._find(register, kid)
             entry = register.auditors[index]
             if entry.status == KeyStatus.REVOKED:
-                raise UserError(f"key {entry.kid} was already revoked at {entry.revoked_at}")
+                raise UserError(
+                    f"key {entry.kid} was already revoked at {entry.revoked_at}"
+                )
             changed = entry.model_copy(
-                update={"status": KeyStatus.REVOKED, "revoked_at": format_time(moment), "reason": reason}
+                update={
+                    "status": KeyStatus.REVOKED,
+                    "revoked_at": format_time(moment),
+                    "reason": reason,
+                }
             )
             return self._replace_entry(register, index, changed)
 
-    def revoke_cert(self, cert_id: str, reason: str, *, now: datetime | None = None) -> RevokedCert:
+    def revoke_cert(
+        self, cert_id: str, reason: str, *, now: datetime | None = None
+    ) -> RevokedCert:
         """Add a certificate id to the revocation list (bumps the CRL's seq)."""
         cert_id = check_cert_id(cert_id)
         reason = check_reason(reason)
@@ -335,8 +388,12 @@ class HQ(DataDir):
             register = self._load()
             for item in register.revocations:
                 if item.cert_id == cert_id:
-                    raise UserError(f"certificate {cert_id} was already revoked at {item.revoked_at}")
-            entry = RevokedCert(cert_id=cert_id, reason=reason, revoked_at=format_time(moment))
+                    raise UserError(
+                        f"certificate {cert_id} was already revoked at {item.revoked_at}"
+                    )
+            entry = RevokedCert(
+                cert_id=cert_id, reason=reason, revoked_at=format_time(moment)
+            )
             register.revocations = [*register.revocations, entry]
             register.crl_seq += 1
             self._save(register)
@@ -344,9 +401,12 @@ class HQ(DataDir):
 
     def set_verify_url(self, url: str | None) -> bool:
         """Record HQ's verify page URL; it travels in the trust list (new seq) to every laptop."""
-        from inspector.trust.lists import check_verify_url
 
-        url = None if url is None else check_verify_url(url.rstrip("/") + "/" if url.count("/") == 2 else url)
+        url = (
+            None
+            if url is None
+            else check_verify_url(url.rstrip("/") + "/" if url.count("/") == 2 else url)
+        )
         with file_lock(self._lock, "the HQ register"):
             register = self._load()
             if register.verify_url == url:
@@ -360,7 +420,12 @@ class HQ(DataDir):
         return self._load().verify_url
 
     # what HQ publishes ------------------------------------------------------------------------
-    def _header(self, seq: int, moment: datetime, next_update_days: int = DEFAULT_NEXT_UPDATE_DAYS) -> dict[str, Any]:
+    def _header(
+        self,
+        seq: int,
+        moment: datetime,
+        next_update_days: int = DEFAULT_NEXT_UPDATE_DAYS,
+    ) -> dict[str, Any]:
         """The fields every list HQ publishes starts with."""
         info = self.key_info()
         return {
@@ -376,14 +441,21 @@ class HQ(DataDir):
         register = self._load()
         moment = (now or utcnow()).replace(microsecond=0)
         header = self._header(max(register.trustlist_seq, 1), moment)
-        return TrustList(**header, auditors=list(register.auditors), verify_url=register.verify_url)
+        return TrustList(
+            **header, auditors=list(register.auditors), verify_url=register.verify_url
+        )
 
     def current_crl(self, *, now: datetime | None = None) -> RevocationList:
         register = self._load()
         moment = (now or utcnow()).replace(microsecond=0)
-        return RevocationList(**self._header(max(register.crl_seq, 1), moment), entries=list(register.revocations))
+        return RevocationList(
+            **self._header(max(register.crl_seq, 1), moment),
+            entries=list(register.revocations),
+        )
 
-    def _issued(self, path: Path, loader: Any, root: PublicKey) -> tuple[bytes | None, Any]:
+    def _issued(
+        self, path: Path, loader: Any, root: PublicKey
+    ) -> tuple[bytes | None, Any]:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -404,7 +476,9 @@ class HQ(DataDir):
         now: datetime | None,
     ) -> bytes:
         if not 1 <= next_update_days <= 366:
-            raise UserError(f"--next-update-days must be between 1 and 366, not {next_update_days}")
+            raise UserError(
+                f"--next-update-days must be between 1 and 366, not {next_update_days}"
+            )
         is_trustlist = kind == "trustlist"
         path = self.issued_trustlist if is_trustlist else self.issued_crl
         loader = load_trustlist if is_trustlist else load_crl
@@ -416,21 +490,36 @@ class HQ(DataDir):
             data, issued = self._issued(path, loader, root)
             damaged = data is None and path.exists()
             seq = getattr(register, seq_field)
-            if data is not None and issued.seq >= seq and not refresh and not issued.is_stale(moment):
+            if (
+                data is not None
+                and issued.seq >= seq
+                and not refresh
+                and not issued.is_stale(moment)
+            ):
                 return data
-            key = self.unlock(passphrase)  # before any change: a wrong passphrase changes nothing
+            key = self.unlock(
+                passphrase
+            )  # before any change: a wrong passphrase changes nothing
             if seq == 0 or damaged or (issued is not None and issued.seq >= seq):
                 seq = max(seq, issued.seq if issued is not None else 0) + 1
                 setattr(register, seq_field, seq)
                 self._save(register)
             common = self._header(seq, moment, next_update_days)
             if is_trustlist:
-                document: Any = TrustList(**common, auditors=list(register.auditors), verify_url=register.verify_url)
+                document: Any = TrustList(
+                    **common,
+                    auditors=list(register.auditors),
+                    verify_url=register.verify_url,
+                )
                 domain, fmt = Domain.TRUSTLIST, TRUSTLIST_FORMAT
             else:
                 document = RevocationList(**common, entries=list(register.revocations))
                 domain, fmt = Domain.CRL, CRL_FORMAT
-            payload = document.signed_dict() if is_trustlist else document.model_dump(mode="json")
+            payload = (
+                document.signed_dict()
+                if is_trustlist
+                else document.model_dump(mode="json")
+            )
             envelope = sign_record(key, domain, payload)
             data = encode_document(fmt, envelope)
             loader(data, [root], f"new {kind}")  # self-check: what we publish must load

@@ -20,10 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from inspector._io.atomic import atomic_output, write_private
 from inspector.audit.evidence import CHUNK
 from inspector.bundle.reader import BundleReader
 from inspector.bundle.verify import verify_bundle
-from inspector.crypto.canonical import now_text
+from inspector.certificates.model import parse_record
+from inspector.certificates.verify import verify_record
+from inspector.crypto.canonical import now_text, parse_time
 from inspector.errors import Invalid, UserError
 from inspector.hq.trust_source import choose_trust
 from inspector.paths import DataDir
@@ -72,10 +75,16 @@ class ImportResult:
     audit: RegisteredAudit
     new: bool  # False: this exact audit was already registered
     warnings: list[str] = field(default_factory=list)
-    certificates: list[str] = field(default_factory=list)  # bundle members, for the certificate register
+    certificates: list[str] = field(
+        default_factory=list
+    )  # bundle members, for the certificate register
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": "imported" if self.new else "already-imported", **self.audit.model_dump(), "warnings": self.warnings}
+        return {
+            "status": "imported" if self.new else "already-imported",
+            **self.audit.model_dump(),
+            "warnings": self.warnings,
+        }
 
 
 class ImportRefused(Invalid):
@@ -109,14 +118,18 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
         report = verify_bundle(reader, trust)
         problems = list(report.problems)
         if report.ok and not report.sealed:
-            problems.append("the audit is not closed (the bundle has no seal); only closed audits can be imported")
+            problems.append(
+                "the audit is not closed (the bundle has no seal); only closed audits can be imported"
+            )
         if problems:
             raise ImportRefused(problems)
         certificates = reader.names("certificates/")
         cert_files = {name: reader.read(name) for name in certificates}
     opened, closed, seal_digest = report.opened, report.closed, report.seal_digest
     assert report.audit_id and opened and closed and seal_digest
-    cert_rows = _check_certificates(cert_files, trust, report.audit_id, opened.station.code, closed.findings_root)
+    cert_rows = _check_certificates(
+        cert_files, trust, report.audit_id, opened.station.code, closed.findings_root
+    )
     bundle_sha = _sha256_file(Path(path))
     row = RegisteredAudit(
         id=report.audit_id,
@@ -149,7 +162,12 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
             if known.seal == row.seal:
                 # The same audit again: harmless, but it may bring certificates issued since.
                 _store_certificates(data, store, cert_rows, cert_files)
-                return ImportResult(known, new=False, warnings=report.warnings, certificates=certificates)
+                return ImportResult(
+                    known,
+                    new=False,
+                    warnings=report.warnings,
+                    certificates=certificates,
+                )
             raise ImportRefused(
                 f"audit {row.id} is already registered with a different seal (imported {known.imported}, "
                 f"seal {known.seal[:16]}…; this bundle's seal {row.seal[:16]}…): refused"
@@ -157,7 +175,9 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
         _keep_copy(Path(path), data.hq_bundles / row.bundle)
         store.put(TABLE, row.id, row.model_dump())
         _store_certificates(data, store, cert_rows, cert_files)
-    return ImportResult(row, new=True, warnings=report.warnings, certificates=certificates)
+    return ImportResult(
+        row, new=True, warnings=report.warnings, certificates=certificates
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,8 +209,6 @@ class RegisteredCertificate(BaseModel):
     def status(self, revoked: set[str], now: Any) -> str:
         from datetime import timedelta
 
-        from inspector.crypto.canonical import parse_time
-
         if self.id in revoked:
             return "revoked"
         expires = parse_time(self.expires_at)
@@ -210,8 +228,6 @@ def _check_certificates(
     files: dict[str, bytes], trust: Any, audit_id: str, station: str, findings_root: str
 ) -> list[RegisteredCertificate]:
     """Verify every certificate in a bundle and bind it to the audit; refuse the import if one fails."""
-    from inspector.certificates.model import parse_record
-    from inspector.certificates.verify import verify_record
 
     rows: list[RegisteredCertificate] = []
     problems: list[str] = []
@@ -222,27 +238,53 @@ def _check_certificates(
             problems.append(str(exc))
             continue
         verdict = verify_record(data, name, trust, None)
-        fatal = [m for code, m in zip(verdict.reasons, verdict.messages) if code not in _TIME_AND_STATUS]
+        fatal = [
+            m
+            for code, m in zip(verdict.reasons, verdict.messages)
+            if code not in _TIME_AND_STATUS
+        ]
         if fatal:
             problems.append(f"{name}: not genuine: {'; '.join(fatal)}")
-        if body.audit_id != audit_id or body.station_code != station or body.findings_root != findings_root:
-            problems.append(f"{name}: issued for another audit, station or set of findings than this bundle's")
-        rows.append(RegisteredCertificate(
-            id=body.cert_id, station=body.station_code, station_name=body.station_name_en, audit=body.audit_id,
-            auditor=body.auditor_id, result=body.result.name.lower().replace("_", "-"), score=body.score,
-            issued_at=body.issued_at, expires_at=body.expires_at, surveillance_due=body.surveillance_due,
-            member=name, record_sha256=hashlib.sha256(data).hexdigest(),
-        ))
+        if (
+            body.audit_id != audit_id
+            or body.station_code != station
+            or body.findings_root != findings_root
+        ):
+            problems.append(
+                f"{name}: issued for another audit, station or set of findings than this bundle's"
+            )
+        rows.append(
+            RegisteredCertificate(
+                id=body.cert_id,
+                station=body.station_code,
+                station_name=body.station_name_en,
+                audit=body.audit_id,
+                auditor=body.auditor_id,
+                result=body.result.name.lower().replace("_", "-"),
+                score=body.score,
+                issued_at=body.issued_at,
+                expires_at=body.expires_at,
+                surveillance_due=body.surveillance_due,
+                member=name,
+                record_sha256=hashlib.sha256(data).hexdigest(),
+            )
+        )
     if problems:
         raise ImportRefused(problems)
     return rows
 
 
-def _store_certificates(data: DataDir, store: RecordStore, rows: list[RegisteredCertificate], files: dict[str, bytes]) -> None:
-    from inspector._io.atomic import write_private
+def _store_certificates(
+    data: DataDir,
+    store: RecordStore,
+    rows: list[RegisteredCertificate],
+    files: dict[str, bytes],
+) -> None:
 
     for row in rows:
-        write_private(data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644)
+        write_private(
+            data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644
+        )
         store.put(CERT_TABLE, row.id, row.model_dump())
 
 
@@ -251,7 +293,10 @@ def registered_certificates(data: DataDir) -> list[RegisteredCertificate]:
     if not register_path(data).exists():
         return []
     with _open_register(data, writable=False) as store:
-        rows = [RegisteredCertificate.model_validate(doc) for _, doc in store.items(CERT_TABLE)]
+        rows = [
+            RegisteredCertificate.model_validate(doc)
+            for _, doc in store.items(CERT_TABLE)
+        ]
     return sorted(rows, key=lambda row: row.issued_at, reverse=True)
 
 
@@ -265,7 +310,6 @@ def _sha256_file(path: Path) -> str:
 
 def _keep_copy(source: Path, target: Path) -> None:
     """Copy the bundle into HQ's archive atomically."""
-    from inspector._io.atomic import atomic_output
 
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with atomic_output(target) as out, open(source, "rb") as src:

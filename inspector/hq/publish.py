@@ -41,9 +41,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from inspector._io.atomic import write_private
+from inspector.audit.stations import load_registry
 from inspector.crypto.canonical import now_text
 from inspector.crypto.signing import PublicKey
 from inspector.errors import UserError
+from inspector.trust.documents import load_crl, load_trustlist
 
 VERIFIER_FORMAT = "inspector-verifier/v1"
 SCRIPT_FILES = ("cbor.js", "ed25519.js", "verify.js", "page.js")
@@ -58,13 +61,25 @@ def _web_file(name: str) -> str:
 def _json_for_html(value: Any) -> str:
     """JSON safe inside a ``<script type="application/json">`` element (no ``</script>``, no ``<!--``)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
 
 def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+    return (
+        "'sha256-"
+        + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode(
+            "ascii"
+        )
+        + "'"
+    )
 
 
 def render_page(
@@ -83,9 +98,13 @@ def render_page(
     test_mode = test_mode or vectors is not None or bool(prelude)
     config = {**config, "test_mode": test_mode}
     style = _web_file("style.css")
-    script = "\n".join([prelude] * bool(prelude) + [_web_file(name) for name in SCRIPT_FILES])
+    script = "\n".join(
+        [prelude] * bool(prelude) + [_web_file(name) for name in SCRIPT_FILES]
+    )
     lowered = script.lower()
-    if "</script" in lowered or "<!--" in lowered:  # pragma: no cover - guards edits of the scripts
+    if (
+        "</script" in lowered or "<!--" in lowered
+    ):  # pragma: no cover - guards edits of the scripts
         raise RuntimeError("a web script contains '</script' or '<!--'")
     csp = "; ".join(
         [
@@ -104,7 +123,13 @@ def render_page(
             f'<script type="application/json" id="inspector-vectors">{_json_for_html(vectors)}</script>\n'
             '<script type="application/json" id="vector-results"></script>'
         )
-    parts = {"CSP": csp, "STYLE": style, "CONFIG": _json_for_html(config), "EXTRA": extra, "SCRIPTS": script}
+    parts = {
+        "CSP": csp,
+        "STYLE": style,
+        "CONFIG": _json_for_html(config),
+        "EXTRA": extra,
+        "SCRIPTS": script,
+    }
     # One pass, so nothing substituted (a station name, say) is ever read as a marker.
     return _MARKER.sub(lambda m: parts[m.group(1)], _web_file("index.html"))
 
@@ -121,19 +146,22 @@ def check_base_url(url: str) -> str:
     if parts.scheme != "https" or not parts.hostname:
         raise UserError(f"--base-url {url!r}: must be an https:// address with a host")
     if parts.query or parts.fragment or "#" in text:
-        raise UserError(f"--base-url {url!r}: must not have a query or fragment (the certificate goes after '#')")
+        raise UserError(
+            f"--base-url {url!r}: must not have a query or fragment (the certificate goes after '#')"
+        )
     return text
 
 
 def _stations(registry: Any) -> dict[str, dict[str, str]]:
     if registry is None:
-        from inspector.audit.stations import load_registry
-
         try:
             registry = load_registry()
         except UserError:
             return {}
-    return {station.code: {"en": station.name.en, "hi": station.name.hi} for station in registry.stations}
+    return {
+        station.code: {"en": station.name.en, "hi": station.name.hi}
+        for station in registry.stations
+    }
 
 
 def verifier_config(
@@ -145,13 +173,14 @@ def verifier_config(
     stations: Any = None,
 ) -> dict[str, Any]:
     """Check what goes into the page and return the embedded config. ``UserError`` if unusable."""
-    from inspector.trust.documents import load_crl, load_trustlist
 
     roots = list(root_keys)
     if not roots:
         raise UserError("publish-verifier: no HQ root key to pin into the page")
     if len(roots) > MAX_ROOTS:
-        raise UserError(f"publish-verifier: at most {MAX_ROOTS} HQ root keys can be pinned, not {len(roots)}")
+        raise UserError(
+            f"publish-verifier: at most {MAX_ROOTS} HQ root keys can be pinned, not {len(roots)}"
+        )
     if any(not isinstance(key, PublicKey) for key in roots):
         raise TypeError("root_keys must be screened PublicKey objects")
     # The page must never carry a list the CLI itself would refuse.
@@ -192,15 +221,18 @@ def publish_verifier(
     shown beside a station code (default: the shipped registry). Raises ``UserError`` when a
     list does not verify against the roots or the base URL is unusable; writes nothing then.
     """
-    from inspector._io.atomic import write_private
 
-    config = verifier_config(trustlist_bytes, crl_bytes, root_keys, base_url, stations=stations)
+    config = verifier_config(
+        trustlist_bytes, crl_bytes, root_keys, base_url, stations=stations
+    )
     html = render_page(config)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"publish-verifier: cannot create {out} ({exc.strerror})") from None
+        raise UserError(
+            f"publish-verifier: cannot create {out} ({exc.strerror})"
+        ) from None
     if not out.is_dir():
         raise UserError(f"publish-verifier: {out} is not a directory")
     target = out / "index.html"

@@ -6,21 +6,22 @@ from typing import Any
 
 from inspector.bundle.reader import BundleReader
 from inspector.errors import UserError
+from inspector.hq.enrolment import HQ
 from inspector.paths import DataDir
+from inspector.trust.store import TrustStore
 
 
-def choose_trust(data: DataDir, reader: BundleReader | None, *, required: bool) -> tuple[Any | None, str]:
+def choose_trust(
+    data: DataDir, reader: BundleReader | None, *, required: bool
+) -> tuple[Any | None, str]:
     """The trust list to check signers against here, and where it came from.
 
     HQ's own register is authoritative where the HQ key lives (it knows revocations not yet
     published); elsewhere the installed trust list; failing both, a bundle's own list is
     accepted only if a pinned root signed it. With none and ``required``: a ``UserError``.
     """
-    from inspector.trust.store import TrustStore
 
     if data.hq_key.exists():
-        from inspector.hq.enrolment import HQ
-
         return HQ(data.root).current_trustlist(), "HQ register"
     store = TrustStore(data.root)
     installed = store.trustlist()

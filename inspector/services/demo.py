@@ -10,8 +10,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from inspector.crypto.keystore import create_key
 from inspector.errors import UserError
+from inspector.hq.enrolment import HQ
 from inspector.paths import DataDir
+from inspector.trust.store import TrustStore
 
 DEMO_PASSPHRASE = "demo-passphrase"
 DEMO_AUDITOR_ID = "AUD-GBN-017"
@@ -41,19 +44,23 @@ class DemoWorld:
 
 def create_demo(root: Path | None = None) -> DemoWorld:
     """Set up a demo world in ``root`` (a new temporary directory when None); refuse a used one."""
-    from inspector.crypto.keystore import create_key
-    from inspector.hq.enrolment import HQ
-    from inspector.trust.store import TrustStore
 
     if root is None:
         root = Path(tempfile.mkdtemp(prefix="inspector-demo-"))
     elif root.exists() and any(root.iterdir()):
-        raise UserError(f"demo data directory {root} is not empty: give a new or empty directory")
+        raise UserError(
+            f"demo data directory {root} is not empty: give a new or empty directory"
+        )
     data = DataDir(root)
     hq = HQ(data.root)
     hq_info = hq.init(DEMO_HQ_NAME, DEMO_PASSPHRASE, scrypt_n=DEMO_SCRYPT_N)
     auditor = create_key(
-        data.auditor_key, "auditor", DEMO_AUDITOR_NAME, DEMO_PASSPHRASE, DEMO_AUDITOR_ID, scrypt_n=DEMO_SCRYPT_N
+        data.auditor_key,
+        "auditor",
+        DEMO_AUDITOR_NAME,
+        DEMO_PASSPHRASE,
+        DEMO_AUDITOR_ID,
+        scrypt_n=DEMO_SCRYPT_N,
     )
     hq.enroll(auditor.public, DEMO_AUDITOR_NAME, DEMO_AUDITOR_ID, DEMO_PASSPHRASE)
     store = TrustStore(data.root)

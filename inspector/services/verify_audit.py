@@ -14,7 +14,9 @@ from inspector.hq.trust_source import choose_trust
 from inspector.paths import DataDir
 
 
-def verify_audit(data: DataDir, target: str | Path, trust: Any | None = None) -> VerifyReport:
+def verify_audit(
+    data: DataDir, target: str | Path, trust: Any | None = None
+) -> VerifyReport:
     """Verify ``target``, a bundle file or the id of an audit here.
 
     Signers are checked against ``trust`` if given, else against the trust this machine has

@@ -54,7 +54,9 @@ class StoreLocked(StorageError):
         self.path = path
         self.pid = pid
         holder = f"locked by pid {pid}" if pid else "locked by another process"
-        super().__init__(f"store is open elsewhere: {path} ({holder}); close it there first")
+        super().__init__(
+            f"store is open elsewhere: {path} ({holder}); close it there first"
+        )
 
 
 class StoreMissing(StorageError):

@@ -31,7 +31,9 @@ __all__ = [
 
 
 def _refuse(*_args: object, **_kwargs: object) -> NoReturn:
-    raise TypeError("stored documents are read-only; write a new version through the store instead")
+    raise TypeError(
+        "stored documents are read-only; write a new version through the store instead"
+    )
 
 
 class _FrozenDict(dict):  # type: ignore[type-arg]

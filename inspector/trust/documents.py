@@ -26,9 +26,14 @@ from inspector.trust.lists import (
 
 def encode_document(fmt: str, envelope: Envelope) -> bytes:
     """The file form of a signed trust list or CRL."""
-    return (json.dumps({"format": fmt, "envelope": envelope.model_dump()}, ensure_ascii=False, indent=2) + "\n").encode(
-        "utf-8"
-    )
+    return (
+        json.dumps(
+            {"format": fmt, "envelope": envelope.model_dump()},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    ).encode("utf-8")
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -42,7 +47,9 @@ def _envelope_of(data: bytes, fmt: str, what: str) -> Envelope:
         raise UserError(f"{what}: too large ({len(data)} bytes)")
     document = loads_strict(data, what)
     if not isinstance(document, dict) or set(document) != {"format", "envelope"}:
-        raise UserError(f"{what}: not a signed document (expected keys 'format' and 'envelope')")
+        raise UserError(
+            f"{what}: not a signed document (expected keys 'format' and 'envelope')"
+        )
     if document["format"] != fmt:
         raise UserError(f"{what}: format is {document['format']!r}, expected {fmt!r}")
     try:
@@ -56,19 +63,32 @@ def _open_signed(
 ) -> tuple[PublicKey, dict[str, Any]]:
     envelope = _envelope_of(data, fmt, what)
     if not pinned:
-        raise UserError(f"{what}: no HQ root key is pinned here; pin one with 'inspector trust pin HQ_KEY.pem'")
+        raise UserError(
+            f"{what}: no HQ root key is pinned here; pin one with 'inspector trust pin HQ_KEY.pem'"
+        )
     if not any(root.kid_hex == envelope.kid for root in pinned):
         pins = ", ".join(root.kid_hex for root in pinned)
-        raise UserError(f"{what}: signed by key {envelope.kid}, which is not a pinned HQ root (pinned: {pins})")
+        raise UserError(
+            f"{what}: signed by key {envelope.kid}, which is not a pinned HQ root (pinned: {pins})"
+        )
     try:
         signer, payload = verify_with_any(envelope, domain, pinned, what)
     except Invalid as exc:
         kind = "trust list" if fmt == TRUSTLIST_FORMAT else "revocation list"
-        raise UserError(f"{exc} (the file was altered, or it was not signed as a {kind})") from None
+        raise UserError(
+            f"{exc} (the file was altered, or it was not signed as a {kind})"
+        ) from None
     return signer, payload
 
 
-def _load_document(data: bytes, fmt: str, domain: Domain, model: Any, pinned: list[PublicKey], what: str) -> Any:
+def _load_document(
+    data: bytes,
+    fmt: str,
+    domain: Domain,
+    model: Any,
+    pinned: list[PublicKey],
+    what: str,
+) -> Any:
     """Verify a signed list under a pinned root, parse it, and check it names its signer."""
     signer, payload = _open_signed(data, fmt, domain, pinned, what)
     try:
@@ -84,15 +104,21 @@ def _load_document(data: bytes, fmt: str, domain: Domain, model: Any, pinned: li
     return document
 
 
-def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list") -> TrustList:
+def load_trustlist(
+    data: bytes, pinned: list[PublicKey], what: str = "trust list"
+) -> TrustList:
     """Verify and parse a trust-list file; ``UserError`` naming ``what`` for anything unusable."""
-    trustlist: TrustList = _load_document(data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, TrustList, pinned, what)
+    trustlist: TrustList = _load_document(
+        data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, TrustList, pinned, what
+    )
     issuer = trustlist.issuer
     seen: dict[str, PublicKey] = {issuer.kid_hex: issuer}
     for index, entry in enumerate(trustlist.auditors):
         where = f"{what}: auditors.{index} ({entry.auditor_id})"
         try:
-            key = entry.key  # screens small-order / non-canonical keys and recomputes the kid
+            key = (
+                entry.key
+            )  # screens small-order / non-canonical keys and recomputes the kid
         except UserError as exc:
             raise UserError(f"{where}: {exc}") from None
         other = seen.get(key.kid_hex)
@@ -102,9 +128,13 @@ def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list
     return trustlist
 
 
-def load_crl(data: bytes, pinned: list[PublicKey], what: str = "revocation list") -> RevocationList:
+def load_crl(
+    data: bytes, pinned: list[PublicKey], what: str = "revocation list"
+) -> RevocationList:
     """Verify and parse a revocation-list file; ``UserError`` naming ``what`` if unusable."""
-    crl: RevocationList = _load_document(data, CRL_FORMAT, Domain.CRL, RevocationList, pinned, what)
+    crl: RevocationList = _load_document(
+        data, CRL_FORMAT, Domain.CRL, RevocationList, pinned, what
+    )
     return crl
 
 

@@ -42,7 +42,9 @@ from inspector.errors import Invalid, UserError
 TRUSTLIST_FORMAT = "inspector-trustlist/v1"
 CRL_FORMAT = "inspector-crl/v1"
 
-MAX_CERT_LIFETIME_DAYS = 3 * 365 + 30  # certificates: 3 years with yearly surveillance, + grace
+MAX_CERT_LIFETIME_DAYS = (
+    3 * 365 + 30
+)  # certificates: 3 years with yearly surveillance, + grace
 DEFAULT_VALID_DAYS = 365  # an enrolment's signing window
 MAX_VALID_DAYS = 365 + 60  # 12 months + a 2-month rollover overlap
 DEFAULT_NEXT_UPDATE_DAYS = 30
@@ -62,7 +64,9 @@ class Purpose(StrEnum):
 
 class KeyStatus(StrEnum):
     ACTIVE = "active"
-    RETIRED = "retired"  # may not sign any more; what it signed inside its window stays valid
+    RETIRED = (
+        "retired"  # may not sign any more; what it signed inside its window stays valid
+    )
     REVOKED = "revoked"  # compromised: nothing it ever signed is accepted
 
 
@@ -115,7 +119,9 @@ def kid_arg(text: str) -> str:
     """A kid typed by a user: 16 hex digits (case-insensitive)."""
     value = text.strip().lower()
     if not KID_HEX.match(value):
-        raise UserError(f"{text!r} is not a key id (16 hex digits, as 'inspector hq show' prints)")
+        raise UserError(
+            f"{text!r} is not a key id (16 hex digits, as 'inspector hq show' prints)"
+        )
     return value
 
 
@@ -127,10 +133,19 @@ VERIFY_URL_MAX = 100
 
 def check_verify_url(text: str) -> str:
     """An https URL of printable ASCII without a fragment: it is printed into every QR code."""
-    if not (text[:8].lower() == "https://" and text.isascii() and text.isprintable() and " " not in text):
-        raise UserError(f"verify URL {text!r}: must be an https:// address of plain ASCII characters")
+    if not (
+        text[:8].lower() == "https://"
+        and text.isascii()
+        and text.isprintable()
+        and " " not in text
+    ):
+        raise UserError(
+            f"verify URL {text!r}: must be an https:// address of plain ASCII characters"
+        )
     if "#" in text or len(text) > VERIFY_URL_MAX:
-        raise UserError(f"verify URL {text!r}: no '#' and at most {VERIFY_URL_MAX} characters")
+        raise UserError(
+            f"verify URL {text!r}: no '#' and at most {VERIFY_URL_MAX} characters"
+        )
     return text
 
 
@@ -197,15 +212,23 @@ class TrustEntry(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "TrustEntry":
-        if len(set(self.purposes)) != len(self.purposes) or list(self.purposes) != sorted(self.purposes):
+        if len(set(self.purposes)) != len(self.purposes) or list(
+            self.purposes
+        ) != sorted(self.purposes):
             raise ValueError("purposes must be sorted and unique")
-        if not parse_time(self.use_from) <= parse_time(self.use_until) <= parse_time(self.verify_until):
+        if (
+            not parse_time(self.use_from)
+            <= parse_time(self.use_until)
+            <= parse_time(self.verify_until)
+        ):
             raise ValueError("need use_from <= use_until <= verify_until")
         if (self.status == KeyStatus.REVOKED) != (self.revoked_at is not None):
             raise ValueError("revoked_at is set exactly when status is revoked")
         if self.status == KeyStatus.REVOKED and self.reason is None:
             raise ValueError("a revoked key needs a reason")
-        if (self.status == KeyStatus.RETIRED) != (self.retired_at is not None) and self.status != KeyStatus.REVOKED:
+        if (self.status == KeyStatus.RETIRED) != (
+            self.retired_at is not None
+        ) and self.status != KeyStatus.REVOKED:
             raise ValueError("retired_at is set exactly when status is retired")
         return self
 
@@ -213,9 +236,13 @@ class TrustEntry(BaseModel):
     def key(self) -> PublicKey:
         """The screened public key (``UserError`` if unsafe), checked against ``kid``."""
         if self._key is None:
-            key = PublicKey.from_b64(self.public_key, f"public key of {self.auditor_id}")
+            key = PublicKey.from_b64(
+                self.public_key, f"public key of {self.auditor_id}"
+            )
             if key.kid_hex != self.kid:
-                raise UserError(f"public key of {self.auditor_id}: kid {self.kid} does not match the key")
+                raise UserError(
+                    f"public key of {self.auditor_id}: kid {self.kid} does not match the key"
+                )
             self._key = key
         return self._key
 
@@ -228,7 +255,9 @@ class TrustEntry(BaseModel):
         if self.status == KeyStatus.REVOKED:
             raise Invalid(self.revoked_reason())
         if purpose not in self.purposes:
-            raise Invalid(f"wrong-purpose: {who} is not enrolled to sign {Purpose(purpose).value}")
+            raise Invalid(
+                f"wrong-purpose: {who} is not enrolled to sign {Purpose(purpose).value}"
+            )
         if not parse_time(self.use_from) <= signed_at <= parse_time(self.use_until):
             raise Invalid(
                 f"outside-signing-window: signed at {format_time(signed_at)}, but {who} may sign only "
@@ -287,11 +316,15 @@ class TrustList(_SignedList):
 
     auditors: list[TrustEntry]
     # HQ's phone verifier page: new certificates put URL#PAYLOAD in their QR (absent: bare payload)
-    verify_url: Annotated[str, AfterValidator(lambda v: check_verify_url(v))] | None = None
+    verify_url: Annotated[str, AfterValidator(lambda v: check_verify_url(v))] | None = (
+        None
+    )
 
     def signed_dict(self) -> dict[str, Any]:
         """The payload as signed: ``verify_url`` is left out when unset, keeping older lists' shape."""
-        return self.model_dump(mode="json", exclude={"verify_url"} if self.verify_url is None else None)
+        return self.model_dump(
+            mode="json", exclude={"verify_url"} if self.verify_url is None else None
+        )
 
     def candidates(self, kid_hex: str) -> list[TrustEntry]:
         """Every entry whose kid is ``kid_hex``, whatever its status (kids are truncated hashes)."""
@@ -308,7 +341,9 @@ class TrustList(_SignedList):
     def for_auditor(self, auditor_id: str) -> list[TrustEntry]:
         return [entry for entry in self.auditors if entry.auditor_id == auditor_id]
 
-    def authorize(self, kid_hex: str, purpose: Purpose, signed_at: datetime) -> TrustEntry:
+    def authorize(
+        self, kid_hex: str, purpose: Purpose, signed_at: datetime
+    ) -> TrustEntry:
         """The entry with ``kid_hex`` allowed to sign ``purpose`` at ``signed_at``, else ``Invalid``.
 
         Reason codes start the message: ``unknown-key``, ``revoked-key``, ``wrong-purpose``,
@@ -340,7 +375,9 @@ class TrustList(_SignedList):
         """
         found = self.candidates(envelope.kid)
         if not found:
-            raise Invalid(f"unknown-key: {what} is signed by key {envelope.kid}, which is not in the trust list")
+            raise Invalid(
+                f"unknown-key: {what} is signed by key {envelope.kid}, which is not in the trust list"
+            )
         verified: list[TrustEntry] = []
         payload: dict[str, Any] | None = None
         for entry in found:
@@ -350,13 +387,17 @@ class TrustList(_SignedList):
                 continue
             verified.append(entry)
         if not verified or payload is None:
-            raise Invalid(f"bad-signature: {what} does not verify under key {envelope.kid}")
+            raise Invalid(
+                f"bad-signature: {what} does not verify under key {envelope.kid}"
+            )
         for entry in verified:
             if entry.status == KeyStatus.REVOKED:
                 raise Invalid(entry.revoked_reason())
         usable = [entry for entry in verified if purpose in entry.purposes]
         if not usable:
-            raise Invalid(f"wrong-purpose: key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}")
+            raise Invalid(
+                f"wrong-purpose: key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}"
+            )
         return usable[0], payload
 
     def summary(self) -> dict[str, Any]:
@@ -366,7 +407,11 @@ class TrustList(_SignedList):
             "seq": self.seq,
             "issued_at": self.issued_at,
             "next_update": self.next_update,
-            "issuer": {"name": self.issuer_name, "kid": issuer.kid_hex, "public_key": self.issuer_key},
+            "issuer": {
+                "name": self.issuer_name,
+                "kid": issuer.kid_hex,
+                "public_key": self.issuer_key,
+            },
             "auditors": [entry.summary() for entry in self.auditors],
         }
 
@@ -404,6 +449,10 @@ class RevocationList(_SignedList):
             "seq": self.seq,
             "issued_at": self.issued_at,
             "next_update": self.next_update,
-            "issuer": {"name": self.issuer_name, "kid": self.issuer.kid_hex, "public_key": self.issuer_key},
+            "issuer": {
+                "name": self.issuer_name,
+                "kid": self.issuer.kid_hex,
+                "public_key": self.issuer_key,
+            },
             "revoked": [entry.model_dump(mode="json") for entry in self.entries],
         }

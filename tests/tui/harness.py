@@ -124,7 +124,7 @@ class World:
         return summary.id
 
     def issue(self, audit_id: str, now: datetime | None = None) -> Any:
-        from inspector.certificates.model import issue_certificate
+        from inspector.certificates.issue import issue_certificate
 
         return issue_certificate(self.data, audit_id, self.key, now=now)
 

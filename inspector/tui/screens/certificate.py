@@ -159,7 +159,7 @@ class CertificateScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="cert-export", exit_on_error=False)
     def _export(self, folder: Path) -> None:
-        from inspector.certificates.model import write_outputs
+        from inspector.certificates.render import write_outputs
 
         self.post_message(self.Exported(write_outputs(self.body, self.envelope, folder)))
 

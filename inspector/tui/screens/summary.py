@@ -309,7 +309,7 @@ class SummaryScreen(Screen[None]):
             text.append("Sealed", "bold")
             text.append(f": findings root {view.findings_root[:32]}…; the findings can no longer change")
         if view.certificates:
-            from inspector.certificates.model import display_cert_id
+            from inspector.certificates.psc1 import display_cert_id
 
             ids = ", ".join(display_cert_id(path.stem) for path in view.certificates)
             text.append(f"\nCertificates issued: {ids}")
@@ -412,7 +412,7 @@ class SummaryScreen(Screen[None]):
     @work(exclusive=True, group="summary-action", exit_on_error=False)
     async def _issue_flow(self, view: AuditView) -> None:
         if view.certificates:
-            from inspector.certificates.model import display_cert_id
+            from inspector.certificates.psc1 import display_cert_id
 
             again = await self.app.push_screen_wait(
                 ConfirmScreen(
@@ -433,13 +433,13 @@ class SummaryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="summary-write", exit_on_error=False)
     def _issue(self, key: Any) -> None:
-        from inspector.certificates.model import issue_certificate
+        from inspector.certificates.issue import issue_certificate
 
         issued = issue_certificate(self.session.data, self.audit_id, key)
         self.post_message(self.Issued(issued.record_path))
 
     def on_summary_screen_issued(self, message: Issued) -> None:
-        from inspector.certificates.model import display_cert_id
+        from inspector.certificates.psc1 import display_cert_id
 
         self._set_busy(False, f"certificate {display_cert_id(message.record_path.stem)} issued")
         self._open_certificate(message.record_path)

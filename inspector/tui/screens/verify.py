@@ -154,7 +154,7 @@ class VerifyScreen(Screen[None]):
 
     @staticmethod
     def _details(verdict: Any) -> Text:
-        from inspector.certificates.model import display_cert_id
+        from inspector.certificates.psc1 import display_cert_id
 
         rows: list[tuple[str, str]] = []
         claims = verdict.claims

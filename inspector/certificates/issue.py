@@ -1,0 +1,202 @@
+"""Issuing a certificate from a closed audit: the signed record, its PSC1 payload and QR fit."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from typing import Any
+
+from inspector._io.atomic import write_private
+from inspector.audit.records import AuditType
+from inspector.audit.scoring import Decision
+from inspector.audit.service import AuditService
+from inspector.audit.stations import load_registry
+from inspector.certificates import psc1, qr
+from inspector.certificates.links import link_text
+from inspector.certificates.model import (
+    CERT_DIR,
+    DEFAULT_LIFETIME_DAYS,
+    CertificateBody,
+    IssuedCertificate,
+    record_bytes,
+)
+from inspector.certificates.psc1 import AuditType as QRAuditType
+from inspector.certificates.psc1 import CertClaims, CertResult, cert_id_text, encode
+from inspector.crypto.canonical import format_time, parse_time, utcnow
+from inspector.crypto.signing import Domain, SigningKey, sign_record
+from inspector.errors import Invalid, UserError
+from inspector.paths import DataDir
+from inspector.trust.lists import Purpose
+from inspector.trust.store import TrustStore
+
+ISSUER_HQ = 1  # claim ``iss``: the commissionerate HQ that runs the trust list
+
+
+STATION_NAME_MAX = 40
+
+
+def _station_display(name: str) -> str:
+    return (
+        name
+        if len(name) <= STATION_NAME_MAX
+        else name[: STATION_NAME_MAX - 1].rstrip() + "…"
+    )
+
+
+def _result_for(audit: Any) -> CertResult:
+
+    decision = audit.score().decision
+    if decision is Decision.CERTIFY:
+        return CertResult.CERTIFIED
+    reasons = "; ".join(audit.score().reasons) or decision.value
+    raise UserError(
+        f"audit {audit.id[:12]}: no certificate can be issued: decision is {decision.value} ({reasons})"
+    )
+
+
+def _surveillance(issued: datetime, expires: datetime) -> list[str]:
+    """Surveillance audits in years 1 and 2 (ISO/IEC 17021-1), when before expiry."""
+    dates = []
+    for years in (1, 2):
+        due = issued + timedelta(days=365 * years)
+        if due < expires:
+            dates.append(due.date().isoformat())
+    return dates
+
+
+def issue_certificate(
+    data: DataDir,
+    audit_id: str,
+    key: SigningKey,
+    *,
+    lifetime_days: int = DEFAULT_LIFETIME_DAYS,
+    now: datetime | None = None,
+) -> IssuedCertificate:
+    """Sign a certificate for a closed audit whose decision allows it; refuse with reasons otherwise."""
+
+    if lifetime_days < 1:
+        raise UserError("certificate lifetime must be at least one day")
+    now = (now or utcnow()).replace(microsecond=0)
+    with AuditService(data).open(audit_id, writable=False) as audit:
+        opened, seal = audit.opened, audit.seal()
+        if not audit.is_closed or seal is None:
+            raise UserError(
+                f"audit {audit.id[:12]} is not closed: close it first ('inspector audit close')"
+            )
+        if opened.audit_type == AuditType.STAGE1:
+            raise UserError(
+                f"audit {audit.id[:12]} is a stage 1 (readiness) audit: it cannot lead to a certificate"
+            )
+        result = _result_for(audit)
+        closed_score = audit.score()
+        folder, full_id = audit.folder, audit.id
+        checklist = audit.checklist
+    if opened.auditor.kid != key.public.kid_hex:
+        raise UserError(
+            f"this key ({key.public.kid_hex}) did not conduct audit {full_id[:12]}; its auditor's key is {opened.auditor.kid}"
+        )
+    trust = TrustStore(data.root).trustlist()
+    if trust is None:
+        raise UserError(
+            "no trust list is installed: install HQ's trust list ('inspector trust install FILE') before issuing"
+        )
+    try:
+        entry = trust.authorize(key.public.kid_hex, Purpose.CERT, now)
+    except Invalid as exc:
+        raise UserError(f"this key may not issue certificates now: {exc}") from None
+    if entry.auditor_id != opened.auditor.id:
+        raise UserError(
+            f"the key is enrolled for auditor {entry.auditor_id}, but the audit names {opened.auditor.id}"
+        )
+    expires = min(now + timedelta(days=lifetime_days), parse_time(entry.verify_until))
+    cti = os.urandom(10)
+    claims = CertClaims(
+        issuer=ISSUER_HQ,
+        issued_at=int(now.timestamp()),
+        expires_at=int(expires.timestamp()),
+        cert_id=cti,
+        station_code=opened.station.code,
+        checklist_id=checklist.id,
+        checklist_version=checklist.version,
+        result=result,
+        score=closed_score.percent or 0,
+        majors=closed_score.majors,
+        minors=closed_score.minors,
+        auditor_id=opened.auditor.id,
+        findings_root=seal.qr_root,
+        station_name=_station_display(opened.station.name),
+        audit_date=CertClaims.day_number(parse_time(seal.payload.closed).date()),
+        audit_type=QRAuditType[opened.audit_type.name],
+    )
+    verify_url = getattr(trust, "verify_url", None)
+    payload = encode(_fitting(claims, verify_url), key)
+    body = CertificateBody(
+        cert_id=cert_id_text(cti),
+        station_code=opened.station.code,
+        station_name_en=opened.station.name,
+        station_name_hi=opened.station.name_hi,
+        district=_district(data, opened.station.code),
+        checklist_id=checklist.id,
+        checklist_version=checklist.version,
+        checklist_hash=checklist.content_hash,
+        audit_id=full_id,
+        audit_type=opened.audit_type,
+        result=result,
+        score=closed_score.percent or 0,
+        majors=closed_score.majors,
+        minors=closed_score.minors,
+        issued_at=format_time(now),
+        expires_at=format_time(expires),
+        surveillance_due=_surveillance(now, expires),
+        auditor_id=opened.auditor.id,
+        auditor_name=entry.name,
+        issuer_name=trust.issuer_name,
+        kid=key.public.kid_hex,
+        findings_root=seal.findings_root.hex(),
+        payload=payload,
+        verify_url=verify_url,
+    )
+    envelope = sign_record(key, Domain.CERT_RECORD, body.model_dump(mode="json"))
+    path = folder / CERT_DIR / f"{body.cert_id}.json"
+
+    write_private(path, record_bytes(envelope), mode=0o644, overwrite=False)
+    return IssuedCertificate(body, envelope, path)
+
+
+def _fitting(claims: Any, verify_url: str | None) -> Any:
+    """The fullest variant of ``claims`` whose QR (with the verify link, if any) stays <= v13-Q.
+
+    Optional claims go first (audit type and date, then the display name, which the printed
+    certificate carries anyway); if even the bare claims do not fit, issuing fails closed.
+    """
+
+    variants = [
+        claims,
+        claims.model_copy(update={"audit_type": None, "audit_date": None}),
+        claims.model_copy(
+            update={"audit_type": None, "audit_date": None, "station_name": None}
+        ),
+    ]
+    for variant in variants:
+        length = psc1.text_length(variant)
+        if length > psc1.MAX_ISSUE_LENGTH:
+            continue
+        sample = psc1.PREFIX + "A" * (length - len(psc1.PREFIX))
+        if qr.qr_version(link_text(verify_url, sample)) <= psc1.MAX_QR_VERSION:
+            return variant
+    raise UserError(
+        f"the certificate does not fit a version {psc1.MAX_QR_VERSION} QR code"
+        + (
+            f" with the verify link {verify_url!r}: HQ should configure a shorter verify URL"
+            if verify_url
+            else ""
+        )
+    )
+
+
+def _district(data: DataDir, code: str) -> str:
+
+    try:
+        return load_registry(data_root=data.root).get(code).district
+    except UserError:
+        return ""
