@@ -132,10 +132,11 @@ def test_finding_rules() -> None:
     assert finding_rule_problems(checklist, "MAL-01", FindingStatus.MAJOR, "n", True, None, None) == []
     problems = finding_rule_problems(checklist, "MAL-01", FindingStatus.MINOR, None, False, None, None)
     assert len(problems) == 3
-    assert "written reason" in problems[0] and "note" in problems[1] and "evidence" in problems[2]
+    assert [p.field for p in problems] == ["reason", "note", "evidence"]
+    assert "written reason" in problems[0].message and "note" in problems[1].message and "evidence" in problems[2].message
     assert finding_rule_problems(checklist, "MAL-01", FindingStatus.MINOR, "n", True, "why", None) == []
     # A due date belongs to nonconformities only; conform needs nothing.
     assert finding_rule_problems(checklist, "MAL-02", FindingStatus.CONFORM, None, False, None, None) == []
-    assert "only for nonconformities" in finding_rule_problems(checklist, "MAL-02", FindingStatus.CONFORM, None, False, None, "2099-01-01")[0]
+    assert "only for nonconformities" in finding_rule_problems(checklist, "MAL-02", FindingStatus.CONFORM, None, False, None, "2099-01-01")[0].message
     # MAL-03 requires nothing.
     assert finding_rule_problems(checklist, "MAL-03", FindingStatus.MAJOR, None, False, None, None) == []

@@ -324,7 +324,7 @@ class Audit:
                     today,
                 )
             except UserError as exc:
-                raise UserError(f"{where}{exc}") from None
+                raise UserError(f"{where}{exc}", code=exc.code, field=exc.field, **exc.details) from None
             pending[row.item] = plan
             plans.append(plan)
         return plans
@@ -501,7 +501,7 @@ class _Plan:
             checklist, row.item, status, note, count > 0, reason, due
         )
         if problems:
-            raise UserError(problems[0])
+            raise problems[0].error()
         return cls(row.item, status, note, due, reason, list(row.evidence), count)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import difflib
 from datetime import date
 
@@ -71,6 +73,21 @@ def _unknown_item(item_id: str, checklist: Checklist) -> str:
 # finding rules (shared by the service, which refuses, and by verification, which reports)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One rule a finding breaks: the sentence, the field it concerns and a stable code."""
+
+    message: str
+    field: str | None
+    code: str
+
+    def __str__(self) -> str:
+        return self.message
+
+    def error(self) -> UserError:
+        return UserError(self.message, code=self.code, field=self.field)
+
+
 def finding_rule_problems(
     checklist: Checklist,
     item_id: str,
@@ -79,26 +96,42 @@ def finding_rule_problems(
     has_evidence: bool,
     reason: str | None,
     due: str | None,
-) -> list[str]:
+) -> list[Problem]:
     """What a finding breaks of the checklist's rules for ``item_id`` (which must exist)."""
     item = checklist.items[item_id]
-    problems: list[str] = []
+    problems: list[Problem] = []
     default = checklist.default_grade(item).value
     if status is FindingStatus.MINOR and default == "major" and not reason:
         problems.append(
-            f"{item_id} is {item.criticality.value}: a failure is a major nonconformity; "
-            "recording it as minor needs a written reason (--reason)"
+            Problem(
+                f"{item_id} is {item.criticality.value}: a failure is a major nonconformity; "
+                "recording it as minor needs a written reason",
+                "reason",
+                "downgrade-needs-reason",
+            )
         )
     if status.is_nonconformity and item.require_note and not note:
         problems.append(
-            f"{item_id}: a {status.value} nonconformity needs a note (objective evidence, --note)"
+            Problem(
+                f"{item_id}: a {status.value} nonconformity needs a note (objective evidence)",
+                "note",
+                "nonconformity-needs-note",
+            )
         )
     if status.is_nonconformity and item.require_evidence and not has_evidence:
         problems.append(
-            f"{item_id}: a {status.value} nonconformity needs an evidence file (--evidence)"
+            Problem(
+                f"{item_id}: a {status.value} nonconformity needs an evidence file",
+                "evidence",
+                "nonconformity-needs-evidence",
+            )
         )
     if due is not None and not status.is_nonconformity:
         problems.append(
-            f"{item_id}: a due date is only for nonconformities, not for {status.value}"
+            Problem(
+                f"{item_id}: a due date is only for nonconformities, not for {status.value}",
+                "due",
+                "due-only-for-nonconformities",
+            )
         )
     return problems

@@ -26,7 +26,7 @@ from inspector.certificates.psc1 import (
 )
 from inspector.crypto.canonical import format_time, parse_time, utcnow
 from inspector.crypto.signing import Domain
-from inspector.errors import Invalid
+from inspector.errors import Invalid, ReasonCode
 from inspector.trust.lists import (
     MAX_CERT_LIFETIME_DAYS,
     KeyStatus,
@@ -39,7 +39,7 @@ from inspector.trust.lists import (
 CLOCK_SKEW = timedelta(seconds=300)
 MAX_LIFETIME = timedelta(days=MAX_CERT_LIFETIME_DAYS)
 
-REASON_TEXT = {
+REASON_TEXT: dict[str, str] = {
     "clock-wrong": "this device's clock is earlier than the trust list it holds; set the clock and try again",
     "no-trust": "no trust list is installed; install HQ's trust list first",
     "unknown-key": "signed by a key that HQ never enrolled",
@@ -318,9 +318,9 @@ def verify_record(
             envelope, Domain.CERT_RECORD, Purpose.CERT, what
         )
     except Invalid as exc:
-        code = str(exc).split(":", 1)[0]
+        code = exc.reason_code or ReasonCode.BAD_SIGNATURE
         return verdict.fail(
-            code if code in REASON_TEXT else "bad-signature",
+            code.value,
             f"certificate record: {exc}",
         )
     claims = verdict.claims

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from inspector.errors import UserError
+from inspector.errors import InspectorError, UserError
 from inspector.paths import DataDir
 
 ENV_PASSPHRASE = "INSPECTOR_PASSPHRASE"
@@ -122,3 +122,24 @@ def read_bytes(path: str | Path, what: str, limit: int = 50 * 1024 * 1024) -> by
     from inspector._io.files import read_user_file
 
     return read_user_file(path, what, limit)
+
+
+# The command-line flag that sets each field a core error can name (``InspectorError.field``).
+FIELD_FLAGS: dict[str, str] = {
+    "note": "--note",
+    "reason": "--reason",
+    "evidence": "--evidence",
+    "due": "--due",
+    "name": "--name",
+    "auditor_id": "--id",
+    "passphrase": "--passphrase-file",
+}
+
+
+def error_line(exc: InspectorError) -> str:
+    """The one line the CLI prints for ``exc``: its message, plus the flag of its field."""
+    message = str(exc).replace("\n", " ").replace("\r", " ")
+    flag = FIELD_FLAGS.get(exc.field or "")
+    if flag and flag not in message:
+        message = f"{message} ({flag})"
+    return message

@@ -8,7 +8,8 @@ import sys
 
 from inspector import __version__
 from inspector.cli.common import Context, Parser, common_options
-from inspector.errors import Invalid, UserError
+from inspector.cli.common import error_line
+from inspector.errors import InspectorError, Invalid
 from inspector.paths import DataDir
 
 # Command-group modules, in the order --help lists them. Each has register(subparsers).
@@ -50,12 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ctx = Context(data=DataDir.resolve(getattr(args, "data_dir", None)), json=getattr(args, "json", False))
         return int(func(args, ctx) or 0)
-    except UserError as exc:
-        sys.stderr.write(f"inspector: error: {exc}\n")
-        return 2
     except Invalid as exc:
-        sys.stderr.write(f"inspector: invalid: {exc}\n")
-        return 1
+        sys.stderr.write(f"inspector: invalid: {error_line(exc)}\n")
+        return exc.exit_status
+    except InspectorError as exc:
+        sys.stderr.write(f"inspector: error: {error_line(exc)}\n")
+        return exc.exit_status
     except KeyboardInterrupt:
         sys.stderr.write("inspector: interrupted\n")
         return 130

@@ -79,29 +79,31 @@ class KeyPermissions(KeyFileError):
 class WrongPassphrase(KeyFileError):
     """The passphrase does not open the key file (or the file's header was edited)."""
 
+    default_code = "wrong-passphrase"
+
 
 # ---------------------------------------------------------------------------------------------
 # names and ids (shared with trust.py and hq.py)
 
 
-def check_name(value: str, what: str = "name") -> str:
+def check_name(value: str, what: str = "name", *, field: str | None = None) -> str:
     """A person's or office's display name: NFC, 1..120 chars, no control characters."""
     if not isinstance(value, str):
-        raise UserError(f"{what}: must be text")
+        raise UserError(f"{what}: must be text", field=field)
     value = unicodedata.normalize("NFC", value.strip())
     if not value:
-        raise UserError(f"{what}: must not be empty")
+        raise UserError(f"{what}: must not be empty", field=field)
     if len(value) > NAME_MAX:
-        raise UserError(f"{what}: longer than {NAME_MAX} characters")
+        raise UserError(f"{what}: longer than {NAME_MAX} characters", field=field)
     if any(
         unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\u200c\u200d"
         for c in value
     ):
-        raise UserError(f"{what}: contains control characters")
+        raise UserError(f"{what}: contains control characters", field=field)
     return value
 
 
-def check_auditor_id(value: str, what: str = "auditor id") -> str:
+def check_auditor_id(value: str, what: str = "auditor id", *, field: str | None = None) -> str:
     """An auditor id such as ``AUD-017`` or ``UP/GBN/A17``: ASCII letters, digits and . _ / -."""
     if not isinstance(value, str) or not AUDITOR_ID.match(value):
         raise UserError(
@@ -356,9 +358,7 @@ def unlock(path: Path, passphrase: str) -> SigningKey:
     try:
         raw = AESGCM(wrapping).decrypt(nonce, sealed, _aad(keyfile.header()))
     except InvalidTag:
-        raise WrongPassphrase(
-            f"{what}: wrong passphrase (or the file was altered)"
-        ) from None
+        raise WrongPassphrase(f"{what}: wrong passphrase (or the file was altered)", field="passphrase") from None
     key = SigningKey.from_raw(raw)
     if key.public.raw != keyfile.info().public.raw:
         raise KeyFileError(f"{what}: private key does not match its public key")

@@ -235,8 +235,8 @@ class HQ(DataDir):
         """Sign an enrolment of ``public`` for auditor ``auditor_id`` and add it to the register."""
         if not isinstance(public, PublicKey):
             raise TypeError("public must be a screened PublicKey")
-        name = check_name(name, "--name")
-        auditor_id = check_auditor_id(auditor_id, "--id")
+        name = check_name(name, "auditor name", field="name")
+        auditor_id = check_auditor_id(auditor_id, "auditor id", field="auditor_id")
         chosen = sorted({Purpose(p) for p in purposes})
         if not chosen:
             raise UserError("at least one purpose is needed (cert, finding)")

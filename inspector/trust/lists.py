@@ -37,7 +37,7 @@ from pydantic import (
 from inspector.crypto.canonical import format_time, parse_time, utcnow
 from inspector.crypto.keystore import check_auditor_id
 from inspector.crypto.signing import Domain, Envelope, PublicKey, verify_with_any
-from inspector.errors import Invalid, UserError
+from inspector.errors import Invalid, Reason, ReasonCode, UserError
 
 TRUSTLIST_FORMAT = "inspector-trustlist/v1"
 CRL_FORMAT = "inspector-crl/v1"
@@ -165,11 +165,11 @@ def check_cert_id(text: str) -> str:
 def check_reason(text: str) -> str:
     text = text.strip()
     if not text:
-        raise UserError("--reason must not be empty")
+        raise UserError("the reason must not be empty", field="reason")
     if len(text) > REASON_MAX:
-        raise UserError(f"--reason is longer than {REASON_MAX} characters")
+        raise UserError(f"the reason is longer than {REASON_MAX} characters", field="reason")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
-        raise UserError("--reason contains control characters")
+        raise UserError("the reason contains control characters", field="reason")
     return text
 
 
@@ -246,8 +246,11 @@ class TrustEntry(BaseModel):
             self._key = key
         return self._key
 
-    def revoked_reason(self) -> str:
-        return f"revoked-key: key {self.kid} of {self.auditor_id} was revoked at {self.revoked_at} ({self.reason})"
+    def revoked_reason(self) -> Reason:
+        return Reason(
+            ReasonCode.REVOKED_KEY,
+            f"key {self.kid} of {self.auditor_id} was revoked at {self.revoked_at} ({self.reason})",
+        )
 
     def authorize(self, purpose: Purpose, signed_at: datetime) -> None:
         """Raise ``Invalid`` unless this key may have signed ``purpose`` at ``signed_at``."""
@@ -256,12 +259,18 @@ class TrustEntry(BaseModel):
             raise Invalid(self.revoked_reason())
         if purpose not in self.purposes:
             raise Invalid(
-                f"wrong-purpose: {who} is not enrolled to sign {Purpose(purpose).value}"
+                Reason(
+                    ReasonCode.WRONG_PURPOSE,
+                    f"{who} is not enrolled to sign {Purpose(purpose).value}",
+                )
             )
         if not parse_time(self.use_from) <= signed_at <= parse_time(self.use_until):
             raise Invalid(
-                f"outside-signing-window: signed at {format_time(signed_at)}, but {who} may sign only "
-                f"from {self.use_from} until {self.use_until}"
+                Reason(
+                    ReasonCode.OUTSIDE_SIGNING_WINDOW,
+                    f"signed at {format_time(signed_at)}, but {who} may sign only "
+                    f"from {self.use_from} until {self.use_until}",
+                )
             )
 
     def summary(self) -> dict[str, Any]:
@@ -346,12 +355,14 @@ class TrustList(_SignedList):
     ) -> TrustEntry:
         """The entry with ``kid_hex`` allowed to sign ``purpose`` at ``signed_at``, else ``Invalid``.
 
-        Reason codes start the message: ``unknown-key``, ``revoked-key``, ``wrong-purpose``,
+        The ``Invalid`` carries its ``ReasonCode``: ``unknown-key``, ``revoked-key``, ``wrong-purpose``,
         ``outside-signing-window``. When the same key is listed twice, a revocation wins.
         """
         found = self.candidates(kid_hex)
         if not found:
-            raise Invalid(f"unknown-key: no enrolled key has kid {kid_hex}")
+            raise Invalid(
+                Reason(ReasonCode.UNKNOWN_KEY, f"no enrolled key has kid {kid_hex}")
+            )
         failures: list[Invalid] = []
         revoked = [entry for entry in found if entry.status == KeyStatus.REVOKED]
         if revoked:
@@ -376,7 +387,10 @@ class TrustList(_SignedList):
         found = self.candidates(envelope.kid)
         if not found:
             raise Invalid(
-                f"unknown-key: {what} is signed by key {envelope.kid}, which is not in the trust list"
+                Reason(
+                    ReasonCode.UNKNOWN_KEY,
+                    f"{what} is signed by key {envelope.kid}, which is not in the trust list",
+                )
             )
         verified: list[TrustEntry] = []
         payload: dict[str, Any] | None = None
@@ -388,7 +402,10 @@ class TrustList(_SignedList):
             verified.append(entry)
         if not verified or payload is None:
             raise Invalid(
-                f"bad-signature: {what} does not verify under key {envelope.kid}"
+                Reason(
+                    ReasonCode.BAD_SIGNATURE,
+                    f"{what} does not verify under key {envelope.kid}",
+                )
             )
         for entry in verified:
             if entry.status == KeyStatus.REVOKED:
@@ -396,7 +413,10 @@ class TrustList(_SignedList):
         usable = [entry for entry in verified if purpose in entry.purposes]
         if not usable:
             raise Invalid(
-                f"wrong-purpose: key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}"
+                Reason(
+                    ReasonCode.WRONG_PURPOSE,
+                    f"key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}",
+                )
             )
         return usable[0], payload
 

@@ -30,11 +30,13 @@ class Unlocked(Message):
 
 
 class UnlockFailed(Message):
-    """The key did not open (wrong passphrase, damaged file...): ``error`` says why."""
+    """The key did not open (wrong passphrase, damaged file...): ``error`` says why and
+    ``code`` is the error's stable code (``"wrong-passphrase"`` when the passphrase was wrong)."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, code: str = "error") -> None:
         super().__init__()
         self.error = error
+        self.code = code
 
 
 class KeyCreated(Message):
@@ -143,12 +145,14 @@ class FindingSaved(Message):
 
 
 class FindingFailed(Message):
-    """``job`` was not stored; ``error`` is the one-line reason to show."""
+    """``job`` was not stored; ``error`` is the one-line reason to show, ``field`` the input it
+    concerns (``InspectorError.field``: "note", "reason", "evidence", "due") or None."""
 
-    def __init__(self, job: SaveJob, error: str) -> None:
+    def __init__(self, job: SaveJob, error: str, field: str | None = None) -> None:
         super().__init__()
         self.job = job
         self.error = error
+        self.field = field
 
 
 class WriterIdle(Message):

@@ -145,10 +145,14 @@ def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
     """
     import os
 
-    from inspector.certificates import model as certificate
-    from inspector.crypto import canonical
-    from inspector.hq.enrolment import enrolment as hq
-    from inspector.trust.lists import lists as trust
+    import sys
+
+    # Every core module that reads the clock imports ``utcnow`` by name: patch it in each.
+    import inspector.certificates.issue
+    import inspector.hq.enrolment
+    import inspector.trust.store  # noqa: F401
+
+    clocked = [m for name, m in sorted(sys.modules.items()) if name.startswith("inspector.") and hasattr(m, "utcnow")]
 
     counter = itertools.count()
 
@@ -162,7 +166,7 @@ def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
         return cls.from_raw(fixed_bytes(32))
 
     with pytest.MonkeyPatch.context() as patch:
-        for module in (canonical, certificate, hq, trust):
+        for module in clocked:
             patch.setattr(module, "utcnow", lambda: now)
         patch.setattr(SigningKey, "generate", classmethod(fixed_key))
         patch.setattr(os, "urandom", fixed_bytes)

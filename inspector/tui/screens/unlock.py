@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
+from inspector.crypto.keystore import WrongPassphrase
 from inspector.errors import UserError
 from inspector.tui.messages import Unlocked, UnlockFailed
 
@@ -76,7 +77,7 @@ class UnlockScreen(ModalScreen["SigningKey | None"]):
         try:
             key = self.app.session.unlock(passphrase)
         except UserError as exc:
-            self.post_message(UnlockFailed(str(exc)))
+            self.post_message(UnlockFailed(str(exc), exc.code))
         except Exception as exc:  # a damaged file must not take the app down
             self.post_message(UnlockFailed(f"cannot unlock: {exc}"))
         else:
@@ -87,7 +88,7 @@ class UnlockScreen(ModalScreen["SigningKey | None"]):
 
     def on_unlock_failed(self, message: UnlockFailed) -> None:
         self.set_busy(False)
-        wrong = "wrong passphrase" in message.error
+        wrong = message.code == WrongPassphrase.default_code
         self.show_error("Wrong passphrase: try again." if wrong else message.error)
         field = self.query_one("#passphrase", Input)
         field.value = ""

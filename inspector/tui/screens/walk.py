@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 
 NONCONFORMITIES = ("minor", "major")
 CURSOR_DELAY = 0.4  # seconds on an item before it is remembered as the place to resume
-FOCUS_FOR_ERROR = (("--note", "#note"), ("--reason", "#reason"), ("due date", "#due"))
+# The input that fixes an error about each field (``InspectorError.field``).
+FOCUS_FOR_FIELD = {"note": "#note", "reason": "#reason", "due": "#due"}
 
 
 def local_clock(utc_text: str) -> str:
@@ -425,11 +426,10 @@ class WalkScreen(Screen[None]):
             self.goto_item(job.item)
         else:
             self.show_current()
-        self.query_one(SaveState).failed(job.item, message.error)
-        for word, selector in FOCUS_FOR_ERROR:
-            if word in message.error:
-                self.query_one(selector, Input).focus()
-                break
+        self.query_one(SaveState).failed(job.item, message.error, message.field)
+        selector = FOCUS_FOR_FIELD.get(message.field or "")
+        if selector is not None:
+            self.query_one(selector, Input).focus()
 
     def _replay_deferred(self) -> None:
         while self.deferred and not self.in_flight:

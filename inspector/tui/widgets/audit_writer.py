@@ -117,7 +117,7 @@ class AuditWriter(Widget):
             finding = audit.record(job.item, job.status, note=job.note, evidence=job.evidence, due=job.due, reason=job.reason)
             result = FindingSaved(job, finding, audit.score(), audit.state.seq)
         except UserError as exc:
-            self.post_message(FindingFailed(job, str(exc)))
+            self.post_message(FindingFailed(job, str(exc), exc.field))
         except Exception as exc:  # disk full, permissions...: shown, never swallowed
             self.post_message(FindingFailed(job, f"could not save: {exc}"))
         else:

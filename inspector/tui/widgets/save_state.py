@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
-# The core's messages name the command-line options; here the keys do the same job.
-CLI_HINTS = (("--note", "e: type it in Note"), ("--evidence", "a: attach a file"), ("--reason", "type it in Reason"))
 from textual.widgets import Static
+
+# Where the CLI names a flag for an error's field, the app names the key that does the same job.
+FIELD_HINTS = {"note": "e: type it in Note", "evidence": "a: attach a file", "reason": "type it in Reason"}
 
 
 class SaveState(Static):
@@ -22,9 +23,10 @@ class SaveState(Static):
     def saved(self, item: str, status: str, clock: str, record: int) -> None:
         self._show(Text(f"✓ signed & saved {clock} · record {record} · {item} {status}"), "-saved")
 
-    def failed(self, item: str, error: str) -> None:
-        for option, hint in CLI_HINTS:
-            error = error.replace(option, hint)
+    def failed(self, item: str, error: str, field: str | None = None) -> None:
+        hint = FIELD_HINTS.get(field or "")
+        if hint:
+            error = f"{error} ({hint})"
         text = Text.assemble(("✗ NOT SAVED ", "bold"), f"{item}: " if not error.startswith(item) else "", error)
         text.append("  (your input is kept: fix it and press the status key or ctrl+s again)", style="italic")
         self._show(text, "-failed")
