@@ -22,24 +22,25 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("INSPECTOR_SCRYPT_N", str(2**14))  # key files for the run only
 
-from tinydb import TinyDB  # noqa: E402
-from tinydb.storages import JSONStorage  # noqa: E402
+from tinydb import TinyDB
+from tinydb.storages import JSONStorage
 
-import inspector.audit.audit as audit_module  # noqa: E402
+import inspector.audit.audit as audit_module
 from inspector.audit.audit import FindingInput
-from inspector.audit.checklist import default_checklist_path, load_checklist  # noqa: E402
+from inspector.audit.checklist import default_checklist_path, load_checklist
 from inspector.audit.service import AuditService
 from inspector.audit.verify import verify_local
-from inspector.crypto.signing import Domain, SigningKey, sig_structure, sign_record  # noqa: E402
-from inspector.paths import DataDir  # noqa: E402
+from inspector.crypto.signing import Domain, SigningKey, sig_structure, sign_record
+from inspector.paths import DataDir
 
 SIZES = (10, 100, 1000)
 NOTE = "मालखाना रजिस्टर अद्यतन नहीं है; पिछली प्रविष्टि तीन सप्ताह पुरानी है। Register not updated since 3 weeks."
@@ -48,7 +49,7 @@ PASSPHRASE = "benchmark passphrase"
 
 def fake_clock() -> Callable[[], str]:
     """Distinct, increasing record times, as a real audit has (one finding every few seconds)."""
-    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)  # inside the key's window
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)  # inside the key's window
     ticks = itertools.count()
     return lambda: (start + timedelta(seconds=7 * next(ticks))).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -125,7 +126,9 @@ def bench_stock(key: SigningKey, samples: int, work: Path) -> dict[int, list[flo
         for size in SIZES:
             table = dbs[size]
             start = time.perf_counter()
-            doc = sign_record(key, Domain.FINDING, {"n": size + n, "note": f"{NOTE} sample {n}", "prev": "0" * 64}).model_dump()
+            doc = sign_record(
+                key, Domain.FINDING, {"n": size + n, "note": f"{NOTE} sample {n}", "prev": "0" * 64}
+            ).model_dump()
             doc_id = table.insert(doc)
             timings[size].append(time.perf_counter() - start)
             table.remove(doc_ids=[doc_id])  # back to N records, untimed
@@ -184,7 +187,9 @@ def interleaved(fns: list[Callable[[], None]], rounds: int) -> list[float]:
 def report_sizes(name: str, timings: dict[int, list[float]]) -> float:
     for size in SIZES:
         values = timings[size]
-        print(f"  {name:<28} N={size:>5}: p50 {percentile(values, 0.5) * 1e3:7.2f} ms   p99 {percentile(values, 0.99) * 1e3:7.2f} ms")
+        print(
+            f"  {name:<28} N={size:>5}: p50 {percentile(values, 0.5) * 1e3:7.2f} ms   p99 {percentile(values, 0.99) * 1e3:7.2f} ms"
+        )
     growth = percentile(timings[1000], 0.5) / percentile(timings[10], 0.5)
     print(f"  {name:<28} growth p50(1000)/p50(10): {growth:.2f}x")
     return growth
@@ -206,13 +211,17 @@ def main() -> None:
             growth = report_sizes("inspector Audit.record", ours)
             stock_growth = report_sizes("sign + stock TinyDB insert", stock)
             ratio = percentile(stock[1000], 0.5) / percentile(ours[1000], 0.5)
-            print(f"  at 1,000 records: stock p50 / ours p50 = {ratio:.2f}x (stock growth {stock_growth:.1f}x vs ours {growth:.2f}x)")
+            print(
+                f"  at 1,000 records: stock p50 / ours p50 = {ratio:.2f}x (stock growth {stock_growth:.1f}x vs ours {growth:.2f}x)"
+            )
             print()
             ours_v, raw_v, raw_enc_v, count = bench_verify(data, key, trustlist, args.rounds)
         print(f"verifying a closed {count}-record audit (median CPU time of {args.rounds}, interleaved)")
         print(f"  inspector AuditService.verify       {ours_v * 1e3:8.1f} ms  ({ours_v / count * 1e6:6.1f} us/record)")
         print(f"  raw Ed25519 verify (bytes prebuilt) {raw_v * 1e3:8.1f} ms  ({raw_v / count * 1e6:6.1f} us/record)")
-        print(f"  raw Ed25519 + COSE Sig_structure    {raw_enc_v * 1e3:8.1f} ms  ({raw_enc_v / count * 1e6:6.1f} us/record)")
+        print(
+            f"  raw Ed25519 + COSE Sig_structure    {raw_enc_v * 1e3:8.1f} ms  ({raw_enc_v / count * 1e6:6.1f} us/record)"
+        )
         print(f"  ratio raw / ours = {raw_v / ours_v:.2f} (goal >= 0.5)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -13,17 +13,19 @@ import io
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image, ImageFilter  # noqa: E402
+from datetime import UTC
 
-from inspector.certificates import psc1, qr  # noqa: E402
-from inspector.certificates.psc1 import AuditType, CertClaims, CertResult  # noqa: E402
+from PIL import Image, ImageFilter
+
+from inspector.certificates import psc1, qr
+from inspector.certificates.psc1 import AuditType, CertClaims, CertResult
 from inspector.certificates.verify import verify_payload
-from inspector.crypto.signing import Domain, SigningKey, sig_structure  # noqa: E402
+from inspector.crypto.signing import Domain, SigningKey, sig_structure
 
 
 def _calls_for(fn: Callable[[], object], budget: float) -> int:
@@ -49,7 +51,9 @@ def per_second(fn: Callable[[], object], budget: float = 0.3, rounds: int = 5) -
     return max(_rate(fn, n) for _ in range(rounds))
 
 
-def paired(a: Callable[[], object], b: Callable[[], object], budget: float = 0.3, rounds: int = 9) -> tuple[float, float]:
+def paired(
+    a: Callable[[], object], b: Callable[[], object], budget: float = 0.3, rounds: int = 9
+) -> tuple[float, float]:
     """Best rates of ``a`` and ``b`` measured in alternating rounds, so machine load hits both alike."""
     na, nb = _calls_for(a, budget), _calls_for(b, budget)
     best_a = best_b = 0.0
@@ -83,7 +87,9 @@ def degraded_photo(png: bytes, angle: float = 15.0, seed: int = 0) -> bytes:
     paper.paste(code, (80, 80))
     scene = paper.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=90)
     w, h = scene.size
-    scene = scene.transform((w, h), Image.Transform.PERSPECTIVE, _keystone(w, h), Image.Resampling.BICUBIC, fillcolor=90)
+    scene = scene.transform(
+        (w, h), Image.Transform.PERSPECTIVE, _keystone(w, h), Image.Resampling.BICUBIC, fillcolor=90
+    )
     scene = scene.resize((400, round(400 * h / w)), Image.Resampling.LANCZOS).filter(ImageFilter.GaussianBlur(1.0))
     noise = Image.frombytes("L", scene.size, random.Random(seed).randbytes(scene.width * scene.height))
     out = io.BytesIO()
@@ -112,8 +118,10 @@ def main() -> None:
         audit_type=AuditType.CERTIFICATION,
     )
     text = psc1.encode(claims, key)
-    print(f"certificate: payload {len(psc1.payload_bytes(claims))} B, QR text {len(text)} chars, "
-          f"version {qr.qr_version(text)} at ECC Q")
+    print(
+        f"certificate: payload {len(psc1.payload_bytes(claims))} B, QR text {len(text)} chars, "
+        f"version {qr.qr_version(text)} at ECC Q"
+    )
 
     def render() -> bytes:
         return qr.png_bytes(text, 8)
@@ -167,21 +175,30 @@ def main() -> None:
 
 def _lists_for(key: SigningKey, claims: CertClaims):  # type: ignore[no-untyped-def]
     """A trust list enrolling ``key`` for the auditor in ``claims``, and an empty revocation list."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from inspector.crypto.canonical import format_time
     from inspector.trust.lists import RevocationList, TrustEntry, TrustList
 
-    issued = datetime.fromtimestamp(claims.issued_at, tz=timezone.utc)
+    issued = datetime.fromtimestamp(claims.issued_at, tz=UTC)
     root = SigningKey.from_raw(bytes(range(32, 64))).public
     entry = TrustEntry(
-        auditor_id=claims.auditor_id, name="Benchmark Auditor", public_key=key.public.b64, kid=key.public.kid_hex,
-        purposes=["cert", "finding"], use_from=format_time(issued - timedelta(days=1)),
+        auditor_id=claims.auditor_id,
+        name="Benchmark Auditor",
+        public_key=key.public.b64,
+        kid=key.public.kid_hex,
+        purposes=["cert", "finding"],
+        use_from=format_time(issued - timedelta(days=1)),
         use_until=format_time(issued + timedelta(days=300)),
-        verify_until=format_time(datetime.fromtimestamp(claims.expires_at, tz=timezone.utc) + timedelta(days=1)),
+        verify_until=format_time(datetime.fromtimestamp(claims.expires_at, tz=UTC) + timedelta(days=1)),
     )
-    common = dict(seq=1, issued_at=format_time(issued - timedelta(days=1)), next_update=format_time(issued + timedelta(days=30)),
-                  issuer_name="Benchmark HQ", issuer_key=root.b64)
+    common = dict(
+        seq=1,
+        issued_at=format_time(issued - timedelta(days=1)),
+        next_update=format_time(issued + timedelta(days=30)),
+        issuer_name="Benchmark HQ",
+        issuer_key=root.b64,
+    )
     return TrustList(**common, auditors=[entry]), RevocationList(**common, entries=[]), issued + timedelta(days=2)
 
 

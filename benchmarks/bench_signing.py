@@ -15,15 +15,15 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector.crypto.canonical import canonical_json, parse_canonical_json  # noqa: E402
-from inspector.crypto.signing import Domain, SigningKey, sign_record, verify_record  # noqa: E402
+from inspector.crypto.canonical import canonical_json, parse_canonical_json
+from inspector.crypto.signing import Domain, SigningKey, sign_record, verify_record
 
 RECORD = {
     "type": "finding",
@@ -34,8 +34,7 @@ RECORD = {
     "verdict": "minor",
     "revision": 2,
     "prev": "9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d",
-    "note": "मालखाना रजिस्टर में 2023 की तीन प्रविष्टियों पर प्रभारी के हस्ताक्षर नहीं हैं; "
-    "जब्त वाहनों की सूची अद्यतन नहीं है।",
+    "note": "मालखाना रजिस्टर में 2023 की तीन प्रविष्टियों पर प्रभारी के हस्ताक्षर नहीं हैं; जब्त वाहनों की सूची अद्यतन नहीं है।",
     "evidence": ["3b7a1f9c0e5d2b8a4f6c1e3d5b7a9c0e2f4d6b8a1c3e5f7d9b0a2c4e6f8d1b3a"],
     "recorded_at": "2026-11-28T10:42:17Z",
     "auditor": "AUD-017",
@@ -61,7 +60,9 @@ def _per_call(fn: Callable[[], object], calls: int) -> float:
     return (time.perf_counter() - start) / calls
 
 
-def paired(raw: Callable[[], object], ours: Callable[[], object], seconds: float, rounds: int = 15) -> tuple[float, float, float]:
+def paired(
+    raw: Callable[[], object], ours: Callable[[], object], seconds: float, rounds: int = 15
+) -> tuple[float, float, float]:
     """Median raw time, median ours time and median of per-round ratios, raw and ours interleaved
     round by round so that load from other processes hits both alike."""
     raw_calls = _calls_for(raw, seconds / rounds / 2)
@@ -89,18 +90,23 @@ def main() -> int:
     envelope = sign_record(key, Domain.FINDING, RECORD)
     assert verify_record(envelope, Domain.FINDING, key.public)
 
-    raw_sign, our_sign, sign_ratio = paired(lambda: raw_key.sign(payload),
-                                            lambda: sign_record(key, Domain.FINDING, RECORD), args.seconds)
-    raw_verify, our_verify, verify_ratio = paired(lambda: raw_pub.verify(raw_sig, payload),
-                                                  lambda: verify_record(envelope, Domain.FINDING, key.public),
-                                                  args.seconds)
+    raw_sign, our_sign, sign_ratio = paired(
+        lambda: raw_key.sign(payload), lambda: sign_record(key, Domain.FINDING, RECORD), args.seconds
+    )
+    raw_verify, our_verify, verify_ratio = paired(
+        lambda: raw_pub.verify(raw_sig, payload),
+        lambda: verify_record(envelope, Domain.FINDING, key.public),
+        args.seconds,
+    )
     recheck = _per_call(lambda: parse_canonical_json(payload, "record"), 2000)
 
     print(f"finding record: {len(payload)} bytes of canonical JSON (Hindi note, {len(RECORD['note'])} chars)")
     print(f"{'':8} {'raw Ed25519':>12} {'signing core':>13} {'ratio raw/ours':>15}   (medians of paired rounds)")
     print(f"{'sign':8} {raw_sign * 1e6:>10.1f}us {our_sign * 1e6:>11.1f}us {sign_ratio:>15.2f}")
-    print(f"{'verify':8} {raw_verify * 1e6:>10.1f}us {our_verify * 1e6:>11.1f}us {verify_ratio:>15.2f}"
-          f"   (goal >= 0.80: {'met' if verify_ratio >= 0.8 else 'NOT met'})")
+    print(
+        f"{'verify':8} {raw_verify * 1e6:>10.1f}us {our_verify * 1e6:>11.1f}us {verify_ratio:>15.2f}"
+        f"   (goal >= 0.80: {'met' if verify_ratio >= 0.8 else 'NOT met'})"
+    )
     print(f"of which the strict canonical-JSON parse of the payload: {recheck * 1e6:.1f}us")
     return 0
 

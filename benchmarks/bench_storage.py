@@ -138,8 +138,7 @@ Timings = dict[str, dict[int, list[float]]]
 def measure(workdir: Path, samples: int) -> Timings:
     """Milliseconds per append, per kind and size (see the module docstring for the order)."""
     stores: dict[str, dict[int, Store]] = {
-        kind.name: {n: kind(workdir / f"{kind.__name__.lower()}-{n}", n) for n in SIZES}
-        for kind in KINDS
+        kind.name: {n: kind(workdir / f"{kind.__name__.lower()}-{n}", n) for n in SIZES} for kind in KINDS
     }
     timings: Timings = {name: {n: [] for n in SIZES} for name in stores}
     per_round = -(-samples // ROUNDS)
@@ -221,9 +220,7 @@ def main() -> int:
         report(cpu, goal=False)
         path = workdir / "durable" / "ours-1000"
         reopen = time_call(lambda: RecordStore(path, writable=False).close())
-        print(
-            f"\nopening read-only (replay of 1,000 live records + the run's history): {reopen:.1f} ms"
-        )
+        print(f"\nopening read-only (replay of 1,000 live records + the run's history): {reopen:.1f} ms")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

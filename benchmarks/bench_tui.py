@@ -26,8 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -97,7 +98,9 @@ async def answer_loop(data_dir: Path, passphrase: str, presses: int) -> list[flo
     key = app.session.unlock(passphrase)
     info = app.session.key_info()
     assert info is not None and info.auditor_id
-    summary = app.session.audits.new_audit("GBN-S39", default_checklist_path(), "certification", key, info.auditor_id, info.name)
+    summary = app.session.audits.new_audit(
+        "GBN-S39", default_checklist_path(), "certification", key, info.auditor_id, info.name
+    )
     app.session.lock()
     times: list[float] = []
     async with app.run_test(size=(100, 30)) as pilot:
@@ -198,11 +201,17 @@ def main() -> int:
         print(json.dumps(result, indent=2))
         return 0
     print(f"cold start to the first interactive screen ({args.runs} runs each, median)")
-    print(f"  empty Textual app   {statistics.median(empty) * 1000:7.1f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in empty)})")
-    print(f"  inspector (unlock)  {statistics.median(ours) * 1000:7.1f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in ours)})")
+    print(
+        f"  empty Textual app   {statistics.median(empty) * 1000:7.1f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in empty)})"
+    )
+    print(
+        f"  inspector (unlock)  {statistics.median(ours) * 1000:7.1f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in ours)})"
+    )
     print(f"  ratio inspector / empty = {start_ratio:.2f}   (goal <= 2.00: {'met' if start_ratio <= 2 else 'NOT met'})")
     print(f"status key to the next item shown ({args.presses} presses: signed, durable, acknowledged)")
-    print(f"  inspector walk      {ms(loop)}   (goal median <= 50 ms: {'met' if statistics.median(loop) <= 0.05 else 'NOT met'})")
+    print(
+        f"  inspector walk      {ms(loop)}   (goal median <= 50 ms: {'met' if statistics.median(loop) <= 0.05 else 'NOT met'})"
+    )
     print(f"  bare app key->Static {ms(bare)}   (ratio {statistics.median(loop) / statistics.median(bare):.1f}x)")
     return 0
 

@@ -32,7 +32,7 @@ class DataDir:
     root: Path
 
     @classmethod
-    def resolve(cls, explicit: str | os.PathLike[str] | None = None) -> "DataDir":
+    def resolve(cls, explicit: str | os.PathLike[str] | None = None) -> DataDir:
         return cls(resolve_data_dir(explicit))
 
     # auditor side

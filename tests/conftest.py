@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -158,7 +159,14 @@ def closed_audit(audit_service: Any, auditor_key: Any, open_audit: str, tmp_path
     with audit_service.open(open_audit, key=auditor_key) as audit:
         for item, (status, note, reason) in MINI_ANSWERS.items():
             evidence = [photo] if item == "MAL-01" else []
-            audit.record(item, status, note=note, reason=reason, evidence=evidence, due="2099-03-31" if status == "minor" else None)
+            audit.record(
+                item,
+                status,
+                note=note,
+                reason=reason,
+                evidence=evidence,
+                due="2099-03-31" if status == "minor" else None,
+            )
         audit.close()
     return open_audit
 

@@ -25,7 +25,9 @@ def _record_count(service: AuditService, audit_id: str) -> int:
         return len(store.all("records"))
 
 
-def test_new_audit_writes_a_signed_opening_record(audit_service: AuditService, open_audit: str, auditor_key: SigningKey) -> None:
+def test_new_audit_writes_a_signed_opening_record(
+    audit_service: AuditService, open_audit: str, auditor_key: SigningKey
+) -> None:
     folder = audit_service.data.audit_dir(open_audit)
     assert (folder / "checklist.toml").read_bytes() == MINI_CHECKLIST.read_bytes()
     with audit_service.open(open_audit, writable=False) as audit:
@@ -72,7 +74,9 @@ def test_record_revise_and_history(audit_service: AuditService, open_audit: str,
         assert first.record_id in payloads[2]
 
 
-def test_downgrading_a_critical_item_needs_a_reason(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+def test_downgrading_a_critical_item_needs_a_reason(
+    audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path
+) -> None:
     photo = tmp_path / "p.png"
     photo.write_bytes(b"png")
     with audit_service.open(open_audit, key=auditor_key) as audit:
@@ -94,7 +98,10 @@ def test_downgrading_a_critical_item_needs_a_reason(audit_service: AuditService,
         (FindingInput("MAL-03", "minor", due="31-01-2099"), "not a date YYYY-MM-DD"),
         (FindingInput("MAL-03", "minor", due="2000-01-01"), "before the audit was opened"),
         (FindingInput("MAL-03", "conform", due="2099-01-01"), "only for nonconformities"),
-        (FindingInput("MAL-03", "conform", evidence=("/nonexistent/photo.jpg",)), "evidence file /nonexistent/photo.jpg: no such file"),
+        (
+            FindingInput("MAL-03", "conform", evidence=("/nonexistent/photo.jpg",)),
+            "evidence file /nonexistent/photo.jpg: no such file",
+        ),
         (FindingInput("MAL-03", "conform", note="\u093f starts with a matra"), "begins with a combining mark"),
         (FindingInput("MAL-03", "conform", note="x" * 5000), "longer than 4000"),
     ],
@@ -111,7 +118,9 @@ def test_bad_findings_are_refused_and_nothing_is_written(
     assert not evidence.exists() or not any(evidence.iterdir())
 
 
-def test_evidence_is_copied_under_its_hash(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+def test_evidence_is_copied_under_its_hash(
+    audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path
+) -> None:
     content = b"\x89PNG photo of the malkhana register" * 1000
     photo = tmp_path / "रजिस्टर.png"
     photo.write_bytes(content)
@@ -128,13 +137,19 @@ def test_evidence_is_copied_under_its_hash(audit_service: AuditService, open_aud
 
 
 def test_a_failed_write_leaves_no_evidence_behind(
-    audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    audit_service: AuditService,
+    open_audit: str,
+    auditor_key: SigningKey,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"jpeg")
     with audit_service.open(open_audit, key=auditor_key) as audit:
+
         def fail(*_args: Any) -> None:
             raise OSError("disk full")
+
         monkeypatch.setattr(audit.store, "append_many", fail)
         with pytest.raises(OSError):
             audit.record("MAL-01", "major", note="n", evidence=[photo])
@@ -143,18 +158,25 @@ def test_a_failed_write_leaves_no_evidence_behind(
 
 
 def test_record_many_is_one_append(audit_service: AuditService, open_audit: str, auditor_key: SigningKey) -> None:
-    rows = [FindingInput(item, status, note, reason=reason, due="2099-01-01" if status == "minor" else None)
-            for item, (status, note, reason) in MINI_ANSWERS.items() if item != "MAL-01"]
+    rows = [
+        FindingInput(item, status, note, reason=reason, due="2099-01-01" if status == "minor" else None)
+        for item, (status, note, reason) in MINI_ANSWERS.items()
+        if item != "MAL-01"
+    ]
     with audit_service.open(open_audit, key=auditor_key) as audit:
         findings = audit.record_many(rows)
         assert [f.seq for f in findings] == [2, 3, 4, 5]
         assert audit.score().answered == 4
 
 
-def test_closing_needs_every_item_and_seals_the_findings(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+def test_closing_needs_every_item_and_seals_the_findings(
+    audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path
+) -> None:
     with audit_service.open(open_audit, key=auditor_key) as audit:
         audit.record("MAL-02", "conform")
-        with pytest.raises(UserError, match=r"cannot close audit .*: 4 of 5 items unanswered \(MAL-01, MAL-03, WHD-01, WHD-02\)"):
+        with pytest.raises(
+            UserError, match=r"cannot close audit .*: 4 of 5 items unanswered \(MAL-01, MAL-03, WHD-01, WHD-02\)"
+        ):
             audit.close()
         photo = tmp_path / "p.jpg"
         photo.write_bytes(b"jpeg")
@@ -176,7 +198,9 @@ def test_closing_needs_every_item_and_seals_the_findings(audit_service: AuditSer
     assert verify_local(audit_service, open_audit, None).ok
 
 
-def test_an_interrupted_close_is_completed(audit_service: AuditService, closed_audit: str, auditor_key: SigningKey) -> None:
+def test_an_interrupted_close_is_completed(
+    audit_service: AuditService, closed_audit: str, auditor_key: SigningKey
+) -> None:
     path = audit_service.data.audit_dir(closed_audit) / "audit.json"
     with RecordStore(path) as store:
         seal = store.all("seal")
@@ -230,7 +254,9 @@ def test_read_only_audits_refuse_writes(audit_service: AuditService, open_audit:
             audit.record("MAL-02", "conform")
 
 
-def test_backwards_clock_is_a_warning(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backwards_clock_is_a_warning(
+    audit_service: AuditService, open_audit: str, auditor_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import inspector.audit.audit as audit_module
 
     with audit_service.open(open_audit, key=auditor_key) as audit:
@@ -245,7 +271,11 @@ def test_backwards_clock_is_a_warning(audit_service: AuditService, open_audit: s
 
 def test_findings_csv(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
-    path.write_bytes("\ufeffitem,status,note,evidence,due\nMAL-01,major,\"multi\nline\",a.jpg; b.jpg,2099-01-01\n\nWHD-02,conform,,,\n".encode("utf-8"))
+    path.write_bytes(
+        '\ufeffitem,status,note,evidence,due\nMAL-01,major,"multi\nline",a.jpg; b.jpg,2099-01-01\n\nWHD-02,conform,,,\n'.encode(
+            "utf-8"
+        )
+    )
     first, second = load_findings_csv(path)
     assert first.item == "MAL-01" and first.note == "multi\nline" and first.where == f"{path} line 2"
     assert list(first.evidence) == [tmp_path / "a.jpg", tmp_path / "b.jpg"] and first.due == "2099-01-01"
@@ -269,7 +299,9 @@ def test_malformed_csv_names_the_line(tmp_path: Path, text: str, message: str) -
         load_findings_csv(path)
 
 
-def test_csv_content_errors_name_the_line(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+def test_csv_content_errors_name_the_line(
+    audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path
+) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("item,status,note\nMAL-02,conform,\nMAL-03,sort-of,\n", encoding="utf-8")
     with audit_service.open(open_audit, key=auditor_key) as audit:
@@ -278,7 +310,9 @@ def test_csv_content_errors_name_the_line(audit_service: AuditService, open_audi
     assert _record_count(audit_service, open_audit) == 1
 
 
-def test_attaching_evidence_is_a_revision_that_keeps_the_finding(audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+def test_attaching_evidence_is_a_revision_that_keeps_the_finding(
+    audit_service: AuditService, open_audit: str, auditor_key: SigningKey, tmp_path: Path
+) -> None:
     scan = tmp_path / "duty-roster.pdf"
     scan.write_bytes(b"%PDF-1.4 roster")
     with audit_service.open(open_audit, key=auditor_key) as audit:

@@ -54,7 +54,11 @@ WRITER = textwrap.dedent(
 def _start_holder(data: DataDir, audit_id: str, env: dict[str, str]) -> subprocess.Popen[str]:
     holder = subprocess.Popen(
         [PYTHON, "-c", HOLDER, str(data.root), audit_id],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert holder.stdout is not None
     line = holder.stdout.readline()
@@ -75,12 +79,28 @@ def test_second_writer_gets_a_clear_error(
 ) -> None:
     holder = _start_holder(trust_env, open_audit, subprocess_env)
     try:
-        with pytest.raises(AuditLocked, match=f"audit is open elsewhere: {open_audit[:12]} is being written by pid {holder.pid}"):
+        with pytest.raises(
+            AuditLocked, match=f"audit is open elsewhere: {open_audit[:12]} is being written by pid {holder.pid}"
+        ):
             AuditService(trust_env).open(open_audit, writable=True)
         # The command line says the same in one line, exit 2, nothing written.
         cli = subprocess.run(
-            [PYTHON, "-m", "inspector", "--data-dir", str(trust_env.root), "audit", "record", open_audit, "MAL-02", "conform"],
-            capture_output=True, text=True, env=subprocess_env, timeout=60,
+            [
+                PYTHON,
+                "-m",
+                "inspector",
+                "--data-dir",
+                str(trust_env.root),
+                "audit",
+                "record",
+                open_audit,
+                "MAL-02",
+                "conform",
+            ],
+            capture_output=True,
+            text=True,
+            env=subprocess_env,
+            timeout=60,
         )
         assert cli.returncode == 2
         assert cli.stderr.count("\n") == 1 and "audit is open elsewhere" in cli.stderr and "Traceback" not in cli.stderr
@@ -100,7 +120,10 @@ def test_two_writers_racing_keep_one_whole_chain(
     writers = [
         subprocess.Popen(
             [PYTHON, "-c", WRITER, str(trust_env.root), open_audit, passphrase, str(rounds), name],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env,
         )
         for name in ("first", "second")
     ]
@@ -120,14 +143,23 @@ def test_two_writers_racing_keep_one_whole_chain(
 
 
 def test_the_index_is_shared_by_audits_written_at_once(
-    trust_env: DataDir, audit_service: AuditService, auditor_key: object, open_audit: str, subprocess_env: dict[str, str], passphrase: str
+    trust_env: DataDir,
+    audit_service: AuditService,
+    auditor_key: object,
+    open_audit: str,
+    subprocess_env: dict[str, str],
+    passphrase: str,
 ) -> None:
-    second = audit_service.new_audit("GBN-S49", Path(__file__).parent / "data" / "mini-checklist.toml", "surveillance",
-                                     auditor_key, "AUD-017")  # type: ignore[arg-type]
+    second = audit_service.new_audit(
+        "GBN-S49", Path(__file__).parent / "data" / "mini-checklist.toml", "surveillance", auditor_key, "AUD-017"
+    )  # type: ignore[arg-type]
     writers = [
         subprocess.Popen(
             [PYTHON, "-c", WRITER, str(trust_env.root), audit_id, passphrase, "8", "w"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env,
         )
         for audit_id in (open_audit, second.id)
     ]

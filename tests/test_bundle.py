@@ -51,11 +51,19 @@ def _check(path: Path, data: DataDir) -> list[str]:
         return verify_bundle(reader, TrustStore(data.root).trustlist()).problems
 
 
-def test_export_holds_records_seal_checklist_trust_and_evidence(bundle: Path, audit_service: AuditService, closed_audit: str) -> None:
+def test_export_holds_records_seal_checklist_trust_and_evidence(
+    bundle: Path, audit_service: AuditService, closed_audit: str
+) -> None:
     members = _members(bundle)
     folder = audit_service.data.audit_dir(closed_audit)
     [evidence] = [name for name in members if name.startswith("evidence/")]
-    assert sorted(set(members) - {evidence}) == ["checklist.toml", "manifest.json", "records.jsonl", "seal.json", "trustlist.json"]
+    assert sorted(set(members) - {evidence}) == [
+        "checklist.toml",
+        "manifest.json",
+        "records.jsonl",
+        "seal.json",
+        "trustlist.json",
+    ]
     assert members["checklist.toml"] == (folder / "checklist.toml").read_bytes()
     assert members["trustlist.json"] == TrustStore(audit_service.data.root).trustlist_bytes()
     with audit_service.open(closed_audit, writable=False) as audit:
@@ -66,7 +74,9 @@ def test_export_holds_records_seal_checklist_trust_and_evidence(bundle: Path, au
     assert _check(bundle, audit_service.data) == []
 
 
-def test_export_is_deterministic_apart_from_the_manifest_time(bundle: Path, audit_service: AuditService, closed_audit: str, tmp_path: Path) -> None:
+def test_export_is_deterministic_apart_from_the_manifest_time(
+    bundle: Path, audit_service: AuditService, closed_audit: str, tmp_path: Path
+) -> None:
     again = tmp_path / "again.zip"
     export_audit(audit_service, closed_audit, again, TrustStore(audit_service.data.root).trustlist_bytes())
     first, second = _members(bundle), _members(again)
@@ -116,7 +126,9 @@ def test_a_swapped_evidence_file_in_the_bundle_is_named(bundle: Path, audit_serv
         (lambda lines: lines[:3] + ["{not json"] + lines[4:], "records.jsonl line 4"),
     ],
 )
-def test_records_deleted_reordered_or_added_in_the_bundle_are_named(bundle: Path, audit_service: AuditService, edit: object, expected: str) -> None:
+def test_records_deleted_reordered_or_added_in_the_bundle_are_named(
+    bundle: Path, audit_service: AuditService, edit: object, expected: str
+) -> None:
     members = _members(bundle)
     lines = members["records.jsonl"].decode().splitlines()
     members["records.jsonl"] = ("\n".join(edit(lines)) + "\n").encode()  # type: ignore[operator]
@@ -204,7 +216,9 @@ def test_import_refuses_a_tampered_bundle_and_writes_nothing(bundle: Path, hq_en
     assert registered(hq_env) == [] and not hq_env.hq_bundles.exists()
 
 
-def test_import_refuses_an_open_audit(audit_service: AuditService, open_audit: str, hq_env: DataDir, tmp_path: Path) -> None:
+def test_import_refuses_an_open_audit(
+    audit_service: AuditService, open_audit: str, hq_env: DataDir, tmp_path: Path
+) -> None:
     out = tmp_path / "open.zip"
     export_audit(audit_service, open_audit, out, None)
     with pytest.raises(ImportRefused, match="not closed"):
@@ -240,7 +254,9 @@ def test_import_refuses_a_second_different_seal_for_one_audit(
     assert (hq_env.hq_bundles / row.bundle).read_bytes() == first.read_bytes()
 
 
-def test_import_on_a_verifier_uses_the_installed_or_the_pinned_trust(bundle: Path, trust_env: DataDir, tmp_path: Path) -> None:
+def test_import_on_a_verifier_uses_the_installed_or_the_pinned_trust(
+    bundle: Path, trust_env: DataDir, tmp_path: Path
+) -> None:
     # A data dir without an HQ key but with the trust list installed (e.g. a zonal office).
     assert import_bundle(trust_env, bundle).audit.trust == "installed trust list"
     # Only the HQ root pinned: the bundle's own trust list is accepted because the root signed it.

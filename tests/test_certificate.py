@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +19,27 @@ from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.errors import UserError
 from inspector.paths import DataDir
 
-ALL_CONFORM = {"MAL-01": "conform", "MAL-02": "conform", "MAL-03": "conform", "WHD-01": "conform", "WHD-02": "observation"}
+ALL_CONFORM = {
+    "MAL-01": "conform",
+    "MAL-02": "conform",
+    "MAL-03": "conform",
+    "WHD-01": "conform",
+    "WHD-02": "observation",
+}
 
 
 def _closed(audit_service: Any, key: SigningKey, answers: dict[str, str], audit_type: str = "certification") -> str:
     summary = audit_service.new_audit("GBN-S39", MINI_CHECKLIST, audit_type, key, AUDITOR_ID, "Sunita Devi")
     with audit_service.open(summary.id, key=key) as audit:
         for item, status in answers.items():
-            audit.record(item, status, note="seen on site", due="2099-01-31" if status in ("minor", "major") else None,
-                         reason="downgraded: items located" if status == "minor" and item == "MAL-01" else None,
-                         evidence=[MINI_CHECKLIST] if status in ("minor", "major") and item == "MAL-01" else [])
+            audit.record(
+                item,
+                status,
+                note="seen on site",
+                due="2099-01-31" if status in ("minor", "major") else None,
+                reason="downgraded: items located" if status == "minor" and item == "MAL-01" else None,
+                evidence=[MINI_CHECKLIST] if status in ("minor", "major") and item == "MAL-01" else [],
+            )
         audit.close()
     return str(summary.id)
 
@@ -52,6 +63,7 @@ def _lists(env: DataDir) -> tuple[Any, Any]:
 
 # --- issuing -----------------------------------------------------------------------------------
 
+
 def test_issue_writes_a_signed_record_that_verifies(trust_env: DataDir, issued: Any, certifiable: str) -> None:
     body = issued.body
     assert issued.record_path.is_file()
@@ -61,10 +73,15 @@ def test_issue_writes_a_signed_record_that_verifies(trust_env: DataDir, issued: 
     trust, crl = _lists(trust_env)
     verdict = verify_record(issued.record_path.read_bytes(), "record", trust, crl)
     assert verdict.valid, verdict.messages
-    assert verdict.claims.station_code == "GBN-S39" and verdict.claims.findings_root == bytes.fromhex(body.findings_root)[:16]
+    assert (
+        verdict.claims.station_code == "GBN-S39"
+        and verdict.claims.findings_root == bytes.fromhex(body.findings_root)[:16]
+    )
 
 
-def test_expiry_is_capped_at_the_keys_verify_until(trust_env: DataDir, certifiable: str, auditor_key: SigningKey) -> None:
+def test_expiry_is_capped_at_the_keys_verify_until(
+    trust_env: DataDir, certifiable: str, auditor_key: SigningKey
+) -> None:
     trust, _ = _lists(trust_env)
     entry = trust.candidates(auditor_key.public.kid_hex)[0]
     issued = issue_certificate(trust_env, certifiable, auditor_key, lifetime_days=20 * 365)
@@ -76,7 +93,9 @@ def test_refused_while_open(trust_env: DataDir, open_audit: str, auditor_key: Si
         issue_certificate(trust_env, open_audit, auditor_key)
 
 
-def test_refused_when_the_decision_does_not_allow(trust_env: DataDir, closed_audit: str, auditor_key: SigningKey) -> None:
+def test_refused_when_the_decision_does_not_allow(
+    trust_env: DataDir, closed_audit: str, auditor_key: SigningKey
+) -> None:
     with pytest.raises(UserError, match="no certificate can be issued: decision is not-ready .score 58%"):
         issue_certificate(trust_env, closed_audit, auditor_key)
 
@@ -121,7 +140,9 @@ def test_record_edit_is_detected(trust_env: DataDir, issued: Any) -> None:
     assert not verdict.valid and verdict.reasons[0] == "bad-signature"
 
 
-def test_record_and_payload_must_agree(trust_env: DataDir, issued: Any, auditor_key: SigningKey, certifiable: str) -> None:
+def test_record_and_payload_must_agree(
+    trust_env: DataDir, issued: Any, auditor_key: SigningKey, certifiable: str
+) -> None:
     """A genuinely signed record that carries another certificate's QR is refused."""
     other = issue_certificate(trust_env, certifiable, auditor_key)
     forged = issued.body.model_copy(update={"payload": other.body.payload})
@@ -145,7 +166,7 @@ def test_not_a_record_is_unusable_input() -> None:
 
 # --- verifier checks, one attack each --------------------------------------------------------------
 
-NOW = datetime(2027, 3, 1, tzinfo=timezone.utc)
+NOW = datetime(2027, 3, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -163,14 +184,30 @@ def world(hq_env: DataDir, passphrase: str) -> dict[str, Any]:
     hq.enroll(keys["retired"].public, "Retired", "AUD-103", passphrase, now=start)
     hq.revoke_key(keys["revoked"].public.kid_hex, "laptop stolen", now=NOW - timedelta(days=2))
     hq.retire(keys["retired"].public.kid_hex, now=NOW - timedelta(days=10))
-    return {"hq": hq, "keys": keys, "start": start, "trust": hq.current_trustlist(now=start), "crl": hq.current_crl(now=start)}
+    return {
+        "hq": hq,
+        "keys": keys,
+        "start": start,
+        "trust": hq.current_trustlist(now=start),
+        "crl": hq.current_crl(now=start),
+    }
 
 
 def _claims(**changes: Any) -> CertClaims:
     base = dict(
-        issuer=1, issued_at=int((NOW - timedelta(days=1)).timestamp()), expires_at=int((NOW + timedelta(days=700)).timestamp()),
-        cert_id=bytes(range(10)), station_code="GBN-S39", checklist_id="police-station-iso9001", checklist_version="1.0.0",
-        result=CertResult.CERTIFIED, score=92, majors=0, minors=2, auditor_id="AUD-100", findings_root=bytes(16),
+        issuer=1,
+        issued_at=int((NOW - timedelta(days=1)).timestamp()),
+        expires_at=int((NOW + timedelta(days=700)).timestamp()),
+        cert_id=bytes(range(10)),
+        station_code="GBN-S39",
+        checklist_id="police-station-iso9001",
+        checklist_version="1.0.0",
+        result=CertResult.CERTIFIED,
+        score=92,
+        majors=0,
+        minors=2,
+        auditor_id="AUD-100",
+        findings_root=bytes(16),
         station_name="Kotwali Sector 39",
     )
     base.update(changes)
@@ -192,16 +229,19 @@ def test_verify_link_form_is_accepted(world: dict[str, Any]) -> None:
     assert _check(world, text).valid
 
 
-@pytest.mark.parametrize(("signer", "changes", "reason"), [
-    ("finding_only", {"auditor_id": "AUD-101"}, "wrong-purpose"),
-    ("revoked", {"auditor_id": "AUD-102"}, "revoked-key"),
-    ("good", {"auditor_id": "AUD-999"}, "auditor-mismatch"),
-    ("retired", {"auditor_id": "AUD-103"}, "outside-signing-window"),
-    ("good", {"issued_at": int((NOW + timedelta(hours=1)).timestamp())}, "not-yet-valid"),
-    ("good", {"expires_at": int((NOW - timedelta(seconds=1)).timestamp())}, "expired"),
-    ("good", {"expires_at": int((NOW + timedelta(days=5000)).timestamp())}, "exceeds-key-validity"),
-    ("good", {"issued_at": int((NOW - timedelta(days=31)).timestamp())}, "outside-signing-window"),
-])
+@pytest.mark.parametrize(
+    ("signer", "changes", "reason"),
+    [
+        ("finding_only", {"auditor_id": "AUD-101"}, "wrong-purpose"),
+        ("revoked", {"auditor_id": "AUD-102"}, "revoked-key"),
+        ("good", {"auditor_id": "AUD-999"}, "auditor-mismatch"),
+        ("retired", {"auditor_id": "AUD-103"}, "outside-signing-window"),
+        ("good", {"issued_at": int((NOW + timedelta(hours=1)).timestamp())}, "not-yet-valid"),
+        ("good", {"expires_at": int((NOW - timedelta(seconds=1)).timestamp())}, "expired"),
+        ("good", {"expires_at": int((NOW + timedelta(days=5000)).timestamp())}, "exceeds-key-validity"),
+        ("good", {"issued_at": int((NOW - timedelta(days=31)).timestamp())}, "outside-signing-window"),
+    ],
+)
 def test_each_binding_and_time_attack(world: dict[str, Any], signer: str, changes: dict[str, Any], reason: str) -> None:
     verdict = _check(world, encode(_claims(**changes), world["keys"][signer]))
     assert not verdict.valid
@@ -221,7 +261,7 @@ def test_key_hq_never_enrolled(world: dict[str, Any]) -> None:
 def test_one_changed_character_is_invalid(world: dict[str, Any]) -> None:
     text = encode(_claims(), world["keys"]["good"])
     for index in range(5, len(text), 7):
-        changed = text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1:]
+        changed = text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
         assert not _check(world, changed).valid, index
 
 
@@ -256,7 +296,9 @@ def test_revoked_certificate(world: dict[str, Any]) -> None:
 def test_stale_or_missing_crl_warns(world: dict[str, Any]) -> None:
     text = encode(_claims(), world["keys"]["good"])
     late = NOW + timedelta(days=60)
-    stale = _check(world, encode(_claims(expires_at=int((late + timedelta(days=9)).timestamp())), world["keys"]["good"]), now=late)
+    stale = _check(
+        world, encode(_claims(expires_at=int((late + timedelta(days=9)).timestamp())), world["keys"]["good"]), now=late
+    )
     assert any("revocation list is past its next update" in w for w in stale.warnings)
     assert any("no revocation list" in w for w in _check(world, text, crl=None).warnings)
 
@@ -274,8 +316,13 @@ def test_garbage_never_raises(world: dict[str, Any]) -> None:
 
 # --- the CLI ----------------------------------------------------------------------------------------
 
-def test_cli_issue_verify_revoke(run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, tmp_path: Path) -> None:
-    code, out, err = run_cli("--data-dir", trust_env.root, "cert", "issue", certifiable[:8], "--out", tmp_path / "out", "--json")
+
+def test_cli_issue_verify_revoke(
+    run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, tmp_path: Path
+) -> None:
+    code, out, err = run_cli(
+        "--data-dir", trust_env.root, "cert", "issue", certifiable[:8], "--out", tmp_path / "out", "--json"
+    )
     assert code == 0, err
     result = json.loads(out)
     assert set(result["paths"]) == {"json", "png", "svg", "html", "pdf"} and len(result["id"]) == 16
@@ -289,7 +336,7 @@ def test_cli_issue_verify_revoke(run_cli: Any, trust_env: DataDir, hq_env: DataD
     code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--payload", changed)
     assert code == 1 and out.startswith("INVALID")
     # HQ revokes (printed form of the id), publishes the CRL, the laptop installs it
-    printed = "-".join(result["id"][i:i + 4] for i in range(0, 16, 4))
+    printed = "-".join(result["id"][i : i + 4] for i in range(0, 16, 4))
     assert run_cli("--data-dir", hq_env.root, "hq", "revoke", printed, "--reason", "withdrawn")[0] == 0
     assert run_cli("--data-dir", hq_env.root, "hq", "crl", "-o", tmp_path / "crl.json")[0] == 0
     assert run_cli("--data-dir", trust_env.root, "trust", "install-crl", tmp_path / "crl.json")[0] == 0
@@ -303,8 +350,15 @@ def test_cli_verify_unusable_input(run_cli: Any, trust_env: DataDir, tmp_path: P
     from PIL import Image
 
     Image.new("L", (200, 200), 255).save(blank)
-    for args in (["--image", tmp_path / "missing.png"], ["--image", tmp_path / "not-an-image.png"], ["--image", blank],
-                 [tmp_path / "missing.json"], [], ["--payload", "x", "--image", blank], ["--payload", "PSC1:AA", "--at", "yesterday"]):
+    for args in (
+        ["--image", tmp_path / "missing.png"],
+        ["--image", tmp_path / "not-an-image.png"],
+        ["--image", blank],
+        [tmp_path / "missing.json"],
+        [],
+        ["--payload", "x", "--image", blank],
+        ["--payload", "PSC1:AA", "--at", "yesterday"],
+    ):
         code, out, err = run_cli("--data-dir", trust_env.root, "verify", *args)
         assert code == 2, (args, out, err)
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -316,7 +370,9 @@ def test_cli_verify_needs_trust(run_cli: Any, tmp_path: Path) -> None:
 
 
 def test_cli_verify_at_date(run_cli: Any, trust_env: DataDir, issued: Any) -> None:
-    code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--payload", issued.body.payload, "--at", "2099-01-01", "--json")
+    code, out, _ = run_cli(
+        "--data-dir", trust_env.root, "verify", "--payload", issued.body.payload, "--at", "2099-01-01", "--json"
+    )
     assert code == 1 and "expired" in json.loads(out)["reasons"]
 
 
@@ -336,13 +392,16 @@ def test_cli_cert_show_qr_print(run_cli: Any, trust_env: DataDir, issued: Any, t
 
 # --- the HQ certificate register -----------------------------------------------------------------
 
+
 def _export(run_cli: Any, env: DataDir, audit_id: str, out: Path) -> Path:
     code, _, err = run_cli("--data-dir", env.root, "audit", "export", audit_id, "-o", out)
     assert code == 0, err
     return out
 
 
-def test_hq_registers_certificates_with_status(run_cli: Any, trust_env: DataDir, hq_env: DataDir, issued: Any, certifiable: str, tmp_path: Path) -> None:
+def test_hq_registers_certificates_with_status(
+    run_cli: Any, trust_env: DataDir, hq_env: DataDir, issued: Any, certifiable: str, tmp_path: Path
+) -> None:
     bundle = _export(run_cli, trust_env, certifiable, tmp_path / "b.zip")
     assert run_cli("--data-dir", hq_env.root, "hq", "import", bundle)[0] == 0
     code, out, _ = run_cli("--data-dir", hq_env.root, "hq", "certificates", "--json")
@@ -354,15 +413,29 @@ def test_hq_registers_certificates_with_status(run_cli: Any, trust_env: DataDir,
     assert code == 0 and "revoked" in out and issued.body.cert_id in out
 
 
-def test_certificates_issued_after_first_import_arrive_with_a_second(run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, auditor_key: SigningKey, tmp_path: Path) -> None:
-    assert run_cli("--data-dir", hq_env.root, "hq", "import", _export(run_cli, trust_env, certifiable, tmp_path / "1.zip"))[0] == 0
+def test_certificates_issued_after_first_import_arrive_with_a_second(
+    run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, auditor_key: SigningKey, tmp_path: Path
+) -> None:
+    assert (
+        run_cli(
+            "--data-dir", hq_env.root, "hq", "import", _export(run_cli, trust_env, certifiable, tmp_path / "1.zip")
+        )[0]
+        == 0
+    )
     later = issue_certificate(trust_env, certifiable, auditor_key)
-    assert run_cli("--data-dir", hq_env.root, "hq", "import", _export(run_cli, trust_env, certifiable, tmp_path / "2.zip"))[0] == 0
+    assert (
+        run_cli(
+            "--data-dir", hq_env.root, "hq", "import", _export(run_cli, trust_env, certifiable, tmp_path / "2.zip")
+        )[0]
+        == 0
+    )
     code, out, _ = run_cli("--data-dir", hq_env.root, "hq", "certificates", "--json")
     assert [r["id"] for r in json.loads(out)] == [later.body.cert_id]
 
 
-def test_forged_certificate_in_a_bundle_is_refused(run_cli: Any, trust_env: DataDir, hq_env: DataDir, issued: Any, certifiable: str, tmp_path: Path) -> None:
+def test_forged_certificate_in_a_bundle_is_refused(
+    run_cli: Any, trust_env: DataDir, hq_env: DataDir, issued: Any, certifiable: str, tmp_path: Path
+) -> None:
     forged = issued.body.model_copy(update={"score": 100, "station_name_en": "Another Station"})
     envelope = sign_record(SigningKey.generate(), Domain.CERT_RECORD, forged.model_dump(mode="json"))
     issued.record_path.write_bytes(record_bytes(envelope))
@@ -374,10 +447,23 @@ def test_forged_certificate_in_a_bundle_is_refused(run_cli: Any, trust_env: Data
 
 # --- the verify link -------------------------------------------------------------------------------
 
-def test_verify_url_travels_in_the_trust_list_into_new_qr_codes(run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, auditor_key: SigningKey, tmp_path: Path) -> None:
+
+def test_verify_url_travels_in_the_trust_list_into_new_qr_codes(
+    run_cli: Any, trust_env: DataDir, hq_env: DataDir, certifiable: str, auditor_key: SigningKey, tmp_path: Path
+) -> None:
     from inspector.certificates import qr
 
-    code, out, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "site", "--base-url", "https://verify.gbnpolice.in/", "--json")
+    code, out, err = run_cli(
+        "--data-dir",
+        hq_env.root,
+        "hq",
+        "publish-verifier",
+        "-o",
+        tmp_path / "site",
+        "--base-url",
+        "https://verify.gbnpolice.in/",
+        "--json",
+    )
     assert code == 0, err
     assert json.loads(out)["trust_list_changed"] is True and (tmp_path / "site" / "index.html").is_file()
     assert run_cli("--data-dir", hq_env.root, "hq", "trustlist", "-o", tmp_path / "tl.json")[0] == 0
@@ -392,13 +478,33 @@ def test_verify_url_travels_in_the_trust_list_into_new_qr_codes(run_cli: Any, tr
 
 
 def test_too_long_verify_url_is_refused(run_cli: Any, hq_env: DataDir, tmp_path: Path) -> None:
-    code, _, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "s", "--base-url", "https://a-very-long-verification-portal.uppolice.gov.in/certificates/verify/")
+    code, _, err = run_cli(
+        "--data-dir",
+        hq_env.root,
+        "hq",
+        "publish-verifier",
+        "-o",
+        tmp_path / "s",
+        "--base-url",
+        "https://a-very-long-verification-portal.uppolice.gov.in/certificates/verify/",
+    )
     assert code == 2 and "too long" in err
-    code, _, err = run_cli("--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "s", "--base-url", "http://insecure.example/")
+    code, _, err = run_cli(
+        "--data-dir",
+        hq_env.root,
+        "hq",
+        "publish-verifier",
+        "-o",
+        tmp_path / "s",
+        "--base-url",
+        "http://insecure.example/",
+    )
     assert code == 2 and "https" in err
 
 
-def test_cli_verifies_a_degraded_phone_photo_of_the_printed_code(run_cli: Any, trust_env: DataDir, issued: Any, tmp_path: Path) -> None:
+def test_cli_verifies_a_degraded_phone_photo_of_the_printed_code(
+    run_cli: Any, trust_env: DataDir, issued: Any, tmp_path: Path
+) -> None:
     from test_qr import degraded_photo
 
     from inspector.certificates import qr

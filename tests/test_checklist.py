@@ -38,32 +38,61 @@ def broken(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
 
 BROKEN = [
     # (what, old, new, expected fragments in one problem line)
-    ("duplicate item id", 'id = "MAL-02"', 'id = "MAL-01"', ["section MAL", "item MAL-01", "duplicate item id", "line"]),
-    ("unknown item key", 'guidance = "Inspect the room and the key register."',
-     'guidance = "Inspect the room and the key register."\ncolour = "red"',
-     ["section MAL", "item MAL-02", "colour: unknown key"]),
+    (
+        "duplicate item id",
+        'id = "MAL-02"',
+        'id = "MAL-01"',
+        ["section MAL", "item MAL-01", "duplicate item id", "line"],
+    ),
+    (
+        "unknown item key",
+        'guidance = "Inspect the room and the key register."',
+        'guidance = "Inspect the room and the key register."\ncolour = "red"',
+        ["section MAL", "item MAL-02", "colour: unknown key"],
+    ),
     ("malformed clause", 'clauses = ["7.1.4"]', 'clauses = ["7.1.4x"]', ["item MAL-02", "clauses", "ISO 9001 clause"]),
     ("clause outside 4-10", 'clauses = ["8.5.4"]', 'clauses = ["11.2"]', ["item MAL-03", "clauses"]),
-    ("missing Hindi", 'title_hi = "मालखाना सुरक्षा"', 'title_hi = "Malkhana security"', ["item MAL-02", "title_hi", "Hindi"]),
+    (
+        "missing Hindi",
+        'title_hi = "मालखाना सुरक्षा"',
+        'title_hi = "Malkhana security"',
+        ["item MAL-02", "title_hi", "Hindi"],
+    ),
     ("missing Hindi section title", 'hi = "मालखाना" }', 'hi = "Malkhana" }', ["section MAL", "title.hi", "Hindi"]),
     ("bad criticality", 'criticality = "medium"', 'criticality = "severe"', ["item MAL-03", "criticality"]),
     ("bad item id", 'id = "WHD-02"', 'id = "WHD-2"', ["section WHD", "item WHD-2", "item id like"]),
     ("prefix mismatch", 'id = "WHD-02"', 'id = "MAL-09"', ["section WHD", "item MAL-09", "prefix"]),
     ("bad legal reference", 'legal = ["BNSS 105"]', 'legal = ["section 105 of BNSS"]', ["item MAL-01", "legal"]),
-    ("missing question", 'question = "Is the help desk register legible and up to date?"\n', "", ["item WHD-02", "question: missing"]),
+    (
+        "missing question",
+        'question = "Is the help desk register legible and up to date?"\n',
+        "",
+        ["item WHD-02", "question: missing"],
+    ),
     ("wrong standard", 'standard = "ISO 9001:2015"', 'standard = "ISO 9001:2008"', ["standard"]),
     ("unknown top-level key", 'version = "1.0.0"', 'version = "1.0.0"\nauthor = "x"', ["author: unknown key"]),
     ("empty evidence", 'evidence = ["Key register"]', "evidence = []", ["item MAL-02", "evidence"]),
-    ("threshold order", "conditional_threshold = 70", "conditional_threshold = 90", ["scoring", "conditional_threshold is above"]),
-    ("missing weight level", "weights = { critical = 5, high = 3, medium = 2, low = 1 }",
-     "weights = { critical = 5, high = 3, medium = 2 }", ["scoring.weights", "missing levels: low"]),
+    (
+        "threshold order",
+        "conditional_threshold = 70",
+        "conditional_threshold = 90",
+        ["scoring", "conditional_threshold is above"],
+    ),
+    (
+        "missing weight level",
+        "weights = { critical = 5, high = 3, medium = 2, low = 1 }",
+        "weights = { critical = 5, high = 3, medium = 2 }",
+        ["scoring.weights", "missing levels: low"],
+    ),
     ("float weight", "critical = 5, high", "critical = 5.5, high", ["scoring.weights"]),
     ("bad TOML", 'title_hi = "निस्तारण आदेश"', 'title_hi = "निस्तारण आदेश', ["bad TOML", "line"]),
 ]
 
 
 @pytest.mark.parametrize(("what", "old", "new", "fragments"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_broken_checklist_is_refused_with_location(tmp_path: Path, what: str, old: str, new: str, fragments: list[str]) -> None:
+def test_broken_checklist_is_refused_with_location(
+    tmp_path: Path, what: str, old: str, new: str, fragments: list[str]
+) -> None:
     path = broken(tmp_path, old, new)
     with pytest.raises(ChecklistInvalid) as info:
         load_checklist(path)
@@ -74,7 +103,10 @@ def test_broken_checklist_is_refused_with_location(tmp_path: Path, what: str, ol
 
 def test_empty_section_is_refused(tmp_path: Path) -> None:
     text = mini_text()
-    text = text.replace('[[sections]]\nid = "WHD"', '[[sections]]\nid = "EMP"\ntitle = { en = "Empty", hi = "ख़ाली" }\n\n[[sections]]\nid = "WHD"')
+    text = text.replace(
+        '[[sections]]\nid = "WHD"',
+        '[[sections]]\nid = "EMP"\ntitle = { en = "Empty", hi = "ख़ाली" }\n\n[[sections]]\nid = "WHD"',
+    )
     path = tmp_path / "empty.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ChecklistInvalid) as info:
@@ -117,6 +149,7 @@ def test_packaged_copy_matches_repository_checklist() -> None:
 
 # --- identity -----------------------------------------------------------------------------
 
+
 def _reformat(text: str) -> str:
     """Same content, different bytes: comments, blank lines and spacing around '='."""
     out = ["# reformatted copy"]
@@ -151,8 +184,11 @@ def test_hash_ignores_key_order(data: st.DataObject) -> None:
 
 
 STRING_PATHS = [
-    ("title", "en"), ("sections", 0, "items", 0, "question"), ("sections", 1, "items", 1, "guidance"),
-    ("sections", 0, "items", 2, "evidence", 0), ("parameters", 0, "source"),
+    ("title", "en"),
+    ("sections", 0, "items", 0, "question"),
+    ("sections", 1, "items", 1, "guidance"),
+    ("sections", 0, "items", 2, "evidence", 0),
+    ("parameters", 0, "source"),
 ]
 
 
@@ -179,6 +215,7 @@ def test_hash_changes_with_weight_and_criticality() -> None:
 
 
 # --- CLI ----------------------------------------------------------------------------------
+
 
 def test_cli_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["checklist", "validate", str(MINI)]) == 0

@@ -11,8 +11,8 @@ import hashlib
 import json
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from conftest import MINI_CHECKLIST, PYTHON
@@ -49,10 +49,20 @@ def _full_csv(path: Path, checklist_path: Path, evidence: Path) -> None:
         writer.writerow(["item", "status", "note", "evidence", "due", "reason"])
         for item in items:
             if item.id == critical.id:
-                writer.writerow([item.id, "minor", "रजिस्टर में 3 प्रविष्टियाँ अधूरी", evidence.name, "2099-03-31",
-                                 "entries completed during the audit"])
+                writer.writerow(
+                    [
+                        item.id,
+                        "minor",
+                        "रजिस्टर में 3 प्रविष्टियाँ अधूरी",
+                        evidence.name,
+                        "2099-03-31",
+                        "entries completed during the audit",
+                    ]
+                )
             elif item in others:
-                writer.writerow([item.id, "minor", "not traceable at the time of the visit", evidence.name, "2099-03-31", ""])
+                writer.writerow(
+                    [item.id, "minor", "not traceable at the time of the visit", evidence.name, "2099-03-31", ""]
+                )
             elif item.id == items[-1].id:
                 writer.writerow([item.id, "observation", "could be better", "", "", ""])
             else:
@@ -75,7 +85,9 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
     code, out, err = run_cli(*laptop, "audit", "show", audit_id, "--json")
     shown = json.loads(out)
     assert shown["progress"] == {"answered": total, "total": total} and shown["minors"] == 4
-    assert len(shown["nonconformities"]) == 4 and all(nc["due"] == "2099-03-31" and nc["clauses"] for nc in shown["nonconformities"])
+    assert len(shown["nonconformities"]) == 4 and all(
+        nc["due"] == "2099-03-31" and nc["clauses"] for nc in shown["nonconformities"]
+    )
     assert shown["decision"] in ("recommend-certification", "recommend-after-corrective-action", "not-ready")
     code, text, _ = run_cli(*laptop, "audit", "show", audit_id)
     assert "nonconformities" in text and "graded minor because: entries completed during the audit" in text
@@ -103,7 +115,9 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
     # One character of one note changed inside the bundle: refused, and the record named.
     with zipfile.ZipFile(bundle) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
-    edited = dict(members, **{"records.jsonl": members["records.jsonl"].replace(b"time of the visit", b"time of the visiT", 1)})
+    edited = dict(
+        members, **{"records.jsonl": members["records.jsonl"].replace(b"time of the visit", b"time of the visiT", 1)}
+    )
     tampered = tmp_path / "tampered.zip"
     _zip(tampered, edited)
     code, out, _ = run_cli(*hq, "audit", "verify", tampered)
@@ -132,10 +146,19 @@ def test_list_history_and_json(run_cli: Cli, trust_env: DataDir) -> None:
     data = ("--data-dir", trust_env.root)
     code, out, _ = run_cli(*data, "audit", "list")
     assert code == 0 and "no audits yet" in out
-    code, out, _ = run_cli(*data, "audit", "new", "--station", "GBN-S49", "--checklist", MINI_CHECKLIST, "--type", "surveillance", "--json")
+    code, out, _ = run_cli(
+        *data, "audit", "new", "--station", "GBN-S49", "--checklist", MINI_CHECKLIST, "--type", "surveillance", "--json"
+    )
     audit_id = json.loads(out)["id"]
-    assert run_cli(*data, "audit", "record", audit_id, "WHD-01", "minor", "--note", "desk unstaffed", "--due", "2099-01-01")[0] == 0
-    assert run_cli(*data, "audit", "record", audit_id, "WHD-01", "conform", "--note", "staffed after 10 minutes")[0] == 0
+    assert (
+        run_cli(
+            *data, "audit", "record", audit_id, "WHD-01", "minor", "--note", "desk unstaffed", "--due", "2099-01-01"
+        )[0]
+        == 0
+    )
+    assert (
+        run_cli(*data, "audit", "record", audit_id, "WHD-01", "conform", "--note", "staffed after 10 minutes")[0] == 0
+    )
     code, out, _ = run_cli(*data, "audit", "history", audit_id, "whd-01", "--json")
     revisions = json.loads(out)["revisions"]
     assert [r["status"] for r in revisions] == ["minor", "conform"] and revisions[0]["due"] == "2099-01-01"
@@ -143,7 +166,9 @@ def test_list_history_and_json(run_cli: Cli, trust_env: DataDir) -> None:
     assert "revision 1" in out and "revision 2" in out and "staffed after 10 minutes" in out
     code, out, _ = run_cli(*data, "audit", "list", "--json")
     [row] = json.loads(out)
-    assert row["type"] == "surveillance" and row["station"] == "GBN-S49" and row["progress"] == {"answered": 1, "total": 5}
+    assert (
+        row["type"] == "surveillance" and row["station"] == "GBN-S49" and row["progress"] == {"answered": 1, "total": 5}
+    )
     code, out, _ = run_cli(*data, "audit", "verify", audit_id)
     assert code == 0 and "open (not sealed)" in out
 
@@ -160,10 +185,16 @@ BAD_INPUT = [
     (["audit", "record", "feedfacefeedface", "MAL-01", "conform"], "unknown audit 'feedfacefeedface'"),
     (["audit", "record", "{audit}", "MAL-77", "conform"], "unknown item 'MAL-77'"),
     (["audit", "record", "{audit}", "MAL-02", "okay"], "unknown status 'okay'"),
-    (["audit", "record", "{audit}", "MAL-01", "minor", "--note", "n", "--evidence", "{photo}"], "needs a written reason"),
+    (
+        ["audit", "record", "{audit}", "MAL-01", "minor", "--note", "n", "--evidence", "{photo}"],
+        "needs a written reason",
+    ),
     (["audit", "record", "{audit}", "MAL-02", "minor"], "needs a note"),
     (["audit", "record", "{audit}", "MAL-02", "minor", "--note", "n", "--due", "tomorrow"], "not a date YYYY-MM-DD"),
-    (["audit", "record", "{audit}", "MAL-02", "conform", "--evidence", "/nonexistent.jpg"], "evidence file /nonexistent.jpg: no such file"),
+    (
+        ["audit", "record", "{audit}", "MAL-02", "conform", "--evidence", "/nonexistent.jpg"],
+        "evidence file /nonexistent.jpg: no such file",
+    ),
     (["audit", "record", "{audit}", "--from", "/nonexistent.csv"], "no such file"),
     (["audit", "record", "{audit}", "--from", "{bad_csv}"], "bad.csv line 3: unknown status 'maybe'"),
     (["audit", "record", "{audit}", "--from", "{short_csv}"], "short.csv line 2: 2 fields"),
@@ -177,7 +208,9 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "message"), BAD_INPUT, ids=[" ".join(a[:3]) + f" #{i}" for i, (a, _m) in enumerate(BAD_INPUT)])
+@pytest.mark.parametrize(
+    ("argv", "message"), BAD_INPUT, ids=[" ".join(a[:3]) + f" #{i}" for i, (a, _m) in enumerate(BAD_INPUT)]
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     run_cli: Cli, trust_env: DataDir, cli_audit: str, tmp_path: Path, argv: list[str], message: str
 ) -> None:
@@ -201,7 +234,10 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
 
 def test_a_closed_audit_refuses_findings(run_cli: Cli, trust_env: DataDir, cli_audit: str, tmp_path: Path) -> None:
     rows = tmp_path / "all.csv"
-    rows.write_text("item,status,note,reason\nMAL-01,conform,,\nMAL-02,conform,,\nMAL-03,na,,\nWHD-01,conform,,\nWHD-02,conform,,\n", encoding="utf-8")
+    rows.write_text(
+        "item,status,note,reason\nMAL-01,conform,,\nMAL-02,conform,,\nMAL-03,na,,\nWHD-01,conform,,\nWHD-02,conform,,\n",
+        encoding="utf-8",
+    )
     data = ("--data-dir", trust_env.root)
     assert run_cli(*data, "audit", "record", cli_audit, "--from", rows)[0] == 0
     assert run_cli(*data, "audit", "close", cli_audit)[0] == 0
@@ -212,7 +248,9 @@ def test_a_closed_audit_refuses_findings(run_cli: Cli, trust_env: DataDir, cli_a
     assert _snapshot(trust_env.root) == before
 
 
-def test_wrong_passphrase_writes_nothing(run_cli: Cli, trust_env: DataDir, cli_audit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_passphrase_writes_nothing(
+    run_cli: Cli, trust_env: DataDir, cli_audit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("INSPECTOR_PASSPHRASE", "not the passphrase")
     before = _snapshot(trust_env.root)
     code, _out, err = run_cli("--data-dir", trust_env.root, "audit", "record", cli_audit, "MAL-02", "conform")
@@ -223,7 +261,10 @@ def test_wrong_passphrase_writes_nothing(run_cli: Cli, trust_env: DataDir, cli_a
 def test_the_real_entry_point(trust_env: DataDir, subprocess_env: dict[str, str], cli_audit: str) -> None:
     done = subprocess.run(
         [PYTHON, "-m", "inspector", "--data-dir", str(trust_env.root), "audit", "list", "--json"],
-        capture_output=True, text=True, env=subprocess_env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=subprocess_env,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert [row["id"] for row in json.loads(done.stdout)] == [cli_audit]

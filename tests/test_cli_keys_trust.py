@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -22,7 +22,7 @@ SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
 
 
 def pem_of(raw: bytes) -> bytes:
-    return (b"-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(SPKI_PREFIX + raw) + b"\n-----END PUBLIC KEY-----\n")
+    return b"-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(SPKI_PREFIX + raw) + b"\n-----END PUBLIC KEY-----\n"
 
 
 class World:
@@ -85,8 +85,18 @@ def world(tmp_path_factory: pytest.TempPathFactory, fast_scrypt: None) -> World:
     ok("hq", "init", "--name", "Police Commissionerate Gautam Buddh Nagar", "--passphrase-file", w.hq_pass, *d(w.hq))
     ok("keys", "init", "--name", "सुनीता शर्मा", "--id", "AUD-017", "--passphrase-file", w.aud_pass, *d(w.aud))
     ok("keys", "export-public", "-o", w.root / "aud.pem", *d(w.aud))
-    ok("hq", "enroll", w.root / "aud.pem", "--name", "सुनीता शर्मा", "--id", "AUD-017",
-       "--passphrase-file", w.hq_pass, *d(w.hq))
+    ok(
+        "hq",
+        "enroll",
+        w.root / "aud.pem",
+        "--name",
+        "सुनीता शर्मा",
+        "--id",
+        "AUD-017",
+        "--passphrase-file",
+        w.hq_pass,
+        *d(w.hq),
+    )
     ok("hq", "trustlist", "-o", w.root / "tl1.json", "--passphrase-file", w.hq_pass, *d(w.hq))
     ok("hq", "export-public", "-o", w.root / "hq.pem", *d(w.hq))
     ok("trust", "pin", w.root / "hq.pem", *d(w.ver))
@@ -132,28 +142,64 @@ def test_export_public_to_stdout(world: World) -> None:
 
 def test_refuse_overwrite(world: World) -> None:
     before = (world.aud / "keys" / "auditor.key").read_bytes()
-    fails("keys", "init", "--name", "X", "--id", "AUD-1", "--passphrase-file", world.aud_pass,
-          "--data-dir", world.aud, match="refusing to overwrite")
+    fails(
+        "keys",
+        "init",
+        "--name",
+        "X",
+        "--id",
+        "AUD-1",
+        "--passphrase-file",
+        world.aud_pass,
+        "--data-dir",
+        world.aud,
+        match="refusing to overwrite",
+    )
     assert (world.aud / "keys" / "auditor.key").read_bytes() == before
-    fails("hq", "init", "--name", "X", "--passphrase-file", world.hq_pass, "--data-dir", world.hq,
-          match="refusing to overwrite")
+    fails(
+        "hq",
+        "init",
+        "--name",
+        "X",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        world.hq,
+        match="refusing to overwrite",
+    )
 
 
-SMALL = ["0100000000000000000000000000000000000000000000000000000000000000",
-         "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-         "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
-         "0000000000000000000000000000000000000000000000000000000000000080"]
-NONCANON = ["edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-            "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-            "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"]
+SMALL = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+]
+NONCANON = [
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+]
 
 
 @pytest.mark.parametrize("hex_key", SMALL + NONCANON)
 def test_enrolling_unsafe_key_fails_clearly(world: World, tmp_path: Path, hex_key: str) -> None:
     pem = tmp_path / "evil.pem"
     pem.write_bytes(pem_of(bytes.fromhex(hex_key)))
-    line = fails("hq", "enroll", pem, "--name", "Mallory", "--id", "AUD-666", "--passphrase-file", world.hq_pass,
-                 "--data-dir", world.hq, match=str(pem))
+    line = fails(
+        "hq",
+        "enroll",
+        pem,
+        "--name",
+        "Mallory",
+        "--id",
+        "AUD-666",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        world.hq,
+        match=str(pem),
+    )
     assert "unsafe public key refused" in line
     assert "AUD-666" not in ok("hq", "auditors", "--data-dir", world.hq)
 
@@ -163,11 +209,39 @@ def test_enroll_again_refused_renew_allowed(world: World, tmp_path: Path) -> Non
 
     hq = tmp_path / "hq"
     shutil.copytree(world.hq, hq)
-    fails("hq", "enroll", world.root / "aud.pem", "--name", "सुनीता शर्मा", "--id", "AUD-017",
-          "--passphrase-file", world.hq_pass, "--data-dir", hq, match="--renew")
-    out = ok("hq", "enroll", world.root / "aud.pem", "--name", "सुनीता शर्मा", "--id", "AUD-017", "--renew",
-             "--valid-days", "30", "--purpose", "finding", "--json", "--passphrase-file", world.hq_pass,
-             "--data-dir", hq)
+    fails(
+        "hq",
+        "enroll",
+        world.root / "aud.pem",
+        "--name",
+        "सुनीता शर्मा",
+        "--id",
+        "AUD-017",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        hq,
+        match="--renew",
+    )
+    out = ok(
+        "hq",
+        "enroll",
+        world.root / "aud.pem",
+        "--name",
+        "सुनीता शर्मा",
+        "--id",
+        "AUD-017",
+        "--renew",
+        "--valid-days",
+        "30",
+        "--purpose",
+        "finding",
+        "--json",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        hq,
+    )
     data = json.loads(out)
     assert data["purposes"] == ["finding"] and data["trustlist_seq"] == 2
 
@@ -181,19 +255,68 @@ def test_enroll_again_refused_renew_allowed(world: World, tmp_path: Path) -> Non
     ],
 )
 def test_enroll_bad_arguments(world: World, extra: list[str], match: str) -> None:
-    fails("hq", "enroll", world.root / "aud.pem", "--name", "N", "--id", "AUD-5", *extra,
-          "--passphrase-file", world.hq_pass, "--data-dir", world.hq, match=match)
+    fails(
+        "hq",
+        "enroll",
+        world.root / "aud.pem",
+        "--name",
+        "N",
+        "--id",
+        "AUD-5",
+        *extra,
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        world.hq,
+        match=match,
+    )
 
 
 def test_enroll_bad_files(world: World, tmp_path: Path) -> None:
-    fails("hq", "enroll", tmp_path / "missing.pem", "--name", "N", "--id", "AUD-5",
-          "--passphrase-file", world.hq_pass, "--data-dir", world.hq, match="no such file")
+    fails(
+        "hq",
+        "enroll",
+        tmp_path / "missing.pem",
+        "--name",
+        "N",
+        "--id",
+        "AUD-5",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        world.hq,
+        match="no such file",
+    )
     junk = tmp_path / "junk.pem"
     junk.write_text("hello")
-    fails("hq", "enroll", junk, "--name", "N", "--id", "AUD-5",
-          "--passphrase-file", world.hq_pass, "--data-dir", world.hq, match="not a PEM public key")
-    fails("hq", "enroll", world.root / "aud.pem", "--name", "N", "--id", "bad id!",
-          "--passphrase-file", world.hq_pass, "--data-dir", world.hq, match="not a valid id")
+    fails(
+        "hq",
+        "enroll",
+        junk,
+        "--name",
+        "N",
+        "--id",
+        "AUD-5",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        world.hq,
+        match="not a PEM public key",
+    )
+    fails(
+        "hq",
+        "enroll",
+        world.root / "aud.pem",
+        "--name",
+        "N",
+        "--id",
+        "bad id!",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        world.hq,
+        match="not a valid id",
+    )
 
 
 def _hq_copy(world: World, tmp_path: Path) -> Path:
@@ -226,15 +349,45 @@ def test_install_older_list_fails(world: World, tmp_path: Path) -> None:
 
 def test_install_unpinned_signer_fails(world: World, tmp_path: Path) -> None:
     rogue = tmp_path / "rogue"
-    ok("hq", "init", "--name", "Police Commissionerate Gautam Buddh Nagar", "--passphrase-file", world.hq_pass,
-       "--data-dir", rogue)
-    ok("hq", "enroll", world.root / "aud.pem", "--name", "सुनीता शर्मा", "--id", "AUD-017",
-       "--passphrase-file", world.hq_pass, "--data-dir", rogue)
-    ok("hq", "trustlist", "-o", tmp_path / "rogue.json", "--refresh", "--passphrase-file", world.hq_pass,
-       "--data-dir", rogue)
+    ok(
+        "hq",
+        "init",
+        "--name",
+        "Police Commissionerate Gautam Buddh Nagar",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        rogue,
+    )
+    ok(
+        "hq",
+        "enroll",
+        world.root / "aud.pem",
+        "--name",
+        "सुनीता शर्मा",
+        "--id",
+        "AUD-017",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        rogue,
+    )
+    ok(
+        "hq",
+        "trustlist",
+        "-o",
+        tmp_path / "rogue.json",
+        "--refresh",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        rogue,
+    )
     ver = _ver_copy(world, tmp_path)
     fails("trust", "install", tmp_path / "rogue.json", "--data-dir", ver, match="not a pinned HQ root")
-    fails("trust", "install", world.root / "tl1.json", "--data-dir", tmp_path / "nopins", match="no HQ root key is pinned")
+    fails(
+        "trust", "install", world.root / "tl1.json", "--data-dir", tmp_path / "nopins", match="no HQ root key is pinned"
+    )
 
 
 def test_install_flipped_byte_fails(world: World, tmp_path: Path) -> None:
@@ -260,17 +413,51 @@ def test_wrong_passphrase(world: World, tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.pass"
     wrong.write_text("nope\n")
     hq = _hq_copy(world, tmp_path)
-    fails("hq", "trustlist", "-o", tmp_path / "x.json", "--refresh", "--passphrase-file", wrong, "--data-dir", hq,
-          match="wrong passphrase")
+    fails(
+        "hq",
+        "trustlist",
+        "-o",
+        tmp_path / "x.json",
+        "--refresh",
+        "--passphrase-file",
+        wrong,
+        "--data-dir",
+        hq,
+        match="wrong passphrase",
+    )
     assert not (tmp_path / "x.json").exists()
     from inspector.crypto.signing import SigningKey
 
     fresh = tmp_path / "fresh.pem"
     fresh.write_bytes(SigningKey.generate().public.to_pem())
-    fails("hq", "enroll", fresh, "--name", "A", "--id", "AUD-9", "--passphrase-file", wrong,
-          "--data-dir", hq, match="wrong passphrase")
-    fails("hq", "enroll", fresh, "--name", "A", "--id", "AUD-9", "--passphrase-file",
-          tmp_path / "nofile", "--data-dir", hq, match="passphrase file")
+    fails(
+        "hq",
+        "enroll",
+        fresh,
+        "--name",
+        "A",
+        "--id",
+        "AUD-9",
+        "--passphrase-file",
+        wrong,
+        "--data-dir",
+        hq,
+        match="wrong passphrase",
+    )
+    fails(
+        "hq",
+        "enroll",
+        fresh,
+        "--name",
+        "A",
+        "--id",
+        "AUD-9",
+        "--passphrase-file",
+        tmp_path / "nofile",
+        "--data-dir",
+        hq,
+        match="passphrase file",
+    )
     assert "AUD-9" not in ok("hq", "auditors", "--data-dir", hq)
 
 
@@ -317,8 +504,18 @@ def test_damaged_key_files(world: World, tmp_path: Path) -> None:
     hq = _hq_copy(world, tmp_path)
     root = hq / "hq" / "root.key"
     root.write_bytes(root.read_bytes()[:-40])
-    fails("hq", "trustlist", "-o", tmp_path / "x.json", "--refresh", "--passphrase-file", world.hq_pass,
-          "--data-dir", hq, match=str(root))
+    fails(
+        "hq",
+        "trustlist",
+        "-o",
+        tmp_path / "x.json",
+        "--refresh",
+        "--passphrase-file",
+        world.hq_pass,
+        "--data-dir",
+        hq,
+        match=str(root),
+    )
 
 
 def test_missing_keys_are_named(tmp_path: Path) -> None:
@@ -401,8 +598,18 @@ def test_hq_extensions_are_registered(monkeypatch: pytest.MonkeyPatch, tmp_path:
 def test_help_for_every_command() -> None:
     for group, commands in {
         "keys": ["init", "show", "export-public"],
-        "hq": ["init", "show", "export-public", "enroll", "auditors", "retire", "revoke-key", "trustlist", "revoke",
-               "crl"],
+        "hq": [
+            "init",
+            "show",
+            "export-public",
+            "enroll",
+            "auditors",
+            "retire",
+            "revoke-key",
+            "trustlist",
+            "revoke",
+            "crl",
+        ],
         "trust": ["pin", "unpin", "install", "install-crl", "show"],
     }.items():
         for command in commands:
@@ -425,8 +632,12 @@ def test_subprocess_no_traceback(tmp_path: Path, args: list[str], match: str) ->
     env = {k: v for k, v in os.environ.items() if k not in ("INSPECTOR_PASSPHRASE", "INSPECTOR_HOME")}
     proc = subprocess.run(
         [sys.executable, "-m", "inspector", *args, "--data-dir", str(tmp_path)],
-        cwd=tmp_path, env=dict(env, PYTHONPATH=str(REPO)), capture_output=True, text=True,
-        stdin=subprocess.DEVNULL, timeout=60,
+        cwd=tmp_path,
+        env=dict(env, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
     assert proc.returncode == 2, proc
     assert "Traceback" not in proc.stderr

@@ -18,7 +18,9 @@ CORE = sorted(
 def _imports_textual(code: str) -> bool:
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys\nprint('textual' in sys.modules)"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return out.stdout.strip().endswith("True")
 
@@ -35,6 +37,14 @@ def test_cli_parser_does_not_import_textual() -> None:
 
 def test_app_without_a_terminal_is_one_clear_line(tmp_path: object) -> None:
     for args in ([], ["tui"]):
-        out = subprocess.run([sys.executable, "-m", "inspector", "--data-dir", str(tmp_path), *args],
-                             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
-        assert out.returncode == 2 and out.stderr.strip() == "inspector: error: the app needs a terminal; for scripts see 'inspector --help'"
+        out = subprocess.run(
+            [sys.executable, "-m", "inspector", "--data-dir", str(tmp_path), *args],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+        assert (
+            out.returncode == 2
+            and out.stderr.strip() == "inspector: error: the app needs a terminal; for scripts see 'inspector --help'"
+        )

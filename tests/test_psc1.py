@@ -82,7 +82,9 @@ def claims_code(payload: bytes) -> str:
     return info.value.code
 
 
-VALID = psc1.encode(make_claims(station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION), KEY)
+VALID = psc1.encode(
+    make_claims(station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION), KEY
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,7 +442,7 @@ def test_duplicate_claim_keys_are_refused() -> None:
 def test_canonical_re_encode_alone_catches_duplicate_keys() -> None:
     # Belt and braces: even without the decoder's duplicate check, re-encoding drops one of the
     # two entries, so the byte comparison fails.
-    duplicated = bytes.fromhex("a2" "2200" "2202")
+    duplicated = bytes.fromhex("a222002202")
     assert cbor2.dumps(cbor2.loads(duplicated), canonical=True) != duplicated
 
 
@@ -451,7 +453,7 @@ def test_duplicate_keys_in_headers() -> None:
     cose = psc1.cose_bytes(*good_parts())
     # The unprotected header {} replaced by {1: -8, 1: -8}, spliced in by hand.
     assert cose[:3] == b"\xd2\x84\x4d"
-    head = cose[:3 + 13]
+    head = cose[: 3 + 13]
     rest = cose[3 + 13 + 1 :]
     assert cose[3 + 13] == 0xA0
     assert code_of(psc1.to_text(head + b"\xa2\x01\x27\x01\x27" + rest)) == "duplicate-key"

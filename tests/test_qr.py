@@ -33,7 +33,9 @@ LINK = "https://psa.up.gov.in/v#"
 
 def claims(**overrides: object) -> CertClaims:
     """test_psc1's realistic certificate, with every optional claim a printed one carries."""
-    fields: dict[str, object] = dict(station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION)
+    fields: dict[str, object] = dict(
+        station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION
+    )
     fields.update(overrides)
     return make_claims(**fields)
 
@@ -97,7 +99,10 @@ def test_version_matches_qrcode_best_fit(length: int, link: int) -> None:
     assert qr.qr_version(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "psc1:ABC", "PSC1:abc", "hello", "https://x/v#psc1:AB", "http://x/v#PSC1:AB", "https://x/\u00e9#PSC1:AB"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "psc1:ABC", "PSC1:abc", "hello", "https://x/v#psc1:AB", "http://x/v#PSC1:AB", "https://x/\u00e9#PSC1:AB"],
+)
 def test_other_text_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         qr.make_qr(text)
@@ -227,7 +232,9 @@ def degraded_photo(png: bytes, angle: float, seed: int = 0) -> bytes:
     paper.paste(code, (80, 80))
     scene = paper.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=90)
     w, h = scene.size
-    scene = scene.transform((w, h), Image.Transform.PERSPECTIVE, _keystone(w, h, 0.12), Image.Resampling.BICUBIC, fillcolor=90)
+    scene = scene.transform(
+        (w, h), Image.Transform.PERSPECTIVE, _keystone(w, h, 0.12), Image.Resampling.BICUBIC, fillcolor=90
+    )
     scene = scene.resize((400, round(400 * h / w)), Image.Resampling.LANCZOS)
     scene = scene.filter(ImageFilter.GaussianBlur(1.0))
     noise = Image.frombytes("L", scene.size, random.Random(seed).randbytes(scene.width * scene.height))

@@ -17,7 +17,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def _walkthrough() -> str:
-    section = README[README.index("## A whole audit from the command line"):README.index("## Command reference")]
+    section = README[README.index("## A whole audit from the command line") : README.index("## Command reference")]
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
 
 
@@ -28,9 +28,22 @@ def test_walkthrough_runs(tmp_path: Path) -> None:
     shim = bin_dir / "inspector"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m inspector "$@"\n')
     shim.chmod(0o755)
-    items = json.loads(subprocess.run(
-        [sys.executable, "-m", "inspector", "checklist", "show", str(REPO / "checklists" / "police-station-iso9001.toml"), "--json"],
-        capture_output=True, text=True, check=True).stdout)
+    items = json.loads(
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "inspector",
+                "checklist",
+                "show",
+                str(REPO / "checklists" / "police-station-iso9001.toml"),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     (tmp_path / "policy-board.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo of the policy board")
     with open(tmp_path / "findings.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -43,13 +56,15 @@ def test_walkthrough_runs(tmp_path: Path) -> None:
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     env["INSPECTOR_SCRYPT_N"] = str(2**14)  # the same commands, with a cheaper key derivation
     env["PYTHONPATH"] = str(REPO)
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "VALID" in result.stdout and "Kotwali Sector 39 (GBN-S39)" in result.stdout
 
 
 def test_reference_table_names_only_real_commands() -> None:
-    table = README[README.index("## Command reference"):README.index("## File formats")]
+    table = README[README.index("## Command reference") : README.index("## File formats")]
     parser = build_parser()
     groups = {action.dest: action for action in parser._actions if action.__class__.__name__ == "_SubParsersAction"}
     commands = next(iter(groups.values())).choices

@@ -40,7 +40,9 @@ def test_findings_root_follows_checklist_order_and_skips_unanswered() -> None:
     ordered = [bytes.fromhex(digests[item]) for item in checklist.items]
     assert findings_root(checklist, digests) == merkle_root(ordered)
     partial = {k: v for k, v in digests.items() if k != "MAL-02"}
-    assert findings_root(checklist, partial) == merkle_root([bytes.fromhex(partial[i]) for i in checklist.items if i in partial])
+    assert findings_root(checklist, partial) == merkle_root(
+        [bytes.fromhex(partial[i]) for i in checklist.items if i in partial]
+    )
     assert len(findings_root(checklist, digests)) == 32
 
 
@@ -70,21 +72,46 @@ def test_fast_digest_agrees_even_on_odd_stored_payloads(payload: str) -> None:
 
 
 def _opened(key: SigningKey, audit: str = "a" * 32) -> Envelope:
-    return sign_record(key, Domain.FINDING, {
-        "format": "inspector-record/v1", "type": "audit-opened", "id": "1" * 32, "audit": audit, "seq": 1,
-        "prev": None, "time": "2025-01-02T03:04:05Z",
-        "station": {"code": "GBN-S39", "name": "Kotwali Sector 39", "name_hi": "कोतवाली सेक्टर 39"},
-        "checklist": {"id": "mini-station", "version": "1.0.0", "hash": "b" * 64},
-        "audit_type": "certification",
-        "auditor": {"id": "AUD-017", "name": "Sunita Devi", "kid": key.public.kid_hex, "public_key": key.public.b64},
-    })
+    return sign_record(
+        key,
+        Domain.FINDING,
+        {
+            "format": "inspector-record/v1",
+            "type": "audit-opened",
+            "id": "1" * 32,
+            "audit": audit,
+            "seq": 1,
+            "prev": None,
+            "time": "2025-01-02T03:04:05Z",
+            "station": {"code": "GBN-S39", "name": "Kotwali Sector 39", "name_hi": "कोतवाली सेक्टर 39"},
+            "checklist": {"id": "mini-station", "version": "1.0.0", "hash": "b" * 64},
+            "audit_type": "certification",
+            "auditor": {
+                "id": "AUD-017",
+                "name": "Sunita Devi",
+                "kid": key.public.kid_hex,
+                "public_key": key.public.b64,
+            },
+        },
+    )
 
 
 def _finding(key: SigningKey, seq: int, prev: str, time: str, item: str = "MAL-02", **extra: object) -> Envelope:
     value = {
-        "format": "inspector-record/v1", "type": "finding", "id": f"{seq:032x}", "audit": "a" * 32, "seq": seq,
-        "prev": prev, "time": time, "item": item, "status": "conform", "note": None, "evidence": [],
-        "due": None, "reason": None, "revises": None,
+        "format": "inspector-record/v1",
+        "type": "finding",
+        "id": f"{seq:032x}",
+        "audit": "a" * 32,
+        "seq": seq,
+        "prev": prev,
+        "time": time,
+        "item": item,
+        "status": "conform",
+        "note": None,
+        "evidence": [],
+        "due": None,
+        "reason": None,
+        "revises": None,
     }
     value.update(extra)
     return sign_record(key, Domain.FINDING, value)
@@ -99,7 +126,11 @@ def test_load_state_tracks_latest_history_and_backwards_clock() -> None:
     assert len(envelopes) == 3 and state.seq == 3 and state.head == third.digest()
     assert state.latest["MAL-02"].status is FindingStatus.MINOR
     assert [f.revision for f in state.history["MAL-02"]] == [1, 2]
-    assert len(state.clock_warnings) == 1 and "record 3" in state.clock_warnings[0] and "backwards" in state.clock_warnings[0]
+    assert (
+        len(state.clock_warnings) == 1
+        and "record 3" in state.clock_warnings[0]
+        and "backwards" in state.clock_warnings[0]
+    )
 
 
 def test_load_state_refuses_a_broken_chain() -> None:
@@ -133,10 +164,15 @@ def test_finding_rules() -> None:
     problems = finding_rule_problems(checklist, "MAL-01", FindingStatus.MINOR, None, False, None, None)
     assert len(problems) == 3
     assert [p.field for p in problems] == ["reason", "note", "evidence"]
-    assert "written reason" in problems[0].message and "note" in problems[1].message and "evidence" in problems[2].message
+    assert (
+        "written reason" in problems[0].message and "note" in problems[1].message and "evidence" in problems[2].message
+    )
     assert finding_rule_problems(checklist, "MAL-01", FindingStatus.MINOR, "n", True, "why", None) == []
     # A due date belongs to nonconformities only; conform needs nothing.
     assert finding_rule_problems(checklist, "MAL-02", FindingStatus.CONFORM, None, False, None, None) == []
-    assert "only for nonconformities" in finding_rule_problems(checklist, "MAL-02", FindingStatus.CONFORM, None, False, None, "2099-01-01")[0].message
+    assert (
+        "only for nonconformities"
+        in finding_rule_problems(checklist, "MAL-02", FindingStatus.CONFORM, None, False, None, "2099-01-01")[0].message
+    )
     # MAL-03 requires nothing.
     assert finding_rule_problems(checklist, "MAL-03", FindingStatus.MAJOR, None, False, None, None) == []

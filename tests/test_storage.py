@@ -121,9 +121,7 @@ def test_returned_documents_are_plain_independent_copies(path: Path) -> None:
         assert store.get("index", "A1") == {"tags": ["x"]}
 
 
-def test_each_write_is_fsynced_before_it_returns(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_each_write_is_fsynced_before_it_returns(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[int] = []
     real_fsync = storage._fsync_file
 
@@ -196,9 +194,7 @@ def test_put_replaces_the_whole_document(path: Path) -> None:
         ({1: "int key"}, "findings"),
     ],
 )
-def test_unstorable_values_are_refused_and_change_nothing(
-    path: Path, doc: dict[Any, Any], where: str
-) -> None:
+def test_unstorable_values_are_refused_and_change_nothing(path: Path, doc: dict[Any, Any], where: str) -> None:
     filled(path, 1)
     before = path.read_bytes()
     with RecordStore(path) as store:
@@ -537,9 +533,7 @@ def test_reading_does_not_modify_the_file(path: Path) -> None:
 # --------------------------------------------------------------------------- write failures
 
 
-def test_failed_write_is_rolled_back_and_the_store_stays_usable(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_write_is_rolled_back_and_the_store_stays_usable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     docs = filled(path, 2)
     real_write_all = storage._write_all
 
@@ -675,9 +669,7 @@ def test_journal_table_supports_update_and_remove_by_query(path: Path) -> None:
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
 json_value = st.recursive(
     json_leaf,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
-    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
     max_leaves=6,
 )
 documents = st.dictionaries(st.text(max_size=6), json_value, max_size=4)
@@ -692,9 +684,7 @@ operations = st.lists(
 )
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_store_matches_a_model_across_reopen(tmp_path: Path, ops: list[tuple[Any, ...]]) -> None:
     path = tmp_path / f"model-{os.urandom(6).hex()}.db"

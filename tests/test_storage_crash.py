@@ -98,9 +98,7 @@ def run_child_until_killed(path: Path, next_n: int, rng: random.Random) -> list[
         _out, err = child.communicate(timeout=10)
         raise AssertionError(f"writer did not start: {received!r} {err.decode()}")
     wanted = rng.randint(0, 150)
-    received = read_until(
-        fd, received, lambda data: data.count(b"\n") > wanted, rng.uniform(0.0, 0.08)
-    )
+    received = read_until(fd, received, lambda data: data.count(b"\n") > wanted, rng.uniform(0.0, 0.08))
     child.send_signal(signal.SIGKILL)
     out, _err = child.communicate(timeout=10)
     assert child.returncode == -signal.SIGKILL

@@ -7,7 +7,8 @@ secret) and the audit folder, but not sign with the auditor's key.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from inspector.audit.service import AuditService
 from inspector.audit.verify import VerifyReport, verify_local
@@ -52,11 +53,17 @@ def test_an_intact_audit_verifies_against_the_trust_list(audit_service: AuditSer
 
 def test_editing_a_note_is_named(audit_service: AuditService, closed_audit: str) -> None:
     # record 2 is MAL-01's finding: "3 entries of 2024 not traceable"
-    _rewrite(audit_service, closed_audit, lambda r, s: (r[:1] + [_edit_payload(r[1], "not traceable", "all traceable")] + r[2:], s))
+    _rewrite(
+        audit_service,
+        closed_audit,
+        lambda r, s: (r[:1] + [_edit_payload(r[1], "not traceable", "all traceable")] + r[2:], s),
+    )
     report = _verify(audit_service, closed_audit)
     assert not report.ok
     assert any(p.startswith("record 2 (finding MAL-01") and "bad signature" in p for p in report.problems)
-    assert any(p.startswith("record 3 ") and "previous-record hash does not match record 2" in p for p in report.problems)
+    assert any(
+        p.startswith("record 3 ") and "previous-record hash does not match record 2" in p for p in report.problems
+    )
 
 
 def test_deleting_a_record_is_named(audit_service: AuditService, closed_audit: str) -> None:
@@ -82,7 +89,9 @@ def test_inserting_a_record_is_named(audit_service: AuditService, closed_audit: 
     _rewrite(audit_service, closed_audit, insert)
     report = _verify(audit_service, closed_audit)
     assert not report.ok
-    assert any("record 3 (finding" in p and "id ffffffff" in p and "position 4" in p for p in report.problems), report.problems
+    assert any("record 3 (finding" in p and "id ffffffff" in p and "position 4" in p for p in report.problems), (
+        report.problems
+    )
 
 
 def test_reordering_records_is_named(audit_service: AuditService, closed_audit: str) -> None:
@@ -98,8 +107,10 @@ def test_swapped_evidence_is_named(audit_service: AuditService, closed_audit: st
     stored.write_bytes(b"a different photograph")
     report = _verify(audit_service, closed_audit)
     assert not report.ok
-    assert any(p.startswith("record 2 (finding MAL-01") and "evidence 'malkhana-register.jpg'" in p and "swapped" in p
-               for p in report.problems), report.problems
+    assert any(
+        p.startswith("record 2 (finding MAL-01") and "evidence 'malkhana-register.jpg'" in p and "swapped" in p
+        for p in report.problems
+    ), report.problems
 
 
 def test_missing_evidence_is_named(audit_service: AuditService, closed_audit: str) -> None:
@@ -115,11 +126,17 @@ def test_a_changed_checklist_is_named(audit_service: AuditService, closed_audit:
     path.write_text(path.read_text(encoding="utf-8").replace("critical = 5", "critical = 1"), encoding="utf-8")
     report = _verify(audit_service, closed_audit)
     assert not report.ok
-    assert any(p.startswith("checklist: ") and "the checklist was changed" in p for p in report.problems), report.problems
+    assert any(p.startswith("checklist: ") and "the checklist was changed" in p for p in report.problems), (
+        report.problems
+    )
 
 
 def test_a_tampered_seal_is_named(audit_service: AuditService, closed_audit: str) -> None:
-    _rewrite(audit_service, closed_audit, lambda r, s: (r, [_edit_payload(s[0], '"decision":"', '"decision":"recommend-certification-')]))
+    _rewrite(
+        audit_service,
+        closed_audit,
+        lambda r, s: (r, [_edit_payload(s[0], '"decision":"', '"decision":"recommend-certification-')]),
+    )
     report = _verify(audit_service, closed_audit)
     assert report.problems == ["seal: bad signature (the seal was altered after signing)"]
 
@@ -154,7 +171,9 @@ def test_a_chain_resigned_with_another_key_fails_the_trust_list(audit_service: A
     assert any(p.startswith("record 1 (audit-opened") and "unknown-key" in p for p in report.problems), report.problems
 
 
-def test_a_record_from_another_audit_is_named(audit_service: AuditService, closed_audit: str, auditor_key: SigningKey) -> None:
+def test_a_record_from_another_audit_is_named(
+    audit_service: AuditService, closed_audit: str, auditor_key: SigningKey
+) -> None:
     def splice(records: Docs, seals: Docs) -> tuple[Docs, Docs]:
         value = dict(_payload(records[2]), audit="e" * 32)
         return records[:2] + [sign_record(auditor_key, Domain.FINDING, value).model_dump()] + records[3:], seals
@@ -170,7 +189,9 @@ def test_a_damaged_envelope_is_named(audit_service: AuditService, closed_audit: 
     assert any(p.startswith("record 5: kid") and "damaged" in p for p in report.problems), report.problems
 
 
-def test_a_revoked_key_is_refused(audit_service: AuditService, closed_audit: str, hq_env: DataDir, auditor_key: SigningKey, passphrase: str) -> None:
+def test_a_revoked_key_is_refused(
+    audit_service: AuditService, closed_audit: str, hq_env: DataDir, auditor_key: SigningKey, passphrase: str
+) -> None:
     from inspector.hq.enrolment import HQ
 
     hq = HQ(hq_env.root)
@@ -179,8 +200,9 @@ def test_a_revoked_key_is_refused(audit_service: AuditService, closed_audit: str
     assert not report.ok and all("revoked-key" in p for p in report.problems) and len(report.problems) == 7
 
 
-def test_verify_does_not_need_the_lock(audit_service: AuditService, closed_audit: str, open_audit: str, auditor_key: SigningKey) -> None:
+def test_verify_does_not_need_the_lock(
+    audit_service: AuditService, closed_audit: str, open_audit: str, auditor_key: SigningKey
+) -> None:
     del closed_audit
     with audit_service.open(open_audit, key=auditor_key):
         assert _verify(audit_service, open_audit).ok
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -246,8 +246,10 @@ def test_pem_helper_errors_are_one_line() -> None:
         generate_private_key,
     )
 
-    ec_pem = generate_private_key(SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ec_pem = (
+        generate_private_key(SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     for data, match in [(b"junk", "not a PEM"), (ec_pem, "not an Ed25519"), (b"", "not a PEM")]:
         with pytest.raises(UserError, match=match) as info:
@@ -457,10 +459,18 @@ def test_every_single_byte_mutation_of_a_signed_trust_list_refused(hq: HQ) -> No
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"{}", b"[]", b"null", b'{"format": "inspector-trustlist/v1"}', b"\xff", b"x" * 100,
-     b'{"format": "inspector-trustlist/v1", "envelope": {"kid": "zz", "payload": "", "sig": ""}}',
-     b'{"format": "inspector-trustlist/v1", "envelope": {}, "extra": 1}',
-     b'{"format": "inspector-trustlist/v1", "format": "inspector-trustlist/v1", "envelope": {}}'],
+    [
+        b"",
+        b"{}",
+        b"[]",
+        b"null",
+        b'{"format": "inspector-trustlist/v1"}',
+        b"\xff",
+        b"x" * 100,
+        b'{"format": "inspector-trustlist/v1", "envelope": {"kid": "zz", "payload": "", "sig": ""}}',
+        b'{"format": "inspector-trustlist/v1", "envelope": {}, "extra": 1}',
+        b'{"format": "inspector-trustlist/v1", "format": "inspector-trustlist/v1", "envelope": {}}',
+    ],
 )
 def test_garbage_trust_lists_refused_with_one_line(root_key: SigningKey, data: bytes) -> None:
     with pytest.raises(UserError) as info:
@@ -681,7 +691,7 @@ def test_stale_detection(hq: HQ) -> None:
     enrolled(hq)
     tl = load_trustlist(hq.export_trustlist(PASS, next_update_days=1), [hq.root_public()])
     assert not tl.is_stale()
-    assert tl.is_stale(datetime.now(timezone.utc) + timedelta(days=2))
+    assert tl.is_stale(datetime.now(UTC) + timedelta(days=2))
 
 
 def test_hq_register_survives_reload(hq: HQ) -> None:

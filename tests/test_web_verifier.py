@@ -27,7 +27,7 @@ import struct
 import subprocess
 import tempfile
 import urllib.parse
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +55,34 @@ OUTPUT = Path(__file__).parent / "output" / "web"
 BASE_URL = "https://verify.gbnpolice.example/cert/"
 
 REQUIRED_REASONS = {
-    "bad-prefix", "bad-base32", "non-canonical-base32", "too-long", "bad-url", "bad-cbor", "duplicate-key",
-    "trailing-bytes", "non-canonical-cbor", "bad-cose", "bad-header", "bad-signature-size", "bad-signature",
-    "unknown-key", "wrong-purpose", "revoked-key", "unknown-claim", "bad-claim", "auditor-mismatch",
-    "outside-signing-window", "exceeds-key-validity", "lifetime-too-long", "not-yet-valid", "expired", "revoked",
-    "clock-wrong", "trustlist-unusable", "crl-unusable",
+    "bad-prefix",
+    "bad-base32",
+    "non-canonical-base32",
+    "too-long",
+    "bad-url",
+    "bad-cbor",
+    "duplicate-key",
+    "trailing-bytes",
+    "non-canonical-cbor",
+    "bad-cose",
+    "bad-header",
+    "bad-signature-size",
+    "bad-signature",
+    "unknown-key",
+    "wrong-purpose",
+    "revoked-key",
+    "unknown-claim",
+    "bad-claim",
+    "auditor-mismatch",
+    "outside-signing-window",
+    "exceeds-key-validity",
+    "lifetime-too-long",
+    "not-yet-valid",
+    "expired",
+    "revoked",
+    "clock-wrong",
+    "trustlist-unusable",
+    "crl-unusable",
 }
 
 
@@ -147,7 +170,7 @@ def test_site(tmp_path_factory: pytest.TempPathFactory, vectors: dict[str, Any])
 def test_vectors_cover_every_attack_class(vectors: dict[str, Any]) -> None:
     expected = [v["expect"] for v in vectors["vectors"]]
     reasons = {r for e in expected for r in e["reasons"]}
-    assert REQUIRED_REASONS <= reasons, f"no vector for {sorted(REQUIRED_REASONS - reasons)}"
+    assert reasons >= REQUIRED_REASONS, f"no vector for {sorted(REQUIRED_REASONS - reasons)}"
     assert sum(e["verdict"] == "VALID" for e in expected) >= 20
     assert {w for e in expected for w in e["warnings"]} >= {"no-crl", "crl-stale", "trustlist-stale"}
     assert len(vectors["vectors"]) >= 250
@@ -176,7 +199,9 @@ def test_every_vector_agrees_with_the_python_verifier(chromium: str, test_site: 
     assert by_id["valid"]["cert_id"] == base64.b32encode(bytes.fromhex("0a1b2c3d4e5f60718293")).decode()
 
 
-def test_test_build_takes_a_fixed_time_from_the_fragment(chromium: str, test_site: Path, vectors: dict[str, Any]) -> None:
+def test_test_build_takes_a_fixed_time_from_the_fragment(
+    chromium: str, test_site: Path, vectors: dict[str, Any]
+) -> None:
     by_id = {v["id"]: v for v in vectors["vectors"]}
     for name in ("valid", "expired", "clock-wrong"):
         vector = by_id[name]
@@ -193,18 +218,27 @@ def test_test_build_takes_a_fixed_time_from_the_fragment(chromium: str, test_sit
 @pytest.fixture(scope="module")
 def live() -> dict[str, Any]:
     """Lists and certificates dated around the real time, published with ``publish_verifier``."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    auditor = W.Auditor("UP/GBN/A17", "Sunita Devi", W.ACTIVE.signing, use_from=now - timedelta(days=100),
-                        use_until=now + timedelta(days=200))
+    now = datetime.now(UTC).replace(microsecond=0)
+    auditor = W.Auditor(
+        "UP/GBN/A17",
+        "Sunita Devi",
+        W.ACTIVE.signing,
+        use_from=now - timedelta(days=100),
+        use_until=now + timedelta(days=200),
+    )
     trustlist = W.signed_document(
-        TRUSTLIST_FORMAT, Domain.TRUSTLIST,
+        TRUSTLIST_FORMAT,
+        Domain.TRUSTLIST,
         W.trustlist_payload([auditor.entry()], issued_at=now - timedelta(days=1), next_update=now + timedelta(days=29)),
     )
     revoked_cti = bytes.fromhex("99887766554433221100")
     crl_payload = W.crl_payload(issued_at=now - timedelta(days=1), next_update=now + timedelta(days=29))
     crl_payload["entries"] = [
-        {"cert_id": base64.b32encode(revoked_cti).decode(), "reason": "issued for the wrong station",
-         "revoked_at": W.t(now - timedelta(days=2))}
+        {
+            "cert_id": base64.b32encode(revoked_cti).decode(),
+            "reason": "issued for the wrong station",
+            "revoked_at": W.t(now - timedelta(days=2)),
+        }
     ]
     crl = W.signed_document(CRL_FORMAT, Domain.CRL, crl_payload)
     times = {"iat": W.epoch(now - timedelta(days=10)), "exp": W.epoch(now + timedelta(days=355))}
@@ -219,7 +253,9 @@ def live() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def live_site(tmp_path_factory: pytest.TempPathFactory, live: dict[str, Any]) -> Path:
-    return publish_verifier(tmp_path_factory.mktemp("site") / "verify", live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL)
+    return publish_verifier(
+        tmp_path_factory.mktemp("site") / "verify", live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL
+    )
 
 
 def test_officer_link_valid(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
@@ -231,9 +267,19 @@ def test_officer_link_valid(chromium: str, live_site: Path, live: dict[str, Any]
     cert_id = base64.b32encode(bytes.fromhex("0a1b2c3d4e5f60718293")).decode()
     assert got["cert-id"] == cert_id
     grouped = "-".join(cert_id[i : i + 4] for i in range(0, 16, 4))
-    for shown in ("VALID", "मान्य", "GBN-S39", "Kotwali Sector 39", "कोतवाली सेक्टर 39", grouped,
-                  "Sunita Devi", "UP/GBN/A17", "Police Commissionerate Gautam Buddh Nagar", "Trust list no. 7",
-                  "Revocation list no. 3"):
+    for shown in (
+        "VALID",
+        "मान्य",
+        "GBN-S39",
+        "Kotwali Sector 39",
+        "कोतवाली सेक्टर 39",
+        grouped,
+        "Sunita Devi",
+        "UP/GBN/A17",
+        "Police Commissionerate Gautam Buddh Nagar",
+        "Trust list no. 7",
+        "Revocation list no. 3",
+    ):
         assert shown in page, shown
     assert "TEST BUILD" not in page
 
@@ -289,8 +335,13 @@ def test_phone_screenshots(chromium: str, live_site: Path, live: dict[str, Any])
         assert (width, height) == (360, 780)
     # The whole page of an invalid result, for review (--screenshot captures the window only).
     shot = OUTPUT / "phone-tampered-full.png"
-    run_browser(chromium, live_site.as_uri() + "#" + live["tampered"], "--window-size=360,1500",
-                "--virtual-time-budget=60000", f"--screenshot={shot}")
+    run_browser(
+        chromium,
+        live_site.as_uri() + "#" + live["tampered"],
+        "--window-size=360,1500",
+        "--virtual-time-budget=60000",
+        f"--screenshot={shot}",
+    )
     assert shot.stat().st_size > 10_000
 
 
@@ -337,8 +388,11 @@ def test_works_from_a_static_web_server(chromium: str, http_server: int, live: d
 
 def test_plain_http_says_it_cannot_check(chromium: str, http_server: int, live: dict[str, Any]) -> None:
     # Any other http:// host is not a secure context: no WebCrypto, so no verdict, and it says why.
-    dom = dump_dom(chromium, f"http://verify.example:{http_server}/index.html#{live['valid']}",
-                   "--host-resolver-rules=MAP verify.example 127.0.0.1")
+    dom = dump_dom(
+        chromium,
+        f"http://verify.example:{http_server}/index.html#{live['valid']}",
+        "--host-resolver-rules=MAP verify.example 127.0.0.1",
+    )
     got = result_of(dom)
     assert (got["verdict"], got["reason"]) == ("UNSUPPORTED", "insecure-context")
     assert "https://" in text_of(dom)
@@ -370,7 +424,9 @@ def _embedded(page: str, element: str) -> Any:
 
 
 def test_publish_embeds_the_exact_signed_lists(tmp_path: Path, live: dict[str, Any]) -> None:
-    path = publish_verifier(tmp_path / "out", live["trustlist"], live["crl"], [W.ROOT.public, W.NEXT_ROOT.public], BASE_URL)
+    path = publish_verifier(
+        tmp_path / "out", live["trustlist"], live["crl"], [W.ROOT.public, W.NEXT_ROOT.public], BASE_URL
+    )
     assert path == tmp_path / "out" / "index.html"
     page = path.read_text(encoding="utf-8")
     config = _embedded(page, "inspector-config")
@@ -401,20 +457,45 @@ def test_publish_escapes_what_it_embeds(tmp_path: Path, live: dict[str, Any]) ->
     from inspector.audit.stations import Registry, Station
 
     hostile = "</script><script>alert(1)</script><!--"
-    registry = Registry(stations=[Station(code="GBN-X1", name={"en": hostile, "hi": "थाना @@SCRIPTS@@"}, district="d",
-                                          commissionerate="c", zone="z", in_charge="i")])
-    page = publish_verifier(tmp_path, live["trustlist"], live["crl"], [W.ROOT.public], None, stations=registry).read_text()
+    registry = Registry(
+        stations=[
+            Station(
+                code="GBN-X1",
+                name={"en": hostile, "hi": "थाना @@SCRIPTS@@"},
+                district="d",
+                commissionerate="c",
+                zone="z",
+                in_charge="i",
+            )
+        ]
+    )
+    page = publish_verifier(
+        tmp_path, live["trustlist"], live["crl"], [W.ROOT.public], None, stations=registry
+    ).read_text()
     assert page.count("</script>") == 2  # the config block's and the script's own
     assert _embedded(page, "inspector-config")["stations"]["GBN-X1"] == {"en": hostile, "hi": "थाना @@SCRIPTS@@"}
 
 
 @pytest.mark.parametrize(
     "change",
-    ["wrong-root", "no-root", "three-roots", "tampered-list", "crl-by-other-root", "http-url", "url-fragment", "url-no-host"],
+    [
+        "wrong-root",
+        "no-root",
+        "three-roots",
+        "tampered-list",
+        "crl-by-other-root",
+        "http-url",
+        "url-fragment",
+        "url-no-host",
+    ],
 )
 def test_publish_refuses_what_the_cli_would_refuse(tmp_path: Path, live: dict[str, Any], change: str) -> None:
-    args: dict[str, Any] = {"trustlist_bytes": live["trustlist"], "crl_bytes": live["crl"], "root_keys": [W.ROOT.public],
-                            "base_url": BASE_URL}
+    args: dict[str, Any] = {
+        "trustlist_bytes": live["trustlist"],
+        "crl_bytes": live["crl"],
+        "root_keys": [W.ROOT.public],
+        "base_url": BASE_URL,
+    }
     if change == "wrong-root":
         args["root_keys"] = [W.ROGUE_ROOT.public]
     elif change == "no-root":
@@ -424,7 +505,9 @@ def test_publish_refuses_what_the_cli_would_refuse(tmp_path: Path, live: dict[st
     elif change == "tampered-list":
         args["trustlist_bytes"] = live["trustlist"].replace(b"Sunita", b"Sunite")
     elif change == "crl-by-other-root":
-        args["crl_bytes"] = W.signed_document(CRL_FORMAT, Domain.CRL, W.crl_payload(issuer=W.NEXT_ROOT), W.NEXT_ROOT).encode()
+        args["crl_bytes"] = W.signed_document(
+            CRL_FORMAT, Domain.CRL, W.crl_payload(issuer=W.NEXT_ROOT), W.NEXT_ROOT
+        ).encode()
     elif change == "http-url":
         args["base_url"] = "http://verify.gbnpolice.example/"
     elif change == "url-fragment":

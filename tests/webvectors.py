@@ -27,7 +27,7 @@ import json
 import sys
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from inspector.trust.documents import encode_document, load_crl, load_trustlist
 from inspector.trust.lists import CRL_FORMAT, MAX_CERT_LIFETIME_DAYS, TRUSTLIST_FORMAT
 
 FORMAT = "inspector-webvectors/v1"
-UTC = timezone.utc
+UTC = UTC
 NOW_DT = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = int(NOW_DT.timestamp())  # 1767225600, the fixed "now" of most vectors
 DAY = 86400
@@ -121,11 +121,21 @@ REVOKED = Auditor(
 )
 FINDING_ONLY = Auditor("AUD-004", "Field Clerk", key("aud-finding-only"), purposes=["finding"])
 RETIRED = Auditor(
-    "AUD-005", "Retired Auditor", key("aud-retired"), use_until=d(2025, 9, 1), status="retired", retired_at=d(2025, 9, 1)
+    "AUD-005",
+    "Retired Auditor",
+    key("aud-retired"),
+    use_until=d(2025, 9, 1),
+    status="retired",
+    retired_at=d(2025, 9, 1),
 )
 FUTURE = Auditor("AUD-006", "Next Year", key("aud-future"), use_from=d(2026, 6, 1), use_until=d(2027, 6, 1))
 SHORT = Auditor(
-    "AUD-007", "Short Verify", key("aud-short"), use_from=d(2025, 1, 1), use_until=d(2025, 6, 1), verify_until=d(2026, 6, 1)
+    "AUD-007",
+    "Short Verify",
+    key("aud-short"),
+    use_from=d(2025, 1, 1),
+    use_until=d(2025, 6, 1),
+    verify_until=d(2026, 6, 1),
 )
 AUDITORS = [ACTIVE, SECOND, REVOKED, FINDING_ONLY, RETIRED, FUTURE, SHORT]
 NOT_ENROLLED = key("aud-not-enrolled")
@@ -163,7 +173,9 @@ VERIFY_URL = "https://verify.gbnpolice.example/cert/"
 REVOKED_CTI = bytes.fromhex("5e1f00d5a1b2c3d4e5f6")
 
 
-def crl_payload(*, issued_at: datetime = LIST_ISSUED, next_update: datetime = LIST_NEXT, issuer: SigningKey = ROOT) -> dict[str, Any]:
+def crl_payload(
+    *, issued_at: datetime = LIST_ISSUED, next_update: datetime = LIST_NEXT, issuer: SigningKey = ROOT
+) -> dict[str, Any]:
     return {
         "seq": 3,
         "issued_at": t(issued_at),
@@ -171,7 +183,11 @@ def crl_payload(*, issued_at: datetime = LIST_ISSUED, next_update: datetime = LI
         "issuer_name": "Police Commissionerate Gautam Buddh Nagar",
         "issuer_key": issuer.public.b64,
         "entries": [
-            {"cert_id": cert_id_text(REVOKED_CTI), "reason": "issued for the wrong station", "revoked_at": t(d(2025, 12, 1))}
+            {
+                "cert_id": cert_id_text(REVOKED_CTI),
+                "reason": "issued for the wrong station",
+                "revoked_at": t(d(2025, 12, 1)),
+            }
         ],
     }
 
@@ -194,12 +210,16 @@ def build_contexts() -> dict[str, dict[str, Any]]:
     }
 
     def hand_made(auditor_entries: list[dict[str, Any]]) -> dict[str, Any]:
-        return context(signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload(auditor_entries)), main_crl)
+        return context(
+            signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload(auditor_entries)), main_crl
+        )
 
     small = ACTIVE.entry() | {"public_key": b64encode(bytes([1]) + bytes(31)), "kid": _kid_of(bytes([1]) + bytes(31))}
     contexts["small-order-key"] = hand_made([small])
     identity_neg = bytes([1]) + bytes(30) + bytes([0x80])
-    contexts["negative-zero-key"] = hand_made([ACTIVE.entry() | {"public_key": b64encode(identity_neg), "kid": _kid_of(identity_neg)}])
+    contexts["negative-zero-key"] = hand_made(
+        [ACTIVE.entry() | {"public_key": b64encode(identity_neg), "kid": _kid_of(identity_neg)}]
+    )
     non_canonical = (2**255 - 19 + 1).to_bytes(32, "little")  # y = p + 1 (reads as y = 1)
     contexts["non-canonical-key"] = hand_made(
         [ACTIVE.entry() | {"public_key": b64encode(non_canonical), "kid": _kid_of(non_canonical)}]
@@ -209,16 +229,24 @@ def build_contexts() -> dict[str, dict[str, Any]]:
     contexts["bad-window"] = hand_made([ACTIVE.entry() | {"use_from": t(d(2026, 5, 1))}])
     contexts["revoked-without-reason"] = hand_made([REVOKED.entry() | {"reason": None}])
     contexts["extra-field"] = hand_made([ACTIVE.entry() | {"colour": "red"}])
-    for name, url in (("verify-url-http", "http://verify.gbnpolice.example/"), ("verify-url-fragment", VERIFY_URL + "#x"),
-                      ("verify-url-unicode", "https://vérify.example/"), ("verify-url-space", "https://v.example/a b")):
-        contexts[name] = context(signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload() | {"verify_url": url}), main_crl)
+    for name, url in (
+        ("verify-url-http", "http://verify.gbnpolice.example/"),
+        ("verify-url-fragment", VERIFY_URL + "#x"),
+        ("verify-url-unicode", "https://vérify.example/"),
+        ("verify-url-space", "https://v.example/a b"),
+    ):
+        contexts[name] = context(
+            signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload() | {"verify_url": url}), main_crl
+        )
     no_url = trustlist_payload()
     del no_url["verify_url"]
     contexts["no-verify-url"] = context(signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, no_url), main_crl)
     contexts["rogue-root"] = context(
         signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload(issuer=ROGUE_ROOT), ROGUE_ROOT), main_crl
     )
-    contexts["trustlist-cert-domain"] = context(signed_document(TRUSTLIST_FORMAT, Domain.CERT, trustlist_payload()), main_crl)
+    contexts["trustlist-cert-domain"] = context(
+        signed_document(TRUSTLIST_FORMAT, Domain.CERT, trustlist_payload()), main_crl
+    )
     contexts["trustlist-issuer-not-signer"] = context(
         signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload(issuer=NEXT_ROOT)), main_crl
     )
@@ -229,18 +257,23 @@ def build_contexts() -> dict[str, dict[str, Any]]:
     # Signed, but the signed payload text is not canonical JSON (a space after a comma).
     text = canonical_json(trustlist_payload()).decode("utf-8").replace(',"issuer_key"', ', "issuer_key"', 1)
     assert ", " in text
-    envelope = Envelope(kid=ROOT.public.kid_hex, payload=text, sig=b64encode(ROOT.sign(Domain.TRUSTLIST, text.encode())))
+    envelope = Envelope(
+        kid=ROOT.public.kid_hex, payload=text, sig=b64encode(ROOT.sign(Domain.TRUSTLIST, text.encode()))
+    )
     contexts["trustlist-not-canonical"] = context(encode_document(TRUSTLIST_FORMAT, envelope).decode("utf-8"), main_crl)
     # Signed, canonical, but a float where an integer belongs.
     text = canonical_json(trustlist_payload() | {"seq": 0}).decode("utf-8").replace('"seq":0', '"seq":7.5', 1)
-    envelope = Envelope(kid=ROOT.public.kid_hex, payload=text, sig=b64encode(ROOT.sign(Domain.TRUSTLIST, text.encode())))
+    envelope = Envelope(
+        kid=ROOT.public.kid_hex, payload=text, sig=b64encode(ROOT.sign(Domain.TRUSTLIST, text.encode()))
+    )
     contexts["trustlist-float"] = context(encode_document(TRUSTLIST_FORMAT, envelope).decode("utf-8"), main_crl)
     doc = json.loads(main_crl)
     doc["envelope"]["payload"] = doc["envelope"]["payload"].replace('"entries":[{', '"entries":[ {', 1)
     contexts["crl-tampered"] = context(main_list, json.dumps(doc))
     contexts["crl-trustlist-domain"] = context(main_list, signed_document(CRL_FORMAT, Domain.TRUSTLIST, crl_payload()))
     contexts["crl-stale"] = context(
-        main_list, signed_document(CRL_FORMAT, Domain.CRL, crl_payload(issued_at=d(2025, 10, 1), next_update=d(2025, 11, 1)))
+        main_list,
+        signed_document(CRL_FORMAT, Domain.CRL, crl_payload(issued_at=d(2025, 10, 1), next_update=d(2025, 11, 1))),
     )
     contexts["trustlist-stale"] = context(
         signed_document(
@@ -293,8 +326,20 @@ def claims(**overrides: Any) -> dict[int, Any]:
 
 _DROP = object()
 _NAMES = {
-    "iss": 1, "iat": 6, "exp": 4, "cti": 7, "station": -1, "checklist": -2, "result": -3, "score": -4,
-    "ncs": -5, "auditor": -6, "root": -7, "name": -8, "audit_date": -9, "audit_type": -10,
+    "iss": 1,
+    "iat": 6,
+    "exp": 4,
+    "cti": 7,
+    "station": -1,
+    "checklist": -2,
+    "result": -3,
+    "score": -4,
+    "ncs": -5,
+    "auditor": -6,
+    "root": -7,
+    "name": -8,
+    "audit_date": -9,
+    "audit_type": -10,
 }
 
 
@@ -382,17 +427,35 @@ def build_vectors() -> list[Vector]:
     add("valid-minimal", "no optional claims", cert(name=_DROP, audit_date=_DROP))
     add("valid-audit-type", "with the audit type claim", cert(audit_type=2))
     add("valid-conditional", "result conditional", cert(result=1, score=68, ncs=[1, 4]))
-    add("valid-not-certified", "a genuine record that the station is NOT certified", cert(result=0, score=40, ncs=[4, 9]))
-    add("valid-second-auditor", "another enrolled auditor", cert(SECOND.signing, auditor=SECOND.auditor_id, name="Sector 49", station="GBN-S49"))
+    add(
+        "valid-not-certified",
+        "a genuine record that the station is NOT certified",
+        cert(result=0, score=40, ncs=[4, 9]),
+    )
+    add(
+        "valid-second-auditor",
+        "another enrolled auditor",
+        cert(SECOND.signing, auditor=SECOND.auditor_id, name="Sector 49", station="GBN-S49"),
+    )
     add("valid-link", "the verify link form the QR holds", "https://verify.gbnpolice.example/cert/#" + good)
-    add("valid-link-upper", "the link as the QR carries it (scheme and host upper case)", "HTTPS://VERIFY.GBNPOLICE.EXAMPLE/cert/#" + good)
+    add(
+        "valid-link-upper",
+        "the link as the QR carries it (scheme and host upper case)",
+        "HTTPS://VERIFY.GBNPOLICE.EXAMPLE/cert/#" + good,
+    )
     add("valid-list-without-verify-url", "a trust list without verify_url", good, ctx="no-verify-url")
     add("valid-scanner-newline", "a hand-held scanner adds CR LF", good + "\r\n")
     add("valid-leading-space", "white space around the text", "  " + good + " ")
-    add("valid-retired-key-old-cert", "retired key: a certificate from inside its window stays valid",
-        cert(RETIRED.signing, auditor=RETIRED.auditor_id, iat=epoch(d(2025, 6, 1)), exp=epoch(d(2026, 6, 1))))
-    add("valid-short-verify-until-edge", "exp exactly at verify_until",
-        cert(SHORT.signing, auditor=SHORT.auditor_id, iat=epoch(d(2025, 3, 1)), exp=epoch(d(2026, 6, 1))))
+    add(
+        "valid-retired-key-old-cert",
+        "retired key: a certificate from inside its window stays valid",
+        cert(RETIRED.signing, auditor=RETIRED.auditor_id, iat=epoch(d(2025, 6, 1)), exp=epoch(d(2026, 6, 1))),
+    )
+    add(
+        "valid-short-verify-until-edge",
+        "exp exactly at verify_until",
+        cert(SHORT.signing, auditor=SHORT.auditor_id, iat=epoch(d(2025, 3, 1)), exp=epoch(d(2026, 6, 1))),
+    )
     add("valid-iat-at-use-from", "issued the second the key's window opens", cert(iat=epoch(ACTIVE.use_from)))
     add("valid-iat-skew", "issued 300 s in the future (allowed clock skew)", cert(iat=NOW + 300))
     add("valid-just-before-expiry", "one second before exp", cert(exp=NOW + 1))
@@ -400,7 +463,12 @@ def build_vectors() -> list[Vector]:
     add("valid-no-crl", "no revocation list installed: a warning", good, ctx="no-crl")
     add("valid-crl-stale", "revocation list past next_update: a warning", good, ctx="crl-stale")
     add("valid-trustlist-stale", "trust list past next_update", good, ctx="trustlist-stale")
-    add("valid-clock-equal-list", "device clock exactly the list's issued_at", cert(iat=epoch(d(2025, 12, 1))), now=epoch(LIST_ISSUED))
+    add(
+        "valid-clock-equal-list",
+        "device clock exactly the list's issued_at",
+        cert(iat=epoch(d(2025, 12, 1))),
+        now=epoch(LIST_ISSUED),
+    )
     add("valid-hindi-name", "station display name in Devanagari", cert(name="कोतवाली सेक्टर 39"))
     add("valid-lifetime-3y", "a three-year certificate (ISO 17021 cycle)", cert(exp=epoch(d(2028, 10, 31))))
 
@@ -408,22 +476,39 @@ def build_vectors() -> list[Vector]:
     add("tampered-payload", "one bit flipped in the signed payload", flip_payload_bit(good))
     other = cert(cti=bytes.fromhex("ffeeddccbbaa99887766"), station="GBN-S49")
     other_sig = cbor2.loads(base64.b32decode(other[5:] + "=" * (-len(other[5:]) % 8))).value[3]
-    add("signature-from-other-cert", "a valid signature copied from another certificate",
-        text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=other_sig)))
+    add(
+        "signature-from-other-cert",
+        "a valid signature copied from another certificate",
+        text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=other_sig)),
+    )
     sig = cbor2.loads(good_cose).value[3]
     add("signature-63", "63-byte signature", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=sig[:63])))
     add("signature-65", "65-byte signature", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=sig + b"\0")))
     add("signature-zero", "all-zero signature", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=bytes(64))))
     order = 2**252 + 27742317777372353535851937790883648493
     s_plus_l = sig[:32] + (int.from_bytes(sig[32:], "little") + order).to_bytes(32, "little")
-    add("signature-s-plus-l", "malleated signature (S + L)", text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=s_plus_l)))
+    add(
+        "signature-s-plus-l",
+        "malleated signature (S + L)",
+        text_of(sign_cose(cbor(claims()), ACTIVE.signing, signature=s_plus_l)),
+    )
 
     # §9.2 cross-purpose
-    add("finding-domain", "signed as a finding (PSA/finding/v1), re-wrapped as a certificate",
-        text_of(sign_cose(cbor(claims()), ACTIVE.signing, domain=Domain.FINDING)))
-    add("trustlist-domain", "signed in the trust-list domain", text_of(sign_cose(cbor(claims()), ACTIVE.signing, domain=Domain.TRUSTLIST)))
-    add("finding-only-key", "key enrolled without the cert purpose",
-        cert(FINDING_ONLY.signing, auditor=FINDING_ONLY.auditor_id))
+    add(
+        "finding-domain",
+        "signed as a finding (PSA/finding/v1), re-wrapped as a certificate",
+        text_of(sign_cose(cbor(claims()), ACTIVE.signing, domain=Domain.FINDING)),
+    )
+    add(
+        "trustlist-domain",
+        "signed in the trust-list domain",
+        text_of(sign_cose(cbor(claims()), ACTIVE.signing, domain=Domain.TRUSTLIST)),
+    )
+    add(
+        "finding-only-key",
+        "key enrolled without the cert purpose",
+        cert(FINDING_ONLY.signing, auditor=FINDING_ONLY.auditor_id),
+    )
 
     # §9.3 header games
     def with_header(header: dict[Any, Any], **kw: Any) -> str:
@@ -435,27 +520,58 @@ def build_vectors() -> list[Vector]:
     add("alg-missing", "no alg", with_header({4: kid}))
     add("alg-none-text", "alg 'none'", with_header({1: "none", 4: kid}))
     add("kid-missing", "no kid in the protected header", with_header({1: -8}))
-    add("kid-unprotected", "kid only in the unprotected header",
-        text_of(sign_cose(cbor(claims()), ACTIVE.signing, protected=cbor({1: -8}), unprotected={4: kid})))
-    add("unprotected-not-empty", "conflicting kid in the unprotected header",
-        text_of(sign_cose(cbor(claims()), ACTIVE.signing, unprotected={4: SECOND.signing.kid})))
+    add(
+        "kid-unprotected",
+        "kid only in the unprotected header",
+        text_of(sign_cose(cbor(claims()), ACTIVE.signing, protected=cbor({1: -8}), unprotected={4: kid})),
+    )
+    add(
+        "unprotected-not-empty",
+        "conflicting kid in the unprotected header",
+        text_of(sign_cose(cbor(claims()), ACTIVE.signing, unprotected={4: SECOND.signing.kid})),
+    )
     add("header-extra-entry", "extra protected header entry", with_header({1: -8, 4: kid, 3: 0}))
     add("kid-short", "7-byte kid", with_header({1: -8, 4: kid[:7]}))
-    add("header-not-canonical", "protected header with a non-minimal alg",
-        text_of(sign_cose(cbor(claims()), ACTIVE.signing, protected=bytes.fromhex("a2") + b"\x01\x38\x07" + b"\x04\x48" + kid)))
+    add(
+        "header-not-canonical",
+        "protected header with a non-minimal alg",
+        text_of(
+            sign_cose(
+                cbor(claims()), ACTIVE.signing, protected=bytes.fromhex("a2") + b"\x01\x38\x07" + b"\x04\x48" + kid
+            )
+        ),
+    )
     add("untagged", "COSE_Sign1 without tag 18", text_of(sign_cose(cbor(claims()), ACTIVE.signing, tag=None)))
     add("wrong-tag", "tag 98 (COSE_Sign) instead of 18", text_of(sign_cose(cbor(claims()), ACTIVE.signing, tag=98)))
     add("cose-3-items", "array of 3", text_of(cbor(cbor2.CBORTag(18, [protected_header(kid), {}, cbor(claims())]))))
-    add("payload-not-bytes", "payload as a map, not a byte string",
-        text_of(cbor(cbor2.CBORTag(18, [protected_header(kid), {}, claims(), sig]))))
+    add(
+        "payload-not-bytes",
+        "payload as a map, not a byte string",
+        text_of(cbor(cbor2.CBORTag(18, [protected_header(kid), {}, claims(), sig]))),
+    )
 
     # §9.4 key trust
     add("unknown-kid", "signed by a key not in the trust list", cert(NOT_ENROLLED))
-    add("revoked-key", "signed by a key HQ revoked", cert(REVOKED.signing, auditor=REVOKED.auditor_id, iat=epoch(d(2025, 6, 1))))
+    add(
+        "revoked-key",
+        "signed by a key HQ revoked",
+        cert(REVOKED.signing, auditor=REVOKED.auditor_id, iat=epoch(d(2025, 6, 1))),
+    )
     add("small-order-list", "small-order key 01 00..00 in a signed hand-made trust list", good, ctx="small-order-key")
-    forged = text_of(sign_cose(cbor(claims()), ACTIVE.signing, protected=protected_header(bytes.fromhex(_kid_of(bytes([1]) + bytes(31)))),
-                               signature=bytes([1]) + bytes(63)))
-    add("small-order-forgery", "R = identity, S = 0 under the small-order key the list carries", forged, ctx="small-order-key")
+    forged = text_of(
+        sign_cose(
+            cbor(claims()),
+            ACTIVE.signing,
+            protected=protected_header(bytes.fromhex(_kid_of(bytes([1]) + bytes(31)))),
+            signature=bytes([1]) + bytes(63),
+        )
+    )
+    add(
+        "small-order-forgery",
+        "R = identity, S = 0 under the small-order key the list carries",
+        forged,
+        ctx="small-order-key",
+    )
     add("negative-zero-list", "negative-zero key encoding in a signed list", good, ctx="negative-zero-key")
     add("non-canonical-key-list", "key encoding with y >= p in a signed list", good, ctx="non-canonical-key")
     add("list-kid-mismatch", "list entry whose kid is not its key's", good, ctx="kid-mismatch")
@@ -467,11 +583,17 @@ def build_vectors() -> list[Vector]:
     # §9.5 binding and windows
     add("auditor-mismatch", "payload auditor is not the key's auditor", cert(auditor=SECOND.auditor_id))
     add("iat-before-window", "issued before the key's window", cert(iat=epoch(d(2024, 12, 31))))
-    add("iat-after-retirement", "retired key signing after its window closed",
-        cert(RETIRED.signing, auditor=RETIRED.auditor_id, iat=epoch(d(2025, 10, 1))))
+    add(
+        "iat-after-retirement",
+        "retired key signing after its window closed",
+        cert(RETIRED.signing, auditor=RETIRED.auditor_id, iat=epoch(d(2025, 10, 1))),
+    )
     add("future-key", "key whose window opens next year", cert(FUTURE.signing, auditor=FUTURE.auditor_id))
-    add("exp-beyond-verify-until", "exp after the key's verify_until",
-        cert(SHORT.signing, auditor=SHORT.auditor_id, iat=epoch(d(2025, 3, 1)), exp=epoch(d(2026, 6, 1)) + 1))
+    add(
+        "exp-beyond-verify-until",
+        "exp after the key's verify_until",
+        cert(SHORT.signing, auditor=SHORT.auditor_id, iat=epoch(d(2025, 3, 1)), exp=epoch(d(2026, 6, 1)) + 1),
+    )
     add("lifetime-too-long", "exp 5 years after iat", cert(exp=epoch(d(2030, 11, 1))))
     add("exp-before-iat", "exp before iat", cert(exp=epoch(d(2025, 10, 1))))
 
@@ -518,7 +640,11 @@ def build_vectors() -> list[Vector]:
     add("non-minimal-int-payload", "signed payload with a non-minimal integer", signed_raw(_non_minimal_payload()))
     add("unsorted-payload", "signed payload with keys out of order", signed_raw(_unsorted_payload()))
     add("indefinite-payload", "signed payload as an indefinite-length map", signed_raw(_indefinite_payload()))
-    add("non-minimal-cose", "COSE array length written non-minimally", text_of(bytes([0xD2, 0x98, 0x04]) + good_cose[2:]))
+    add(
+        "non-minimal-cose",
+        "COSE array length written non-minimally",
+        text_of(bytes([0xD2, 0x98, 0x04]) + good_cose[2:]),
+    )
     add("indefinite-cose", "COSE array of indefinite length", text_of(bytes([0xD2, 0x9F]) + good_cose[2:] + b"\xff"))
     add("unknown-claim", "signed payload with claim -11", signed_raw(cbor(claims() | {-11: 1})))
     add("unknown-claim-text-key", "signed payload with a text key", signed_raw(cbor(claims() | {"x": 1})))
@@ -552,13 +678,30 @@ def build_vectors() -> list[Vector]:
     # order of the checks (verify.py: transport, clock, key known, purpose, signature, revoked key)
     add("clock-wrong-and-bad-prefix", "transport errors come before the clock", "HC1:" + good[5:], now=0)
     add("clock-wrong-and-unknown-key", "the clock comes before the key lookup", cert(NOT_ENROLLED), now=0)
-    add("wrong-purpose-bad-signature", "purpose is checked before the signature",
-        text_of(sign_cose(cbor(claims()), FINDING_ONLY.signing, signature=bytes(64))))
-    add("revoked-key-bad-signature", "a revoked key counts only when its signature verifies",
-        text_of(sign_cose(cbor(claims(auditor=REVOKED.auditor_id)), REVOKED.signing, signature=bytes(64))))
-    add("kid-swapped", "kid of another enrolled key, signature by the first",
-        text_of(sign_cose(cbor(claims()), ACTIVE.signing, protected=protected_header(SECOND.signing.kid),
-                          signature=ACTIVE.signing.sign(Domain.CERT, cbor(claims()), protected=protected_header(SECOND.signing.kid)))))
+    add(
+        "wrong-purpose-bad-signature",
+        "purpose is checked before the signature",
+        text_of(sign_cose(cbor(claims()), FINDING_ONLY.signing, signature=bytes(64))),
+    )
+    add(
+        "revoked-key-bad-signature",
+        "a revoked key counts only when its signature verifies",
+        text_of(sign_cose(cbor(claims(auditor=REVOKED.auditor_id)), REVOKED.signing, signature=bytes(64))),
+    )
+    add(
+        "kid-swapped",
+        "kid of another enrolled key, signature by the first",
+        text_of(
+            sign_cose(
+                cbor(claims()),
+                ACTIVE.signing,
+                protected=protected_header(SECOND.signing.kid),
+                signature=ACTIVE.signing.sign(
+                    Domain.CERT, cbor(claims()), protected=protected_header(SECOND.signing.kid)
+                ),
+            )
+        ),
+    )
     add("iat-huge", "iat beyond year 9999", cert(iat=2**63))
     add("exp-huge", "exp = 2**64 - 1", cert(exp=2**64 - 1))
     add("exp-bignum-2-64", "exp = 2**64 (a bignum, out of range)", cert(exp=2**64))
@@ -572,21 +715,58 @@ def build_vectors() -> list[Vector]:
     # §9.10 revocation
     add("revoked-cert", "certificate id in the CRL", cert(cti=REVOKED_CTI))
     add("revoked-cert-stale-crl", "listed in a stale CRL: still revoked", cert(cti=REVOKED_CTI), ctx="crl-stale")
-    add("revoked-and-expired", "revoked and expired: both reasons", cert(cti=REVOKED_CTI, iat=epoch(d(2025, 1, 2)), exp=epoch(d(2025, 2, 1))))
+    add(
+        "revoked-and-expired",
+        "revoked and expired: both reasons",
+        cert(cti=REVOKED_CTI, iat=epoch(d(2025, 1, 2)), exp=epoch(d(2025, 2, 1))),
+    )
 
     # §9.9 unusable lists
     for ctx in (
-        "verify-url-http", "verify-url-fragment", "verify-url-unicode", "verify-url-space",
-        "rogue-root", "trustlist-cert-domain", "trustlist-issuer-not-signer", "trustlist-tampered",
-        "trustlist-not-canonical", "trustlist-float", "crl-tampered", "crl-trustlist-domain", "crl-as-trustlist", "trustlist-envelope-extra",
+        "verify-url-http",
+        "verify-url-fragment",
+        "verify-url-unicode",
+        "verify-url-space",
+        "rogue-root",
+        "trustlist-cert-domain",
+        "trustlist-issuer-not-signer",
+        "trustlist-tampered",
+        "trustlist-not-canonical",
+        "trustlist-float",
+        "crl-tampered",
+        "crl-trustlist-domain",
+        "crl-as-trustlist",
+        "trustlist-envelope-extra",
     ):
         add("list-" + ctx, "unusable lists: " + ctx, good, ctx=ctx)
     return v
 
 
 FUZZ_VALUES: list[Any] = [
-    0, 1, -1, 2**32, 2**64 - 1, 2**64, "x", "", b"", bytes(10), bytes(16), [], [1, 2], ["a", "1.0.0"], True, None, 1.5,
-    {1: 2}, "GBN-S39", "police-station-iso9001", "UP/GBN/A17", "क्\u200dष", "a\u202e", cbor2.CBORTag(1, 5),
+    0,
+    1,
+    -1,
+    2**32,
+    2**64 - 1,
+    2**64,
+    "x",
+    "",
+    b"",
+    bytes(10),
+    bytes(16),
+    [],
+    [1, 2],
+    ["a", "1.0.0"],
+    True,
+    None,
+    1.5,
+    {1: 2},
+    "GBN-S39",
+    "police-station-iso9001",
+    "UP/GBN/A17",
+    "क्\u200dष",
+    "a\u202e",
+    cbor2.CBORTag(1, 5),
 ]
 
 
@@ -700,10 +880,21 @@ def _load(ctx: dict[str, Any]) -> Any:
             crl = None if ctx["crl"] is None else load_crl(ctx["crl"].encode("utf-8"), roots)
             out = (trust, crl)
         except UserError as exc:
-            out = {"verdict": "ERROR", "reason": "crl-unusable", "reasons": ["crl-unusable"], "warnings": [], "message": str(exc)}
+            out = {
+                "verdict": "ERROR",
+                "reason": "crl-unusable",
+                "reasons": ["crl-unusable"],
+                "warnings": [],
+                "message": str(exc),
+            }
     except UserError as exc:
-        out = {"verdict": "ERROR", "reason": "trustlist-unusable", "reasons": ["trustlist-unusable"], "warnings": [],
-               "message": str(exc)}
+        out = {
+            "verdict": "ERROR",
+            "reason": "trustlist-unusable",
+            "reasons": ["trustlist-unusable"],
+            "warnings": [],
+            "message": str(exc),
+        }
     _LOADED[cache_key] = out
     return out
 
@@ -750,7 +941,14 @@ def build(fuzz: int = 150) -> dict[str, Any]:
         expect = python_verdict(vector.text, contexts[vector.context], vector.now)
         expect.pop("message", None)
         vectors.append(
-            {"id": vector.id, "about": vector.about, "text": vector.text, "now": vector.now, "context": vector.context, "expect": expect}
+            {
+                "id": vector.id,
+                "about": vector.about,
+                "text": vector.text,
+                "now": vector.now,
+                "context": vector.context,
+                "expect": expect,
+            }
         )
     ids = [v["id"] for v in vectors]
     assert len(ids) == len(set(ids)), "duplicate vector ids"

@@ -66,9 +66,7 @@ def replace(src: Path, dst: Path) -> None:
 
 
 @contextmanager
-def atomic_output(
-    path: Path, *, mode: int = 0o600, overwrite: bool = True
-) -> Iterator[BinaryIO]:
+def atomic_output(path: Path, *, mode: int = 0o600, overwrite: bool = True) -> Iterator[BinaryIO]:
     """Yield a handle whose bytes become ``path`` only if the block finishes without error.
 
     With ``overwrite=False`` an existing file is never replaced (the new file is hard-linked into
@@ -77,17 +75,13 @@ def atomic_output(
     """
     path = Path(path)
     try:
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise UserError(f"{path}: cannot write ({exc.strerror})") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if hasattr(
-                os, "fchmod"
-            ):  # POSIX; elsewhere the user's profile directory protects it
+            if hasattr(os, "fchmod"):  # POSIX; elsewhere the user's profile directory protects it
                 os.fchmod(handle.fileno(), mode)
             yield handle
             handle.flush()
@@ -107,20 +101,14 @@ def _put_in_place(tmp: Path, path: Path, overwrite: bool) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise TargetExists(
-            f"{path}: already exists; refusing to overwrite it"
-        ) from None
+        raise TargetExists(f"{path}: already exists; refusing to overwrite it") from None
     except OSError:  # filesystems without hard links: check, then rename
         if path.exists():
-            raise TargetExists(
-                f"{path}: already exists; refusing to overwrite it"
-            ) from None
+            raise TargetExists(f"{path}: already exists; refusing to overwrite it") from None
         replace(tmp, path)
 
 
-def atomic_write(
-    path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True
-) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (see ``atomic_output``)."""
     with atomic_output(path, mode=mode, overwrite=overwrite) as handle:
         handle.write(data)
@@ -140,17 +128,13 @@ def private_dir(directory: Path) -> Path:
         for made in missing:
             os.chmod(made, 0o700)
     except OSError as exc:
-        raise UserError(
-            f"cannot create directory {directory} ({exc.strerror})"
-        ) from None
+        raise UserError(f"cannot create directory {directory} ({exc.strerror})") from None
     if not directory.is_dir():
         raise UserError(f"{directory}: is not a directory")
     return directory
 
 
-def write_private(
-    path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True
-) -> None:
+def write_private(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
     """``atomic_write`` into a directory created private (0700) if it is missing.
 
     For keys, trust lists and HQ's documents: state only this user should read.

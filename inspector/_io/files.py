@@ -35,16 +35,12 @@ def open_user_file(path: str | os.PathLike[str], what: str) -> tuple[BinaryIO, i
     return handle, os.fstat(handle.fileno()).st_size
 
 
-def read_user_file(
-    path: str | os.PathLike[str], what: str, limit: int = DEFAULT_LIMIT
-) -> bytes:
+def read_user_file(path: str | os.PathLike[str], what: str, limit: int = DEFAULT_LIMIT) -> bytes:
     """The bytes of a user-named file of at most ``limit`` bytes."""
     handle, size = open_user_file(path, what)
     with handle:
         if size > limit:
-            raise UserError(
-                f"{what} {Path(path)}: too large ({size} bytes; at most {limit})"
-            )
+            raise UserError(f"{what} {Path(path)}: too large ({size} bytes; at most {limit})")
         try:
             return handle.read()
         except OSError as exc:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from inspector._io.atomic import private_dir
 from inspector.errors import UserError
@@ -31,9 +31,7 @@ def file_lock(path: Path, what: str, timeout: float = 10.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise UserError(
-                        f"{what} is in use by another inspector process (lock {path})"
-                    ) from None
+                    raise UserError(f"{what} is in use by another inspector process (lock {path})") from None
                 time.sleep(0.05)
         yield
     finally:

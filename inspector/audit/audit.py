@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -130,13 +131,11 @@ class Audit:
         self.key: SigningKey | None = None
         if key is not None:
             self.use_key(key)
-        self._index_stale = (
-            writable  # refreshed at open and once more when closing the store
-        )
+        self._index_stale = writable  # refreshed at open and once more when closing the store
         self._flush_index()
 
     # -- context manager ----------------------------------------------------------------------
-    def __enter__(self) -> "Audit":
+    def __enter__(self) -> Audit:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -160,11 +159,7 @@ class Audit:
 
     def latest(self) -> dict[str, Finding]:
         """Item id -> its latest finding, in checklist order."""
-        return {
-            item: self.state.latest[item]
-            for item in self.checklist.items
-            if item in self.state.latest
-        }
+        return {item: self.state.latest[item] for item in self.checklist.items if item in self.state.latest}
 
     def history(self, item_id: str) -> list[Finding]:
         """Every finding recorded for ``item_id``, oldest first."""
@@ -173,9 +168,7 @@ class Audit:
         return list(self.state.history.get(item_id, []))
 
     def score(self) -> Score:
-        return score(
-            self.checklist, {item: f.status for item, f in self.state.latest.items()}
-        )
+        return score(self.checklist, {item: f.status for item, f in self.state.latest.items()})
 
     def findings_root(self) -> bytes:
         """The Merkle root (32 bytes) over the latest finding of each answered item."""
@@ -194,11 +187,7 @@ class Audit:
     def summary(self) -> AuditSummary:
         result = self.score()
         opened = self.opened
-        previous = (
-            self.service.index.get(self.id)
-            if self.service.index.path.exists()
-            else None
-        )
+        previous = self.service.index.get(self.id) if self.service.index.path.exists() else None
         return AuditSummary(
             id=self.id,
             station=opened.station.code,
@@ -242,16 +231,12 @@ class Audit:
         if not self.writable:
             raise UserError(f"audit {self.id[:12]} was opened read-only")
         if self.is_closed:
-            raise UserError(
-                f"audit {self.id[:12]} is closed: its findings can no longer change"
-            )
+            raise UserError(f"audit {self.id[:12]} is closed: its findings can no longer change")
 
     def _require_writable(self) -> SigningKey:
         self.check_writable()
         if self.key is None:
-            raise UserError(
-                "recording needs the auditor's key (unlock it with the passphrase)"
-            )
+            raise UserError("recording needs the auditor's key (unlock it with the passphrase)")
         return self.key
 
     def validate(self, rows: Sequence[FindingInput]) -> None:
@@ -269,9 +254,7 @@ class Audit:
         reason: str | None = None,
     ) -> Finding:
         """Record (or revise) the finding of one item; returns after the durable write."""
-        return self.record_many(
-            [FindingInput(item_id, status, note, tuple(evidence), due, reason)]
-        )[0]
+        return self.record_many([FindingInput(item_id, status, note, tuple(evidence), due, reason)])[0]
 
     def attach(self, item_id: str, evidence: Sequence[str | Path]) -> Finding:
         """Attach evidence to an item's finding: a revision that keeps its status and note."""
@@ -279,9 +262,7 @@ class Audit:
         if latest is None:
             if item_id not in self.checklist.items:
                 raise UserError(_unknown_item(item_id, self.checklist))
-            raise UserError(
-                f"{item_id}: record a finding before attaching evidence to it"
-            )
+            raise UserError(f"{item_id}: record a finding before attaching evidence to it")
         if not evidence:
             raise UserError("no evidence files to attach")
         return self.record(item_id, latest.status, evidence=evidence)
@@ -290,9 +271,7 @@ class Audit:
         """Validate every row first, then copy evidence and write all rows in one durable append."""
         key = self._require_writable()
         plans = self._plan(rows)
-        refs, created = store_evidence(
-            [p for plan in plans for p in plan.new_paths], self.evidence_dir
-        )
+        refs, created = store_evidence([p for plan in plans for p in plan.new_paths], self.evidence_dir)
         try:
             envelopes, payloads = self._sign(plans, refs, key)
             self.store.append_many(RECORDS, [e.model_dump() for e in envelopes])
@@ -307,7 +286,7 @@ class Audit:
         self._index_stale = True
         return findings
 
-    def _plan(self, rows: Sequence[FindingInput]) -> list["_Plan"]:
+    def _plan(self, rows: Sequence[FindingInput]) -> list[_Plan]:
         """Validate all rows against the checklist and the findings (earlier rows included)."""
         if not rows:
             raise UserError("no findings to record")
@@ -330,7 +309,7 @@ class Audit:
         return plans
 
     def _sign(
-        self, plans: list["_Plan"], refs: list[EvidenceRef], key: SigningKey
+        self, plans: list[_Plan], refs: list[EvidenceRef], key: SigningKey
     ) -> tuple[list[Envelope], list[FindingRecord]]:
         """Sign ``plans`` in order, chaining each to the one before; ``refs`` are their new files."""
         new_refs = iter(refs)
@@ -368,9 +347,7 @@ class Audit:
                 "revises": last_id[plan.item],
             }
             envelope = sign_record(key, Domain.FINDING, value)
-            payload = FindingRecord.model_validate(
-                canonical_loads(envelope.payload, "new record")
-            )
+            payload = FindingRecord.model_validate(canonical_loads(envelope.payload, "new record"))
             head = envelope_digest(envelope)
             last_id[plan.item] = payload.id
             envelopes.append(envelope)
@@ -391,15 +368,8 @@ class Audit:
 
     def close(self) -> Seal:
         """Close the audit: sign the closing record and the seal. Refused while items are unanswered."""
-        if (
-            self.is_closed
-            and self._seal is None
-            and self.writable
-            and self.key is not None
-        ):
-            return self._write_seal(
-                self.key
-            )  # a close interrupted between its two writes
+        if self.is_closed and self._seal is None and self.writable and self.key is not None:
+            return self._write_seal(self.key)  # a close interrupted between its two writes
         self.check_closable()
         key = self._require_writable()
         result = self.score()
@@ -423,9 +393,7 @@ class Audit:
         envelope = sign_record(key, Domain.FINDING, value)
         self.store.append(RECORDS, envelope.model_dump())
         self.envelopes.append(envelope)
-        self.state.apply(
-            parse_payload(envelope, "closing record"), envelope_digest(envelope)
-        )
+        self.state.apply(parse_payload(envelope, "closing record"), envelope_digest(envelope))
         return self._write_seal(key)
 
     def _write_seal(self, key: SigningKey) -> Seal:
@@ -474,9 +442,9 @@ class _Plan:
         cls,
         row: FindingInput,
         checklist: Checklist,
-        previous: "Finding | _Plan | None",
+        previous: Finding | _Plan | None,
         opened: date,
-    ) -> "_Plan":
+    ) -> _Plan:
         """Check ``row``; unspecified note, due date and reason carry over from ``previous``."""
         if row.item not in checklist.items:
             raise UserError(_unknown_item(row.item, checklist))
@@ -491,15 +459,9 @@ class _Plan:
                 due = previous.due
             if reason is None and status is previous.status:
                 reason = previous.reason
-            before = (
-                len(previous.evidence)
-                if isinstance(previous, Finding)
-                else previous.evidence_count
-            )
+            before = len(previous.evidence) if isinstance(previous, Finding) else previous.evidence_count
         count = before + len(row.evidence)
-        problems = finding_rule_problems(
-            checklist, row.item, status, note, count > 0, reason, due
-        )
+        problems = finding_rule_problems(checklist, row.item, status, note, count > 0, reason, due)
         if problems:
             raise problems[0].error()
         return cls(row.item, status, note, due, reason, list(row.evidence), count)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import (
     Any,
-    Iterable,
-    Mapping,
 )
 
 from pydantic import ValidationError
@@ -32,11 +31,7 @@ from inspector.errors import UserError
 
 def findings_root(checklist: Checklist, latest_digests: Mapping[str, str]) -> bytes:
     """The 32-byte root over the latest finding digest of each answered item, in checklist order."""
-    leaves = [
-        bytes.fromhex(latest_digests[item_id])
-        for item_id in checklist.items
-        if item_id in latest_digests
-    ]
+    leaves = [bytes.fromhex(latest_digests[item_id]) for item_id in checklist.items if item_id in latest_digests]
     return merkle_root(leaves)
 
 
@@ -150,9 +145,7 @@ def parse_payload(envelope: Envelope, what: str) -> AnyRecord:
         raise UserError(f"{what}: payload is not an object")
     model = _MODELS.get(str(value.get("type")))
     if model is None or value.get("format") != RECORD_FORMAT:
-        raise UserError(
-            f"{what}: not an {RECORD_FORMAT} record (type {value.get('type')!r})"
-        )
+        raise UserError(f"{what}: not an {RECORD_FORMAT} record (type {value.get('type')!r})")
     try:
         return model.model_validate(value)  # type: ignore[return-value]
     except ValidationError as exc:
@@ -185,9 +178,7 @@ def load_state(docs: Iterable[Any]) -> tuple[list[Envelope], ChainState]:
         envelope = parse_envelope(doc, what)
         payload = parse_payload(envelope, what)
         if payload.seq != position or payload.prev != state.head:
-            raise UserError(
-                f"{what}: the audit's record chain is broken here; run 'inspector audit verify'"
-            )
+            raise UserError(f"{what}: the audit's record chain is broken here; run 'inspector audit verify'")
         envelopes.append(envelope)
         state.apply(payload, envelope_digest(envelope))
     return envelopes, state

@@ -4,12 +4,11 @@ Pure: storage, evidence files and trust lists are handed in by the caller."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import (
     Any,
-    Callable,
     Protocol,
-    Sequence,
 )
 
 from pydantic import ValidationError
@@ -43,7 +42,7 @@ from inspector.errors import UserError
 class KeyCheck(Protocol):
     """The trust decision about the keys that signed an audit."""
 
-    def key(self, kid: str) -> "PublicKey | str":
+    def key(self, kid: str) -> PublicKey | str:
         """The enrolled key with ``kid`` if it may sign findings at all, else why not."""
 
     def window(self, kid: str, time: str) -> str | None:
@@ -86,9 +85,7 @@ def verify_chain(
     checklist that travelled with the audit; its content hash must be the one the audit recorded.
     """
     report = ChainReport()
-    checker = _ChainChecker(
-        report, checklist, key_check, evidence_check, expected_audit
-    )
+    checker = _ChainChecker(report, checklist, key_check, evidence_check, expected_audit)
     for position, doc in enumerate(docs, start=1):
         checker.check(position, doc)
     checker.finish(seal_doc)
@@ -146,25 +143,16 @@ class _ChainChecker:
 
     def _first(self, payload: AnyRecord, label: str) -> None:
         if not isinstance(payload, OpenedRecord):
-            self.problem(
-                f"{label}: the first record must open the audit (the opening record is missing)"
-            )
+            self.problem(f"{label}: the first record must open the audit (the opening record is missing)")
             return
         try:
-            self.audit_key = PublicKey.from_b64(
-                payload.auditor.public_key, f"{label}: auditor public key"
-            )
+            self.audit_key = PublicKey.from_b64(payload.auditor.public_key, f"{label}: auditor public key")
         except UserError as exc:
             self.problem(str(exc))
             return
         if self.audit_key.kid_hex != payload.auditor.kid:
-            self.problem(
-                f"{label}: auditor kid does not match the auditor's public key"
-            )
-        if (
-            self.checklist is not None
-            and payload.checklist.hash != self.checklist.content_hash
-        ):
+            self.problem(f"{label}: auditor kid does not match the auditor's public key")
+        if self.checklist is not None and payload.checklist.hash != self.checklist.content_hash:
             self.problem(
                 f"checklist: content hash {self.checklist.content_hash[:16]}… is not the "
                 f"{payload.checklist.hash[:16]}… recorded when the audit was opened ({label}): the checklist was changed"
@@ -176,20 +164,14 @@ class _ChainChecker:
             self.checklist.id,
             self.checklist.version,
         ):
-            self.problem(
-                f"checklist: {self.checklist.id} {self.checklist.version} is not the one the audit used"
-            )
+            self.problem(f"checklist: {self.checklist.id} {self.checklist.version} is not the one the audit used")
 
     def _key_for(self, kid: str, time: str, label: str) -> PublicKey | None:
         if self.audit_key is None:
-            self.problem(
-                f"{label}: cannot check the signature: the audit's opening record is missing or damaged"
-            )
+            self.problem(f"{label}: cannot check the signature: the audit's opening record is missing or damaged")
             return None
         if kid != self.audit_key.kid_hex:
-            self.problem(
-                f"{label}: signed by key {kid}, not by the audit's auditor ({self.audit_key.kid_hex})"
-            )
+            self.problem(f"{label}: signed by key {kid}, not by the audit's auditor ({self.audit_key.kid_hex})")
             return None
         if self.key_check is None:
             return self.audit_key
@@ -200,9 +182,7 @@ class _ChainChecker:
             self.problem(f"{label}: {answer}")
             return None
         if answer != self.audit_key:
-            self.problem(
-                f"{label}: the trust list's key {kid} is not the key the audit names"
-            )
+            self.problem(f"{label}: the trust list's key {kid} is not the key the audit names")
             return None
         outside = self.key_check.window(kid, time)
         if outside:
@@ -219,35 +199,23 @@ class _ChainChecker:
         except UserError:
             signature = b""
         if not key.verify(Domain.FINDING, envelope.payload_bytes, signature):
-            self.problem(
-                f"{label}: bad signature (the record was altered after signing)"
-            )
+            self.problem(f"{label}: bad signature (the record was altered after signing)")
             return False
         return True
 
     def _linkage(self, position: int, payload: AnyRecord, label: str) -> None:
         state = self.state
         if self.expected_audit is not None and payload.audit != self.expected_audit:
-            self.problem(
-                f"{label}: belongs to audit {payload.audit}, not {self.expected_audit}"
-            )
+            self.problem(f"{label}: belongs to audit {payload.audit}, not {self.expected_audit}")
         elif state.opened is not None and payload.audit != state.opened.audit:
-            self.problem(
-                f"{label}: belongs to audit {payload.audit}, not {state.opened.audit} (inserted?)"
-            )
+            self.problem(f"{label}: belongs to audit {payload.audit}, not {state.opened.audit} (inserted?)")
         if payload.id in self.ids:
-            self.problem(
-                f"{label}: record id {payload.id} appears twice (duplicated record)"
-            )
+            self.problem(f"{label}: record id {payload.id} appears twice (duplicated record)")
         self.ids.add(payload.id)
         if payload.seq != position:
             expected = state.seq + 1
             if payload.seq > expected:
-                missing = (
-                    f"seq {expected}"
-                    if payload.seq == expected + 1
-                    else f"seq {expected}–{payload.seq - 1}"
-                )
+                missing = f"seq {expected}" if payload.seq == expected + 1 else f"seq {expected}–{payload.seq - 1}"
                 self.problem(
                     f"{label}: found at position {position} with seq {payload.seq}: record {missing} is missing (deleted?)"
                 )
@@ -257,9 +225,7 @@ class _ChainChecker:
                 )
         if payload.prev != state.head:
             if position == 1:
-                self.problem(
-                    f"{label}: the first record must not point to a previous one"
-                )
+                self.problem(f"{label}: the first record must not point to a previous one")
             else:
                 self.problem(
                     f"{label}: its previous-record hash does not match record {position - 1} (a record before it was changed, removed or inserted)"
@@ -305,22 +271,16 @@ class _ChainChecker:
                 self.evidence_seen[ref.sha256] = self.evidence_check(ref)
             wrong = self.evidence_seen[ref.sha256]
             if wrong:
-                self.problem(
-                    f"{label}: evidence {ref.name!r} ({ref.sha256[:16]}…): {wrong}"
-                )
+                self.problem(f"{label}: evidence {ref.name!r} ({ref.sha256[:16]}…): {wrong}")
 
     def _closed(self, payload: ClosedRecord, label: str) -> None:
         root = self._root()
         if root is not None and payload.findings_root != root:
-            self.problem(
-                f"{label}: its findings root does not match the findings recorded before it"
-            )
+            self.problem(f"{label}: its findings root does not match the findings recorded before it")
         if self.checklist is not None:
             unanswered = [i for i in self.checklist.items if i not in self.state.latest]
             if unanswered:
-                self.problem(
-                    f"{label}: the audit was closed with {len(unanswered)} items unanswered"
-                )
+                self.problem(f"{label}: the audit was closed with {len(unanswered)} items unanswered")
 
     def _root(self) -> str | None:
         if self.checklist is None:
@@ -334,9 +294,7 @@ class _ChainChecker:
             return
         if seal_doc is None:
             if self.state.closed is not None:
-                self.problem(
-                    f"the audit was closed (record {self.state.closed.seq}) but its seal is missing"
-                )
+                self.problem(f"the audit was closed (record {self.state.closed.seq}) but its seal is missing")
             else:
                 report.warnings.append(
                     "the audit is not closed: there is no seal, so records removed from its end could not be detected"
@@ -350,9 +308,7 @@ class _ChainChecker:
         report.seal_envelope = envelope
         key = self.audit_key
         if key is None or envelope.kid != key.kid_hex:
-            self.problem(
-                f"seal: signed by key {envelope.kid}, not by the audit's auditor"
-            )
+            self.problem(f"seal: signed by key {envelope.kid}, not by the audit's auditor")
             return
         try:
             signature = envelope.signature()
@@ -386,9 +342,7 @@ class _ChainChecker:
                     f"seal: covers {seal.seq} records but {self.count} are present (record {seal.seq + 1} onwards added after closing)"
                 )
         elif seal.head != state.head:
-            self.problem(
-                f"seal: the chain head (record {self.count}) is not the one that was sealed"
-            )
+            self.problem(f"seal: the chain head (record {self.count}) is not the one that was sealed")
         if state.closed is None:
             self.problem("seal: there is no closing record to seal")
         elif seal.findings_root != state.closed.findings_root:

@@ -87,7 +87,7 @@ class Scoring(Strict):
         return value
 
     @model_validator(mode="after")
-    def _thresholds_ordered(self) -> "Scoring":
+    def _thresholds_ordered(self) -> Scoring:
         if self.conditional_threshold > self.pass_threshold:
             raise ValueError("conditional_threshold is above pass_threshold")
         return self
@@ -101,9 +101,7 @@ class Parameter(Strict):
     varies_by_state: bool
     source: NonEmpty
 
-    _check_id = field_validator("id")(
-        classmethod(lambda cls, v: _match(SLUG, v, "a lowercase slug"))
-    )
+    _check_id = field_validator("id")(classmethod(lambda cls, v: _match(SLUG, v, "a lowercase slug")))
 
 
 def _match(pattern: re.Pattern[str], value: str, what: str) -> str:
@@ -124,9 +122,7 @@ class Item(Strict):
     require_note: bool = True
     require_evidence: bool = False
 
-    _check_id = field_validator("id")(
-        classmethod(lambda cls, v: _match(ITEM_ID, v, "an item id like MAL-03"))
-    )
+    _check_id = field_validator("id")(classmethod(lambda cls, v: _match(ITEM_ID, v, "an item id like MAL-03")))
     _check_hi = field_validator("title_hi")(classmethod(lambda cls, v: _hindi(v)))
 
     @field_validator("clauses")
@@ -149,9 +145,7 @@ class Section(Strict):
     title: Bilingual
     items: list[Item] = []
 
-    _check_id = field_validator("id")(
-        classmethod(lambda cls, v: _match(SECTION_ID, v, "a section id like MAL"))
-    )
+    _check_id = field_validator("id")(classmethod(lambda cls, v: _match(SECTION_ID, v, "a section id like MAL")))
 
 
 class Checklist(Strict):
@@ -163,12 +157,8 @@ class Checklist(Strict):
     parameters: list[Parameter] = []
     sections: Annotated[list[Section], Field(min_length=1)]
 
-    _check_id = field_validator("id")(
-        classmethod(lambda cls, v: _match(SLUG, v, "a lowercase slug"))
-    )
-    _check_version = field_validator("version")(
-        classmethod(lambda cls, v: _match(SEMVER, v, "a version like 1.0.0"))
-    )
+    _check_id = field_validator("id")(classmethod(lambda cls, v: _match(SLUG, v, "a lowercase slug")))
+    _check_version = field_validator("version")(classmethod(lambda cls, v: _match(SEMVER, v, "a version like 1.0.0")))
 
     @cached_property
     def content_hash(self) -> str:
@@ -189,7 +179,7 @@ class Checklist(Strict):
         return self.scoring.grading[item.criticality]
 
     @property
-    def ref(self) -> "ChecklistRef":
+    def ref(self) -> ChecklistRef:
         return ChecklistRef(id=self.id, version=self.version, hash=self.content_hash)
 
     def to_toml_bytes(self) -> bytes:
@@ -231,9 +221,7 @@ def parse_checklist(raw_bytes: bytes, source: str) -> Checklist:
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ChecklistInvalid(
-            [f"{source}: not UTF-8 text (byte {exc.start})"]
-        ) from None
+        raise ChecklistInvalid([f"{source}: not UTF-8 text (byte {exc.start})"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -241,9 +229,7 @@ def parse_checklist(raw_bytes: bytes, source: str) -> Checklist:
     return validate_checklist_data(data, source, text)
 
 
-def validate_checklist_data(
-    data: dict[str, Any], source: str, text: str = ""
-) -> Checklist:
+def validate_checklist_data(data: dict[str, Any], source: str, text: str = "") -> Checklist:
     problems = _structural_problems(data, source, text)
     try:
         checklist = Checklist.model_validate(data)
@@ -295,13 +281,9 @@ def _structural_problems(data: dict[str, Any], source: str, text: str) -> list[s
             # Locating the TOML line scans the text, so it is done only for a problem.
             loc = f"{where}, item {iid}{_line(text, 'id', iid, occurrence=2 if duplicate else 1)}"
             if duplicate:
-                problems.append(
-                    f"{loc}: duplicate item id (first in section {seen_items[iid]})"
-                )
+                problems.append(f"{loc}: duplicate item id (first in section {seen_items[iid]})")
             if mismatch and match:
-                problems.append(
-                    f"{loc}: item id prefix {match.group(1)} does not match section {sid}"
-                )
+                problems.append(f"{loc}: item id prefix {match.group(1)} does not match section {sid}")
     return problems
 
 
@@ -309,9 +291,7 @@ def _line(text: str, key: str, value: str, occurrence: int = 1) -> str:
     """' (line N)' of the n-th ``key = "value"`` in the TOML text, when it can be found."""
     if not text:
         return ""
-    pattern = re.compile(
-        rf'^\s*{re.escape(key)}\s*=\s*"{re.escape(value)}"', re.MULTILINE
-    )
+    pattern = re.compile(rf'^\s*{re.escape(key)}\s*=\s*"{re.escape(value)}"', re.MULTILINE)
     matches = list(pattern.finditer(text))
     if len(matches) < occurrence:
         return ""
@@ -324,33 +304,17 @@ def _located(error: Any, data: dict[str, Any], source: str, text: str) -> str:
     line = ""
     if len(loc) >= 2 and loc[0] == "sections" and isinstance(loc[1], int):
         section = _index(data.get("sections"), loc[1])
-        sid = (
-            str(section.get("id", f"#{loc[1] + 1}"))
-            if isinstance(section, dict)
-            else f"#{loc[1] + 1}"
-        )
+        sid = str(section.get("id", f"#{loc[1] + 1}")) if isinstance(section, dict) else f"#{loc[1] + 1}"
         parts.append(f"section {sid}")
         line = _line(text, "id", sid)
         loc = loc[2:]
-        if (
-            len(loc) >= 2
-            and loc[0] == "items"
-            and isinstance(loc[1], int)
-            and isinstance(section, dict)
-        ):
+        if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int) and isinstance(section, dict):
             item = _index(section.get("items"), loc[1])
-            iid = (
-                str(item.get("id", f"#{loc[1] + 1}"))
-                if isinstance(item, dict)
-                else f"#{loc[1] + 1}"
-            )
+            iid = str(item.get("id", f"#{loc[1] + 1}")) if isinstance(item, dict) else f"#{loc[1] + 1}"
             parts.append(f"item {iid}")
             line = _line(text, "id", iid) or line
             loc = loc[2:]
-    field = (
-        ".".join(str(part) for part in loc if not isinstance(part, int))
-        or "(top level)"
-    )
+    field = ".".join(str(part) for part in loc if not isinstance(part, int)) or "(top level)"
     message = error["msg"]
     if error["type"] == "extra_forbidden":
         message = "unknown key"
@@ -370,9 +334,7 @@ def shipped_checklists() -> list[Path]:
     from importlib import resources
 
     folder = resources.files("inspector") / "data" / "checklists"
-    return sorted(
-        Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml")
-    )
+    return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 
 def default_checklist_path() -> Path:

@@ -36,9 +36,7 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
-        raise UserError(
-            f"{p}: empty file (expected a header line: item,status,note)"
-        ) from None
+        raise UserError(f"{p}: empty file (expected a header line: item,status,note)") from None
     except csv.Error as exc:
         raise UserError(f"{p} line 1: {exc}") from None
     unknown = [name for name in header if name not in CSV_REQUIRED + CSV_OPTIONAL]
@@ -69,17 +67,11 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
         if not any(cell.strip() for cell in fields):
             continue
         if len(fields) != len(header):
-            raise UserError(
-                f"{where}: {len(fields)} fields, the header has {len(header)}"
-            )
+            raise UserError(f"{where}: {len(fields)} fields, the header has {len(header)}")
         cells = dict(zip(header, fields))
         if not cells["item"].strip():
             raise UserError(f"{where}: the item is empty")
-        evidence = [
-            p.parent / part.strip()
-            for part in cells.get("evidence", "").split(";")
-            if part.strip()
-        ]
+        evidence = [p.parent / part.strip() for part in cells.get("evidence", "").split(";") if part.strip()]
         rows.append(
             FindingInput(
                 item=cells["item"].strip(),

@@ -22,9 +22,7 @@ from inspector.audit.records import EvidenceRef
 from inspector.errors import UserError
 
 CHUNK = 1024 * 1024
-MAX_EVIDENCE_BYTES = (
-    200 * 1024 * 1024
-)  # a long video clip; anything bigger belongs elsewhere
+MAX_EVIDENCE_BYTES = 200 * 1024 * 1024  # a long video clip; anything bigger belongs elsewhere
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 
 
@@ -53,9 +51,7 @@ def _open_source(path: str | os.PathLike[str]) -> _Source:
     handle, size = open_user_file(p, "evidence file")
     if size > MAX_EVIDENCE_BYTES:
         handle.close()
-        raise UserError(
-            f"evidence file {p}: too large ({size} bytes; at most {MAX_EVIDENCE_BYTES})"
-        )
+        raise UserError(f"evidence file {p}: too large ({size} bytes; at most {MAX_EVIDENCE_BYTES})")
     return _Source(p, handle, size)
 
 
@@ -87,9 +83,7 @@ def _copy(source: _Source, folder: Path) -> tuple[EvidenceRef, Path | None]:
             created = target
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(
-            f"evidence file {source.path}: cannot copy ({exc.strerror})"
-        ) from None
+        raise UserError(f"evidence file {source.path}: cannot copy ({exc.strerror})") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -102,9 +96,7 @@ def _copy(source: _Source, folder: Path) -> tuple[EvidenceRef, Path | None]:
     return ref, created
 
 
-def store_evidence(
-    paths: list[str | os.PathLike[str]], folder: Path
-) -> tuple[list[EvidenceRef], list[Path]]:
+def store_evidence(paths: list[str | os.PathLike[str]], folder: Path) -> tuple[list[EvidenceRef], list[Path]]:
     """Copy every file in ``paths`` into ``folder``; all or nothing.
 
     Returns the references and the files this call created (the caller removes those if the
@@ -121,9 +113,7 @@ def store_evidence(
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise UserError(
-                f"evidence folder {folder}: cannot create ({exc.strerror})"
-            ) from None
+            raise UserError(f"evidence folder {folder}: cannot create ({exc.strerror})") from None
         refs: list[EvidenceRef] = []
         created: list[Path] = []
         try:
@@ -140,9 +130,7 @@ def store_evidence(
             fsync_dir(folder)
         except OSError as exc:
             remove_created(created)
-            raise UserError(
-                f"evidence folder {folder}: cannot write ({exc.strerror})"
-            ) from None
+            raise UserError(f"evidence folder {folder}: cannot write ({exc.strerror})") from None
         return refs, created
     finally:
         for source in sources:

@@ -22,9 +22,7 @@ EVIDENCE_DIR = "evidence"
 CERTIFICATES_DIR = "certificates"
 INDEX_WAIT_SECONDS = 5.0
 UNANSWERED_SHOWN = 5
-CHECKLIST_LIMIT = (
-    20 * 1024 * 1024
-)  # far above any real checklist; refuses a runaway file
+CHECKLIST_LIMIT = 20 * 1024 * 1024  # far above any real checklist; refuses a runaway file
 
 
 def load_audit_checklist(folder: Path) -> Checklist:

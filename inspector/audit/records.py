@@ -145,9 +145,7 @@ class AuditorRef(_Strict):
     id: str
     name: str
     kid: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
-    public_key: (
-        str  # base64 of the raw 32 bytes: lets a chain be checked for integrity alone
-    )
+    public_key: str  # base64 of the raw 32 bytes: lets a chain be checked for integrity alone
 
 
 class _RecordBase(_Strict):
@@ -224,6 +222,4 @@ class SealPayload(_Strict):
     minors: int
     decision: str
 
-    _times = field_validator("opened", "closed")(
-        classmethod(lambda cls, v: _check_time(v))
-    )
+    _times = field_validator("opened", "closed")(classmethod(lambda cls, v: _check_time(v)))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import difflib
+from dataclasses import dataclass
 from datetime import date
 
 from inspector.audit.checklist import Checklist
@@ -32,9 +31,7 @@ def parse_audit_type(value: str | AuditType) -> AuditType:
         return AuditType(text)
     except ValueError:
         allowed = ", ".join(t.value for t in AuditType)
-        raise UserError(
-            f"unknown audit type {value!r} (use one of: {allowed})"
-        ) from None
+        raise UserError(f"unknown audit type {value!r} (use one of: {allowed})") from None
 
 
 def _text_or_none(value: str | None, what: str, limit: int) -> str | None:
@@ -57,9 +54,7 @@ def _due_or_none(value: str | None, opened: date) -> str | None:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     if date.fromisoformat(due) < opened:
-        raise UserError(
-            f"due date {due} is before the audit was opened ({opened.isoformat()})"
-        )
+        raise UserError(f"due date {due} is before the audit was opened ({opened.isoformat()})")
     return due
 
 

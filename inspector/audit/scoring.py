@@ -8,9 +8,9 @@ number that decides a threshold is the number shown on screen and printed on the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Mapping
 
 from inspector.audit.checklist import Checklist, Criticality
 
@@ -72,10 +72,7 @@ class Score:
 
 def score(checklist: Checklist, statuses: Mapping[str, FindingStatus]) -> Score:
     """Score ``statuses`` (item id -> latest status) against ``checklist``'s rules."""
-    sections = [
-        _section_score(checklist, section.id, statuses)
-        for section in checklist.sections
-    ]
+    sections = [_section_score(checklist, section.id, statuses) for section in checklist.sections]
     applicable = sum(s.applicable_weight for s in sections)
     conforming = sum(s.conforming_weight for s in sections)
     percent = conforming * 100 // applicable if applicable else None
@@ -88,8 +85,7 @@ def score(checklist: Checklist, statuses: Mapping[str, FindingStatus]) -> Score:
     open_critical = [
         item.id
         for item in checklist.items.values()
-        if item.criticality is Criticality.CRITICAL
-        and statuses.get(item.id, FindingStatus.CONFORM).is_nonconformity
+        if item.criticality is Criticality.CRITICAL and statuses.get(item.id, FindingStatus.CONFORM).is_nonconformity
     ]
     decision, reasons = decide(
         checklist,
@@ -114,9 +110,7 @@ def score(checklist: Checklist, statuses: Mapping[str, FindingStatus]) -> Score:
     )
 
 
-def _section_score(
-    checklist: Checklist, section_id: str, statuses: Mapping[str, FindingStatus]
-) -> SectionScore:
+def _section_score(checklist: Checklist, section_id: str, statuses: Mapping[str, FindingStatus]) -> SectionScore:
     section = next(s for s in checklist.sections if s.id == section_id)
     answered = applicable = conforming = majors = minors = 0
     for item in section.items:
@@ -132,9 +126,7 @@ def _section_score(
             conforming += weight
         majors += status is FindingStatus.MAJOR
         minors += status is FindingStatus.MINOR
-    return SectionScore(
-        section_id, answered, len(section.items), applicable, conforming, majors, minors
-    )
+    return SectionScore(section_id, answered, len(section.items), applicable, conforming, majors, minors)
 
 
 def decide(
@@ -149,9 +141,7 @@ def decide(
     rules = checklist.scoring
     reasons: list[str] = []
     if unanswered:
-        reasons.append(
-            f"{len(unanswered)} of {len(checklist.items)} items not yet answered"
-        )
+        reasons.append(f"{len(unanswered)} of {len(checklist.items)} items not yet answered")
     if percent is None:
         return Decision.NOT_READY, reasons + ["no applicable item answered"]
     if percent < rules.conditional_threshold:
@@ -162,22 +152,15 @@ def decide(
         reasons.append(
             f"{majors} major nonconformities (more than {rules.max_major_for_conditional} allowed for a conditional recommendation)"
         )
-    if (
-        percent < rules.conditional_threshold
-        or majors > rules.max_major_for_conditional
-    ):
+    if percent < rules.conditional_threshold or majors > rules.max_major_for_conditional:
         return Decision.NOT_READY, reasons
     blockers: list[str] = []
     if percent < rules.pass_threshold:
-        blockers.append(
-            f"score {percent}% is below the {rules.pass_threshold}% pass threshold"
-        )
+        blockers.append(f"score {percent}% is below the {rules.pass_threshold}% pass threshold")
     if majors:
         blockers.append(f"{majors} major nonconformities must be corrected")
     if minors > rules.max_minor_for_pass:
-        blockers.append(
-            f"{minors} minor nonconformities (at most {rules.max_minor_for_pass} for certification)"
-        )
+        blockers.append(f"{minors} minor nonconformities (at most {rules.max_minor_for_pass} for certification)")
     if open_critical:
         blockers.append(f"critical items not conforming: {', '.join(open_critical)}")
     if blockers or unanswered:

@@ -45,9 +45,7 @@ class AuditLocked(UserError):
     def __init__(self, audit_id: str, pid: int | None) -> None:
         self.audit_id = audit_id
         holder = f"pid {pid}" if pid else "another process"
-        super().__init__(
-            f"audit is open elsewhere: {audit_id[:12]} is being written by {holder}; close it there first"
-        )
+        super().__init__(f"audit is open elsewhere: {audit_id[:12]} is being written by {holder}; close it there first")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,38 +112,24 @@ class AuditService:
         """The audit id ``text`` names: a full id or a unique prefix of at least 4 characters."""
         wanted = text.strip().lower()
         if not wanted or any(c not in "0123456789abcdef" for c in wanted):
-            raise UserError(
-                f"unknown audit {text!r} (audit ids are hex, as 'inspector audit list' shows)"
-            )
+            raise UserError(f"unknown audit {text!r} (audit ids are hex, as 'inspector audit list' shows)")
         if len(wanted) == 32 and (self.data.audit_dir(wanted) / STORE_NAME).is_file():
             return wanted
         if len(wanted) < 4:
-            raise UserError(
-                f"audit id {text!r} is too short: give at least 4 characters"
-            )
-        matches = [
-            audit_id for audit_id in self._audit_ids() if audit_id.startswith(wanted)
-        ]
+            raise UserError(f"audit id {text!r} is too short: give at least 4 characters")
+        matches = [audit_id for audit_id in self._audit_ids() if audit_id.startswith(wanted)]
         if not matches:
             raise UserError(f"unknown audit {text!r} (see 'inspector audit list')")
         if len(matches) > 1:
-            raise UserError(
-                f"audit id {text!r} is ambiguous: {', '.join(m[:12] for m in matches[:5])}"
-            )
+            raise UserError(f"audit id {text!r} is ambiguous: {', '.join(m[:12] for m in matches[:5])}")
         return matches[0]
 
     def _audit_ids(self) -> list[str]:
         if not self.data.audits.is_dir():
             return []
-        return sorted(
-            p.name
-            for p in self.data.audits.iterdir()
-            if len(p.name) == 32 and (p / STORE_NAME).is_file()
-        )
+        return sorted(p.name for p in self.data.audits.iterdir() if len(p.name) == 32 and (p / STORE_NAME).is_file())
 
-    def open(
-        self, audit_id: str, writable: bool = True, key: SigningKey | None = None
-    ) -> "Audit":
+    def open(self, audit_id: str, writable: bool = True, key: SigningKey | None = None) -> Audit:
         """The audit ``audit_id`` (full id or unique prefix). Use as a context manager.
 
         ``writable`` takes the audit's lock (``StoreLocked`` if another process holds it);
@@ -158,9 +142,7 @@ class AuditService:
         except StoreLocked as exc:
             raise AuditLocked(audit_id, exc.pid) from None
         except StoreMissing:
-            raise UserError(
-                f"unknown audit {audit_id!r} (see 'inspector audit list')"
-            ) from None
+            raise UserError(f"unknown audit {audit_id!r} (see 'inspector audit list')") from None
         try:
             audit = Audit(self, audit_id, folder, store, writable, key)
         except BaseException:

@@ -57,19 +57,13 @@ def shipped_registry_path() -> Path:
 
 def load_registry(path: Path | None = None, data_root: Path | None = None) -> Registry:
     """The registry at ``path``, else the data directory's own, else the shipped one."""
-    if (
-        path is None
-        and data_root is not None
-        and (data_root / "stations.toml").is_file()
-    ):
+    if path is None and data_root is not None and (data_root / "stations.toml").is_file():
         path = data_root / "stations.toml"
     path = path or shipped_registry_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UserError(
-            f"station registry {path}: cannot read ({exc.strerror})"
-        ) from None
+        raise UserError(f"station registry {path}: cannot read ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"station registry {path}: bad TOML: {exc}") from None
     try:
@@ -81,7 +75,5 @@ def load_registry(path: Path | None = None, data_root: Path | None = None) -> Re
     codes = [s.code for s in registry.stations]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
-        raise UserError(
-            f"station registry {path}: duplicate station code {duplicates[0]}"
-        )
+        raise UserError(f"station registry {path}: duplicate station code {duplicates[0]}")
     return registry

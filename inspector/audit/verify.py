@@ -78,9 +78,7 @@ class TrustCheck:
     def key(self, kid: str) -> Any:
 
         usable = self.trustlist.entries_for(kid, self.purpose)
-        if not usable or any(
-            e.status == KeyStatus.REVOKED for e in self.trustlist.candidates(kid)
-        ):
+        if not usable or any(e.status == KeyStatus.REVOKED for e in self.trustlist.candidates(kid)):
             try:  # unknown, revoked or not for findings: the trust list says which, whatever the time
                 self.trustlist.authorize(kid, self.purpose, utcnow())
             except Invalid as exc:
@@ -92,9 +90,7 @@ class TrustCheck:
             key = usable[0].key
         except UserError as exc:
             return str(exc)
-        self.windows[kid] = [
-            (parse_time(e.use_from), parse_time(e.use_until)) for e in usable
-        ]
+        self.windows[kid] = [(parse_time(e.use_from), parse_time(e.use_until)) for e in usable]
         return key
 
     def window(self, kid: str, time: str) -> str | None:
@@ -109,9 +105,7 @@ class TrustCheck:
         return None
 
 
-def make_report(
-    chain: ChainReport, extra_problems: list[str], trust: Any | None
-) -> VerifyReport:
+def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None) -> VerifyReport:
     state = chain.state
     problems = extra_problems + chain.problems
     warnings = list(chain.warnings)
@@ -135,15 +129,11 @@ def make_report(
         trust=how,
         opened=opened,
         closed=state.closed,
-        seal_digest=envelope_digest(chain.seal_envelope)
-        if chain.seal and chain.seal_envelope
-        else None,
+        seal_digest=envelope_digest(chain.seal_envelope) if chain.seal and chain.seal_envelope else None,
     )
 
 
-def verify_local(
-    service: AuditService, audit_id: str, trust: Any | None
-) -> VerifyReport:
+def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> VerifyReport:
     """Verify an audit stored on this machine. Takes no lock: a writer may be busy meanwhile."""
     audit_id = service.resolve(audit_id)
     folder = service.data.audit_dir(audit_id)

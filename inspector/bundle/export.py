@@ -105,23 +105,15 @@ def export_audit(
             if trustlist_bytes
             else None,
             "evidence": [
-                {"sha256": ref.sha256, "size": ref.size}
-                for ref in sorted(refs.values(), key=lambda r: r.sha256)
+                {"sha256": ref.sha256, "size": ref.size} for ref in sorted(refs.values(), key=lambda r: r.sha256)
             ],
-            "certificates": [
-                CERT_PREFIX + path.name
-                for path in certificates
-                if _allowed(CERT_PREFIX + path.name)
-            ],
+            "certificates": [CERT_PREFIX + path.name for path in certificates if _allowed(CERT_PREFIX + path.name)],
             "exported": now_text(),
             "exporter": f"inspector {__version__}",
         }
         evidence_dir = audit.evidence_dir
         audit_short = audit.id
-    records_text = "".join(
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
-        for doc in docs
-    )
+    records_text = "".join(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n" for doc in docs)
     with atomic_output(out) as handle, zipfile.ZipFile(handle, "w") as archive:
         _write(
             archive,
@@ -133,9 +125,7 @@ def export_audit(
             _write(
                 archive,
                 SEAL,
-                json.dumps(seal.envelope.model_dump(), ensure_ascii=False).encode(
-                    "utf-8"
-                ),
+                json.dumps(seal.envelope.model_dump(), ensure_ascii=False).encode("utf-8"),
             )
         _write(archive, CHECKLIST, checklist_bytes)
         if trustlist_bytes:

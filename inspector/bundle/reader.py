@@ -8,8 +8,9 @@ import hashlib
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from inspector.audit.evidence import CHUNK, MAX_EVIDENCE_BYTES
 from inspector.audit.records import EvidenceRef
@@ -57,9 +58,7 @@ class BundleReader:
     def _check_members(self) -> dict[str, zipfile.ZipInfo]:
         infos = self.zip.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise UserError(
-                f"bundle {self.path}: {len(infos)} members (at most {MAX_MEMBERS})"
-            )
+            raise UserError(f"bundle {self.path}: {len(infos)} members (at most {MAX_MEMBERS})")
         members: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
@@ -68,31 +67,21 @@ class BundleReader:
             if name in members:
                 raise UserError(f"{where}: appears twice")
             if not _allowed(name):
-                raise UserError(
-                    f"{where}: not part of an inspector bundle (unexpected name or path)"
-                )
-            kind = stat.S_IFMT(
-                info.external_attr >> 16
-            )  # Unix file type; 0 when not recorded
+                raise UserError(f"{where}: not part of an inspector bundle (unexpected name or path)")
+            kind = stat.S_IFMT(info.external_attr >> 16)  # Unix file type; 0 when not recorded
             if kind and kind != stat.S_IFREG:
                 raise UserError(f"{where}: not a regular file (link or device)")
             if info.flag_bits & 0x1:
                 raise UserError(f"{where}: encrypted")
             limit = self._limit(name)
             if info.file_size > limit:
-                raise UserError(
-                    f"{where}: too large ({info.file_size} bytes; at most {limit})"
-                )
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(
-                info.compress_size, 1
-            ):
+                raise UserError(f"{where}: too large ({info.file_size} bytes; at most {limit})")
+            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise UserError(f"{where}: compression ratio too high (zip bomb?)")
             total += info.file_size
             members[name] = info
         if total > MAX_TOTAL_BYTES:
-            raise UserError(
-                f"bundle {self.path}: {total} bytes uncompressed (at most {MAX_TOTAL_BYTES})"
-            )
+            raise UserError(f"bundle {self.path}: {total} bytes uncompressed (at most {MAX_TOTAL_BYTES})")
         return members
 
     @staticmethod
@@ -106,7 +95,7 @@ class BundleReader:
     def close(self) -> None:
         self.zip.close()
 
-    def __enter__(self) -> "BundleReader":
+    def __enter__(self) -> BundleReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -124,9 +113,7 @@ class BundleReader:
                 while chunk := handle.read(CHUNK):
                     read += len(chunk)
                     if read > info.file_size:
-                        raise UserError(
-                            f"bundle {self.path}: member {name!r} is larger than it declares"
-                        )
+                        raise UserError(f"bundle {self.path}: member {name!r} is larger than it declares")
                     yield chunk
         except (
             zipfile.BadZipFile,
@@ -136,9 +123,7 @@ class BundleReader:
             ValueError,
             NotImplementedError,
         ) as exc:
-            raise UserError(
-                f"bundle {self.path}: member {name!r} cannot be read ({exc})"
-            ) from None
+            raise UserError(f"bundle {self.path}: member {name!r} cannot be read ({exc})") from None
 
     def read(self, name: str) -> bytes:
         return b"".join(self._chunks(name))
@@ -156,14 +141,10 @@ class BundleReader:
 
     def manifest(self) -> dict[str, Any]:
         if not self.has(MANIFEST):
-            raise UserError(
-                f"bundle {self.path}: not an inspector bundle (no {MANIFEST})"
-            )
+            raise UserError(f"bundle {self.path}: not an inspector bundle (no {MANIFEST})")
         value = loads_strict(self.read(MANIFEST), f"bundle {self.path}: {MANIFEST}")
         if not isinstance(value, dict) or value.get("format") != BUNDLE_FORMAT:
-            raise UserError(
-                f"bundle {self.path}: {MANIFEST} is not an {BUNDLE_FORMAT} manifest"
-            )
+            raise UserError(f"bundle {self.path}: {MANIFEST} is not an {BUNDLE_FORMAT} manifest")
         return value
 
     def evidence_check(self, ref: EvidenceRef) -> str | None:
@@ -208,8 +189,6 @@ class BundleReader:
         if not pinned or not self.has(TRUSTLIST):
             return None
         try:
-            return load_trustlist(
-                self.read(TRUSTLIST), pinned, f"bundle {self.path}: {TRUSTLIST}"
-            )
+            return load_trustlist(self.read(TRUSTLIST), pinned, f"bundle {self.path}: {TRUSTLIST}")
         except UserError:
             return None

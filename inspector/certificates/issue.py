@@ -36,11 +36,7 @@ STATION_NAME_MAX = 40
 
 
 def _station_display(name: str) -> str:
-    return (
-        name
-        if len(name) <= STATION_NAME_MAX
-        else name[: STATION_NAME_MAX - 1].rstrip() + "…"
-    )
+    return name if len(name) <= STATION_NAME_MAX else name[: STATION_NAME_MAX - 1].rstrip() + "…"
 
 
 def _result_for(audit: Any) -> CertResult:
@@ -49,9 +45,7 @@ def _result_for(audit: Any) -> CertResult:
     if decision is Decision.CERTIFY:
         return CertResult.CERTIFIED
     reasons = "; ".join(audit.score().reasons) or decision.value
-    raise UserError(
-        f"audit {audit.id[:12]}: no certificate can be issued: decision is {decision.value} ({reasons})"
-    )
+    raise UserError(f"audit {audit.id[:12]}: no certificate can be issued: decision is {decision.value} ({reasons})")
 
 
 def _surveillance(issued: datetime, expires: datetime) -> list[str]:
@@ -80,13 +74,9 @@ def issue_certificate(
     with AuditService(data).open(audit_id, writable=False) as audit:
         opened, seal = audit.opened, audit.seal()
         if not audit.is_closed or seal is None:
-            raise UserError(
-                f"audit {audit.id[:12]} is not closed: close it first ('inspector audit close')"
-            )
+            raise UserError(f"audit {audit.id[:12]} is not closed: close it first ('inspector audit close')")
         if opened.audit_type == AuditType.STAGE1:
-            raise UserError(
-                f"audit {audit.id[:12]} is a stage 1 (readiness) audit: it cannot lead to a certificate"
-            )
+            raise UserError(f"audit {audit.id[:12]} is a stage 1 (readiness) audit: it cannot lead to a certificate")
         result = _result_for(audit)
         closed_score = audit.score()
         folder, full_id = audit.folder, audit.id
@@ -105,9 +95,7 @@ def issue_certificate(
     except Invalid as exc:
         raise UserError(f"this key may not issue certificates now: {exc}") from None
     if entry.auditor_id != opened.auditor.id:
-        raise UserError(
-            f"the key is enrolled for auditor {entry.auditor_id}, but the audit names {opened.auditor.id}"
-        )
+        raise UserError(f"the key is enrolled for auditor {entry.auditor_id}, but the audit names {opened.auditor.id}")
     expires = min(now + timedelta(days=lifetime_days), parse_time(entry.verify_until))
     cti = os.urandom(10)
     claims = CertClaims(
@@ -173,9 +161,7 @@ def _fitting(claims: Any, verify_url: str | None) -> Any:
     variants = [
         claims,
         claims.model_copy(update={"audit_type": None, "audit_date": None}),
-        claims.model_copy(
-            update={"audit_type": None, "audit_date": None, "station_name": None}
-        ),
+        claims.model_copy(update={"audit_type": None, "audit_date": None, "station_name": None}),
     ]
     for variant in variants:
         length = psc1.text_length(variant)
@@ -186,11 +172,7 @@ def _fitting(claims: Any, verify_url: str | None) -> Any:
             return variant
     raise UserError(
         f"the certificate does not fit a version {psc1.MAX_QR_VERSION} QR code"
-        + (
-            f" with the verify link {verify_url!r}: HQ should configure a shorter verify URL"
-            if verify_url
-            else ""
-        )
+        + (f" with the verify link {verify_url!r}: HQ should configure a shorter verify URL" if verify_url else "")
     )
 
 

@@ -23,15 +23,9 @@ def find_certificate(data: DataDir, text: str) -> Path:
     if candidate.suffix == ".json" and candidate.is_file():
         return candidate
     wanted = text.replace("-", "").strip().upper()
-    matches = (
-        [p for p in issued_certificates(data) if p.stem.startswith(wanted)]
-        if len(wanted) >= 4
-        else []
-    )
+    matches = [p for p in issued_certificates(data) if p.stem.startswith(wanted)] if len(wanted) >= 4 else []
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
         raise UserError(f"certificate id {text!r} is ambiguous")
-    raise UserError(
-        f"unknown certificate {text!r} (give a record file or an id from 'inspector cert list')"
-    )
+    raise UserError(f"unknown certificate {text!r} (give a record file or an id from 'inspector cert list')")

@@ -28,9 +28,7 @@ from inspector.errors import UserError
 
 DEFAULT_SCOPE_EN = "Infrastructure, quality management, police-station office procedures and public service"
 DEFAULT_SCOPE_HI = "आधारभूत संरचना, गुणवत्तापूर्ण प्रबंधन, थाना कार्यालय प्रक्रिया एवं जनसेवा"
-DEFAULT_LIFETIME_DAYS = (
-    3 * 365
-)  # ISO/IEC 17021-1 cycle: 3 years, surveillance in years 1 and 2
+DEFAULT_LIFETIME_DAYS = 3 * 365  # ISO/IEC 17021-1 cycle: 3 years, surveillance in years 1 and 2
 CERT_FORMAT = "inspector-cert/v1"
 RECORD_LIMIT = 1024 * 1024  # a record is a few KB; anything near this is not one
 
@@ -116,19 +114,13 @@ def parse_record(data: bytes, what: str) -> tuple[Envelope, CertificateBody]:
         or document.get("format") != CERT_FORMAT
         or set(document) != {"format", "envelope"}
     ):
-        raise UserError(
-            f"{what}: not a certificate record (expected format {CERT_FORMAT!r})"
-        )
+        raise UserError(f"{what}: not a certificate record (expected format {CERT_FORMAT!r})")
     try:
         envelope = Envelope.model_validate(document["envelope"])
-        body = CertificateBody.model_validate(
-            loads_strict(envelope.payload_bytes, what)
-        )
+        body = CertificateBody.model_validate(loads_strict(envelope.payload_bytes, what))
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise UserError(
-            f"{what}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-        ) from None
+        raise UserError(f"{what}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
     return envelope, body
 
 

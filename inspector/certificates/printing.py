@@ -135,9 +135,7 @@ def render_pdf(cert: CertificateBody, qr_png: bytes) -> bytes:
     return bytes(pdf.output())
 
 
-def _centered(
-    pdf, text: str, size: float, bold: bool = False, height: float = 9
-) -> None:  # type: ignore[no-untyped-def]
+def _centered(pdf, text: str, size: float, bold: bool = False, height: float = 9) -> None:  # type: ignore[no-untyped-def]
     pdf.set_font("Noto", "B" if bold else "", size)
     pdf.cell(0, height, text, align="C", new_x="LMARGIN", new_y="NEXT")
 

@@ -30,11 +30,11 @@ import io
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 import cbor2
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -157,17 +157,13 @@ class CertClaims(BaseModel):
     cert_id: Annotated[bytes, Field(min_length=CERT_ID_SIZE, max_length=CERT_ID_SIZE)]
     station_code: Annotated[str, Field(pattern=STATION_CODE.pattern)]
     checklist_id: Annotated[str, Field(pattern=CHECKLIST_ID.pattern)]
-    checklist_version: Annotated[
-        str, Field(max_length=20, pattern=CHECKLIST_VERSION.pattern)
-    ]
+    checklist_version: Annotated[str, Field(max_length=20, pattern=CHECKLIST_VERSION.pattern)]
     result: CertResult
     score: Annotated[int, Field(ge=0, le=100)]
     majors: Count
     minors: Count
     auditor_id: Annotated[str, Field(min_length=1, max_length=24)]
-    findings_root: Annotated[
-        bytes, Field(min_length=FINDINGS_ROOT_SIZE, max_length=FINDINGS_ROOT_SIZE)
-    ]
+    findings_root: Annotated[bytes, Field(min_length=FINDINGS_ROOT_SIZE, max_length=FINDINGS_ROOT_SIZE)]
     station_name: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     # Days since 1970-01-01 (the RFC 8943 date count), not seconds: 3 bytes instead of 5 in a
     # budget where every byte is 1.6 QR characters. The cap catches a seconds value passed by mistake.
@@ -199,11 +195,7 @@ class CertClaims(BaseModel):
 
     @property
     def audit_day(self) -> date | None:
-        return (
-            None
-            if self.audit_date is None
-            else EPOCH_DAY + timedelta(days=self.audit_date)
-        )
+        return None if self.audit_date is None else EPOCH_DAY + timedelta(days=self.audit_date)
 
     @staticmethod
     def day_number(day: date) -> int:
@@ -252,9 +244,7 @@ def payload_bytes(claims: CertClaims) -> bytes:
         items[Claim.AUDIT_TYPE] = int(claims.audit_type)
     # Plain ints as keys: cbor2 would encode an IntEnum fine, but the canonical check compares
     # against decoded plain ints, so keep the two sides identical by construction.
-    return cbor2.dumps(
-        {int(key): value for key, value in items.items()}, canonical=True
-    )
+    return cbor2.dumps({int(key): value for key, value in items.items()}, canonical=True)
 
 
 def cose_bytes(protected: bytes, payload: bytes, signature: bytes) -> bytes:
@@ -272,9 +262,7 @@ def to_text(cose: bytes) -> str:
 
 def text_length(claims: CertClaims) -> int:
     """Length of the QR text ``encode`` would produce, without a key (kid and signature sizes are fixed)."""
-    cose = cose_bytes(
-        protected_header(bytes(KID_SIZE)), payload_bytes(claims), bytes(SIGNATURE_SIZE)
-    )
+    cose = cose_bytes(protected_header(bytes(KID_SIZE)), payload_bytes(claims), bytes(SIGNATURE_SIZE))
     return len(PREFIX) + -(-len(cose) * 8 // 5)
 
 
@@ -299,13 +287,8 @@ def encode(claims: CertClaims, key: SigningKey) -> str:
     # Read back what we are about to print: an issuer must never hand out a QR its own
     # verifier would refuse (and re-verifying guards against a faulty signature computation).
     decoded = decode(text)
-    if (
-        not verify_signature(decoded, key.public)
-        or parse_claims(decoded.payload) != claims
-    ):
-        raise RuntimeError(
-            "certificate failed its own read-back check"
-        )  # pragma: no cover
+    if not verify_signature(decoded, key.public) or parse_claims(decoded.payload) != claims:
+        raise RuntimeError("certificate failed its own read-back check")  # pragma: no cover
     return text
 
 
@@ -321,13 +304,9 @@ def parse_scanned(text: str) -> str:
     removed (hand-held scanners append a newline); nothing inside is changed or decoded.
     """
     if not isinstance(text, str):
-        raise PayloadError(
-            "bad-input", f"scanned data must be text, not {type(text).__name__}"
-        )
+        raise PayloadError("bad-input", f"scanned data must be text, not {type(text).__name__}")
     if len(text) > MAX_SCANNED_LENGTH:
-        raise PayloadError(
-            "too-long", f"scanned text is longer than {MAX_SCANNED_LENGTH} characters"
-        )
+        raise PayloadError("too-long", f"scanned text is longer than {MAX_SCANNED_LENGTH} characters")
     text = text.strip()
     if not text[:8].lower().startswith(("https://", "http://")):
         return text
@@ -337,9 +316,7 @@ def parse_scanned(text: str) -> str:
     if not link[:8].lower() == "https://":
         raise PayloadError("bad-url", "verify link must use https://")
     if any(char.isspace() or unicodedata.category(char) == "Cc" for char in link):
-        raise PayloadError(
-            "bad-url", "verify link contains white space or control characters"
-        )
+        raise PayloadError("bad-url", "verify link contains white space or control characters")
     try:
         host = urllib.parse.urlsplit(link).hostname
     except ValueError:
@@ -352,13 +329,9 @@ def parse_scanned(text: str) -> str:
 def decode(text: str) -> Decoded:
     """Check transport and envelope strictly (§8.6 steps 1-4). Raises ``PayloadError``."""
     if not isinstance(text, str):
-        raise PayloadError(
-            "bad-input", f"QR payload must be text, not {type(text).__name__}"
-        )
+        raise PayloadError("bad-input", f"QR payload must be text, not {type(text).__name__}")
     if len(text) > MAX_TEXT_LENGTH:
-        raise PayloadError(
-            "too-long", f"QR payload is longer than {MAX_TEXT_LENGTH} characters"
-        )
+        raise PayloadError("too-long", f"QR payload is longer than {MAX_TEXT_LENGTH} characters")
     if not text.startswith(PREFIX):
         raise PayloadError(
             "bad-prefix",
@@ -373,9 +346,7 @@ def verify_signature(decoded: Decoded, key: PublicKey) -> bool:
     """True when ``key`` signed this envelope as a certificate (domain ``PSA/cert/v1``)."""
     if key.kid != decoded.kid:
         return False
-    return key.verify(
-        Domain.CERT, decoded.payload, decoded.signature, protected=decoded.protected
-    )
+    return key.verify(Domain.CERT, decoded.payload, decoded.signature, protected=decoded.protected)
 
 
 def parse_claims(payload: bytes) -> CertClaims:
@@ -385,16 +356,10 @@ def parse_claims(payload: bytes) -> CertClaims:
         raise PayloadError("bad-claim", "certificate payload is not a CBOR map")
     for key in value:
         if type(key) is not int or key not in _CLAIM_VALUES:
-            raise PayloadError(
-                "unknown-claim", f"certificate payload has an unknown claim {key!r}"
-            )
-    missing = sorted(
-        claim.name.lower() for claim in REQUIRED_CLAIMS if claim not in value
-    )
+            raise PayloadError("unknown-claim", f"certificate payload has an unknown claim {key!r}")
+    missing = sorted(claim.name.lower() for claim in REQUIRED_CLAIMS if claim not in value)
     if missing:
-        raise PayloadError(
-            "bad-claim", f"certificate payload lacks {', '.join(missing)}"
-        )
+        raise PayloadError("bad-claim", f"certificate payload lacks {', '.join(missing)}")
     fields: dict[str, Any] = {}
     for claim, raw in value.items():
         _CLAIM_READERS[Claim(claim)](raw, fields)
@@ -403,9 +368,7 @@ def parse_claims(payload: bytes) -> CertClaims:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"])
-        raise PayloadError(
-            "bad-claim", f"certificate claim {where}: {error['msg']}"
-        ) from None
+        raise PayloadError("bad-claim", f"certificate claim {where}: {error['msg']}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,9 +378,7 @@ def parse_claims(payload: bytes) -> CertClaims:
 # Base32 digits -> the digits int(..., 32) understands (0-9, a-v). int() parses in C; the stdlib
 # base64.b32decode is pure Python and was 80% of decode() time. int() would also accept lower
 # case, "_", signs and white space, so the alphabet regex must run first.
-_TO_INT_DIGITS = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghijklmnopqrstuv"
-)
+_TO_INT_DIGITS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghijklmnopqrstuv")
 
 
 def _base32_decode(body: str) -> bytes:
@@ -443,9 +404,7 @@ def _base32_decode(body: str) -> bytes:
 
 def _decoder(data: bytes, duplicates: bool) -> tuple[Any, int]:
     stream = io.BytesIO(data)
-    value = cbor2.CBORDecoder(
-        stream, max_depth=8, allow_duplicate_keys=duplicates
-    ).decode()
+    value = cbor2.CBORDecoder(stream, max_depth=8, allow_duplicate_keys=duplicates).decode()
     return value, stream.tell()
 
 
@@ -453,9 +412,7 @@ def _strict_cbor(data: bytes, what: str) -> Any:
     """Exactly one deterministic CBOR item (RFC 8949 §4.2.1), no duplicate keys, nothing after it."""
     try:
         value, used = _decoder(data, duplicates=False)
-    except (
-        Exception
-    ):  # cbor2 raises several types (and ValueError/OverflowError) on bad input
+    except Exception:  # cbor2 raises several types (and ValueError/OverflowError) on bad input
         # Tell a duplicate key apart from garbage: the lenient decoder accepts the former.
         try:
             _decoder(data, duplicates=True)
@@ -463,9 +420,7 @@ def _strict_cbor(data: bytes, what: str) -> Any:
             raise PayloadError("bad-cbor", f"{what} is not valid CBOR") from None
         raise PayloadError("duplicate-key", f"{what} has a duplicate map key") from None
     if used != len(data):
-        raise PayloadError(
-            "trailing-bytes", f"{what} has {len(data) - used} bytes after its CBOR item"
-        )
+        raise PayloadError("trailing-bytes", f"{what} has {len(data) - used} bytes after its CBOR item")
     try:
         canonical = cbor2.dumps(value, canonical=True)
     except Exception:
@@ -479,18 +434,12 @@ def _strict_cbor(data: bytes, what: str) -> Any:
 
 def _envelope(value: Any) -> Decoded:
     if not isinstance(value, cbor2.CBORTag) or value.tag != COSE_SIGN1_TAG:
-        raise PayloadError(
-            "bad-cose", "certificate is not a tagged COSE_Sign1 (CBOR tag 18)"
-        )
+        raise PayloadError("bad-cose", "certificate is not a tagged COSE_Sign1 (CBOR tag 18)")
     parts = value.value
     if not isinstance(parts, (list, tuple)) or len(parts) != 4:
         raise PayloadError("bad-cose", "COSE_Sign1 must be an array of 4 items")
     protected, unprotected, payload, signature = parts
-    if (
-        type(protected) is not bytes
-        or type(payload) is not bytes
-        or type(signature) is not bytes
-    ):
+    if type(protected) is not bytes or type(payload) is not bytes or type(signature) is not bytes:
         raise PayloadError(
             "bad-cose",
             "COSE_Sign1 protected header, payload and signature must be byte strings",
@@ -514,41 +463,25 @@ def _kid_from(protected: bytes) -> bytes:
     """The protected header must be exactly ``{1: -8, 4: kid(8)}``: the token never picks the algorithm."""
     # Fast path: those are precisely the 13 bytes a2 01 27 04 48 <kid>. Anything else takes the
     # slow path below, which only exists to say what is wrong.
-    if len(protected) == len(_PROTECTED_PREFIX) + KID_SIZE and protected.startswith(
-        _PROTECTED_PREFIX
-    ):
+    if len(protected) == len(_PROTECTED_PREFIX) + KID_SIZE and protected.startswith(_PROTECTED_PREFIX):
         return protected[len(_PROTECTED_PREFIX) :]
     try:
         header = _strict_cbor(protected, "COSE protected header")
     except PayloadError as exc:
         raise PayloadError("bad-header", exc.message) from None
-    if (
-        not isinstance(header, Mapping)
-        or set(header) != {1, 4}
-        or any(type(k) is not int for k in header)
-    ):
-        raise PayloadError(
-            "bad-header", "COSE protected header must hold exactly alg (1) and kid (4)"
-        )
+    if not isinstance(header, Mapping) or set(header) != {1, 4} or any(type(k) is not int for k in header):
+        raise PayloadError("bad-header", "COSE protected header must hold exactly alg (1) and kid (4)")
     alg, kid = header[1], header[4]
     if type(alg) is not int or alg != COSE_ALG_EDDSA:
-        raise PayloadError(
-            "bad-header", f"COSE algorithm {alg!r} refused: only EdDSA (-8)"
-        )
+        raise PayloadError("bad-header", f"COSE algorithm {alg!r} refused: only EdDSA (-8)")
     if type(kid) is not bytes or len(kid) != KID_SIZE:
         raise PayloadError("bad-header", f"COSE kid must be {KID_SIZE} bytes")
-    raise PayloadError(
-        "bad-header", "COSE protected header is not canonical"
-    )  # pragma: no cover
+    raise PayloadError("bad-header", "COSE protected header is not canonical")  # pragma: no cover
 
 
 _PROTECTED_PREFIX = b"\xa2\x01\x27\x04\x48"  # map(2), 1: -8, 4: bstr(8)
-if protected_header(bytes(KID_SIZE)) != _PROTECTED_PREFIX + bytes(
-    KID_SIZE
-):  # pragma: no cover
-    raise RuntimeError(
-        "signing.protected_header changed: update psc1._PROTECTED_PREFIX"
-    )
+if protected_header(bytes(KID_SIZE)) != _PROTECTED_PREFIX + bytes(KID_SIZE):  # pragma: no cover
+    raise RuntimeError("signing.protected_header changed: update psc1._PROTECTED_PREFIX")
 
 
 # Readers turn one raw claim into model fields, checking CBOR types before pydantic sees them
@@ -557,37 +490,27 @@ if protected_header(bytes(KID_SIZE)) != _PROTECTED_PREFIX + bytes(
 
 def _uint(raw: Any, what: str) -> int:
     if type(raw) is not int or raw < 0:
-        raise PayloadError(
-            "bad-claim", f"certificate claim {what} must be an unsigned integer"
-        )
+        raise PayloadError("bad-claim", f"certificate claim {what} must be an unsigned integer")
     return raw
 
 
 def _bstr(raw: Any, what: str) -> bytes:
     if type(raw) is not bytes:
-        raise PayloadError(
-            "bad-claim", f"certificate claim {what} must be a byte string"
-        )
+        raise PayloadError("bad-claim", f"certificate claim {what} must be a byte string")
     return raw
 
 
 def _tstr(raw: Any, what: str) -> str:
     if type(raw) is not str:
-        raise PayloadError(
-            "bad-claim", f"certificate claim {what} must be a text string"
-        )
+        raise PayloadError("bad-claim", f"certificate claim {what} must be a text string")
     if unicodedata.normalize("NFC", raw) != raw:
-        raise PayloadError(
-            "bad-claim", f"certificate claim {what} is not NFC-normalised text"
-        )
+        raise PayloadError("bad-claim", f"certificate claim {what} is not NFC-normalised text")
     return raw
 
 
 def _pair(raw: Any, what: str, item: Callable[[Any, str], Any]) -> tuple[Any, Any]:
     if not isinstance(raw, (list, tuple)) or len(raw) != 2:
-        raise PayloadError(
-            "bad-claim", f"certificate claim {what} must be an array of 2 items"
-        )
+        raise PayloadError("bad-claim", f"certificate claim {what} must be an array of 2 items")
     return item(raw[0], what), item(raw[1], what)
 
 
@@ -595,14 +518,10 @@ def _enum(raw: Any, what: str, enum: type[IntEnum]) -> IntEnum:
     try:
         return enum(_uint(raw, what))
     except ValueError:
-        raise PayloadError(
-            "bad-claim", f"certificate claim {what} has an unknown value {raw}"
-        ) from None
+        raise PayloadError("bad-claim", f"certificate claim {what} has an unknown value {raw}") from None
 
 
-def _set(
-    name: str, read: Callable[[Any, str], Any]
-) -> Callable[[Any, dict[str, Any]], None]:
+def _set(name: str, read: Callable[[Any, str], Any]) -> Callable[[Any, dict[str, Any]], None]:
     def reader(raw: Any, fields: dict[str, Any]) -> None:
         fields[name] = read(raw, name)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -56,11 +56,9 @@ class ImageError(UserError):
 class _SafeQRCode(qrcode.QRCode):  # type: ignore[type-arg]
     """qrcode.QRCode with Reed-Solomon coding that survives all-zero blocks (see module doc)."""
 
-    def makeImpl(self, test: bool, mask_pattern: int) -> None:  # noqa: N802 - qrcode's name
+    def makeImpl(self, test: bool, mask_pattern: int) -> None:
         if self.data_cache is None:
-            self.data_cache = _codewords(
-                self.version, self.error_correction, self.data_list
-            )
+            self.data_cache = _codewords(self.version, self.error_correction, self.data_list)
         super().makeImpl(test, mask_pattern)
 
 
@@ -85,9 +83,7 @@ def _segments(text: str) -> list[qrcode.util.QRData]:
                 _alnum(fragment),
             ]
         return [
-            qrcode.util.QRData(
-                (link + "#").encode("utf-8"), mode=qrcode.util.MODE_8BIT_BYTE
-            ),
+            qrcode.util.QRData((link + "#").encode("utf-8"), mode=qrcode.util.MODE_8BIT_BYTE),
             _alnum(fragment),
         ]
     raise ValueError(f"QR text must be {PREFIX}... or https://host/path#{PREFIX}...")
@@ -95,12 +91,7 @@ def _segments(text: str) -> list[qrcode.util.QRData]:
 
 def _is_https_link(link: str) -> bool:
     # Printable ASCII only: readers decode byte segments as ISO-8859-1 unless told otherwise.
-    return (
-        link[:8].lower() == "https://"
-        and link.isascii()
-        and link.isprintable()
-        and " " not in link
-    )
+    return link[:8].lower() == "https://" and link.isascii() and link.isprintable() and " " not in link
 
 
 def _alnum(text: str) -> qrcode.util.QRData:
@@ -138,14 +129,9 @@ def _fit(segments: Sequence[qrcode.util.QRData], text: str) -> int:
     """
     limits = qrcode.util.BIT_LIMIT_TABLE[ERROR_CORRECT_Q]
     for version in range(1, 41):
-        bits = sum(
-            4 + qrcode.util.length_in_bits(s.mode, version) + _payload_bits(s)
-            for s in segments
-        )
+        bits = sum(4 + qrcode.util.length_in_bits(s.mode, version) + _payload_bits(s) for s in segments)
         # The character-count field must also hold the length (matters only near the top).
-        fits_count = all(
-            len(s) < 1 << qrcode.util.length_in_bits(s.mode, version) for s in segments
-        )
+        fits_count = all(len(s) < 1 << qrcode.util.length_in_bits(s.mode, version) for s in segments)
         if bits <= limits[version] and fits_count:
             return version
     raise QRTooLarge(f"{len(text)} characters do not fit any QR code at ECC Q")
@@ -160,17 +146,13 @@ def _payload_bits(segment: qrcode.util.QRData) -> int:
     return 8 * length
 
 
-def matrix(
-    text: str, border: int = BORDER, max_version: int = MAX_QR_VERSION
-) -> list[list[bool]]:
+def matrix(text: str, border: int = BORDER, max_version: int = MAX_QR_VERSION) -> list[list[bool]]:
     """Module grid including the quiet zone; True is dark."""
     modules = make_qr(text, max_version).modules
     size = len(modules)
     light = [False] * (size + 2 * border)
     rows = [list(light) for _ in range(border)]
-    rows += [
-        [False] * border + [bool(m) for m in row] + [False] * border for row in modules
-    ]
+    rows += [[False] * border + [bool(m) for m in row] + [False] * border for row in modules]
     rows += [list(light) for _ in range(border)]
     return rows
 
@@ -179,14 +161,10 @@ def matrix(
 # Reed-Solomon codewords (ISO/IEC 18004 §7.4-7.6), independent of qrcode's polynomial class
 
 
-def _codewords(
-    version: int, error_correction: int, data_list: Sequence[qrcode.util.QRData]
-) -> list[int]:
+def _codewords(version: int, error_correction: int, data_list: Sequence[qrcode.util.QRData]) -> list[int]:
     """Data and error-correction codewords, interleaved: what qrcode keeps in ``data_cache``."""
     blocks = qrcode.base.rs_blocks(version, error_correction)
-    data = _data_codewords(
-        version, data_list, sum(block.data_count for block in blocks)
-    )
+    data = _data_codewords(version, data_list, sum(block.data_count for block in blocks))
     data_blocks: list[list[int]] = []
     ec_blocks: list[list[int]] = []
     offset = 0
@@ -198,9 +176,7 @@ def _codewords(
     return _interleave(data_blocks) + _interleave(ec_blocks)
 
 
-def _data_codewords(
-    version: int, data_list: Sequence[qrcode.util.QRData], capacity: int
-) -> list[int]:
+def _data_codewords(version: int, data_list: Sequence[qrcode.util.QRData], capacity: int) -> list[int]:
     buffer = qrcode.util.BitBuffer()
     for segment in data_list:
         buffer.put(segment.mode, 4)
@@ -208,9 +184,7 @@ def _data_codewords(
         segment.write(buffer)
     limit = capacity * 8
     if len(buffer) > limit:
-        raise qrcode.exceptions.DataOverflowError(
-            f"data needs {len(buffer)} bits, version {version} holds {limit}"
-        )
+        raise qrcode.exceptions.DataOverflowError(f"data needs {len(buffer)} bits, version {version} holds {limit}")
     for _ in range(min(limit - len(buffer), 4)):  # terminator
         buffer.put_bit(False)
     while len(buffer) % 8:
@@ -221,7 +195,7 @@ def _data_codewords(
     return codewords
 
 
-@lru_cache(maxsize=None)
+@cache
 def _generator(degree: int) -> tuple[int, ...]:
     """Coefficients (highest first, monic) of prod(x - a^i) for i < degree over GF(256)."""
     poly = [1]
@@ -275,9 +249,7 @@ def _image(text: str, box_size: int, max_version: int) -> Any:
     return image.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
 
 
-def png_bytes(
-    text: str, box_size: int = 10, max_version: int = MAX_QR_VERSION
-) -> bytes:
+def png_bytes(text: str, box_size: int = 10, max_version: int = MAX_QR_VERSION) -> bytes:
     out = io.BytesIO()
     _image(text, box_size, max_version).save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -293,9 +265,7 @@ def write_png(
     Path(path).write_bytes(png_bytes(text, box_size, max_version))
 
 
-def svg_text(
-    text: str, module_mm: float | None = None, max_version: int = MAX_QR_VERSION
-) -> str:
+def svg_text(text: str, module_mm: float | None = None, max_version: int = MAX_QR_VERSION) -> str:
     """An SVG with one path of unit squares; the viewBox counts modules, quiet zone included.
 
     ``module_mm`` sets width/height in millimetres; without it the SVG scales to its container
@@ -314,11 +284,7 @@ def svg_text(
                 runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
             else:
                 x += 1
-    dimension = (
-        f' width="{size * module_mm:g}mm" height="{size * module_mm:g}mm"'
-        if module_mm
-        else ""
-    )
+    dimension = f' width="{size * module_mm:g}mm" height="{size * module_mm:g}mm"' if module_mm else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 {size} {size}"{dimension}'
         f' shape-rendering="crispEdges">'
@@ -359,16 +325,10 @@ def terminal_lines(
     """
     grid = matrix(text, border, max_version)
     if len(grid) % 2:
-        grid.append(
-            [False] * len(grid[0])
-        )  # one more quiet-zone row to complete the last pair
+        grid.append([False] * len(grid[0]))  # one more quiet-zone row to complete the last pair
     lines = []
     for top, bottom in zip(grid[0::2], grid[1::2]):
-        lines.append(
-            "".join(
-                _HALF_BLOCKS[(t != invert, b != invert)] for t, b in zip(top, bottom)
-            )
-        )
+        lines.append("".join(_HALF_BLOCKS[(t != invert, b != invert)] for t, b in zip(top, bottom)))
     return lines
 
 
@@ -385,9 +345,7 @@ def decode_image(source: str | PathLike[str] | bytes) -> list[str]:
         # upscale gives the binarizer room; measured +3 of 48 synthetic degraded photos.
         from PIL import Image
 
-        found = _read(
-            image.resize((image.width * 2, image.height * 2), Image.Resampling.BICUBIC)
-        )
+        found = _read(image.resize((image.width * 2, image.height * 2), Image.Resampling.BICUBIC))
     return found
 
 
@@ -427,17 +385,11 @@ def _load_image(source: str | PathLike[str] | bytes) -> Any:
 
     what = "image data" if isinstance(source, (bytes, bytearray)) else f"image {source}"
     try:
-        stream = (
-            io.BytesIO(source)
-            if isinstance(source, (bytes, bytearray))
-            else open(source, "rb")
-        )  # noqa: SIM115
+        stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else open(source, "rb")  # noqa: SIM115
     except OSError as exc:
         raise ImageError(f"{what}: cannot open ({exc.strerror or exc})") from None
     except TypeError:
-        raise ImageError(
-            f"cannot read an image from a {type(source).__name__}"
-        ) from None
+        raise ImageError(f"cannot read an image from a {type(source).__name__}") from None
     try:
         with stream, Image.open(stream) as opened:
             opened.load()
@@ -445,9 +397,7 @@ def _load_image(source: str | PathLike[str] | bytes) -> Any:
             upright = ImageOps.exif_transpose(opened)
             return upright.convert("L")
     except UnidentifiedImageError:
-        raise ImageError(
-            f"{what}: not an image file (or a format Pillow cannot read)"
-        ) from None
+        raise ImageError(f"{what}: not an image file (or a format Pillow cannot read)") from None
     except Image.DecompressionBombError:
         raise ImageError(f"{what}: image is too large to read safely") from None
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt files

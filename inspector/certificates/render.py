@@ -23,9 +23,7 @@ def write_outputs(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(
-            f"output directory {out_dir}: cannot create ({exc.strerror})"
-        ) from None
+        raise UserError(f"output directory {out_dir}: cannot create ({exc.strerror})") from None
     text = qr_text_of(body)
     stem = out_dir / f"certificate-{body.cert_id}"
     written: dict[str, str] = {}
@@ -37,11 +35,7 @@ def write_outputs(
         "pdf": lambda: printing.render_pdf(body, qr.png_bytes(text, box_size=12)),
     }
     for fmt in formats:
-        path = (
-            stem.with_suffix(f".{fmt}")
-            if fmt != "png"
-            else out_dir / f"certificate-{body.cert_id}-qr.png"
-        )
+        path = stem.with_suffix(f".{fmt}") if fmt != "png" else out_dir / f"certificate-{body.cert_id}-qr.png"
         if fmt == "svg":
             path = out_dir / f"certificate-{body.cert_id}-qr.svg"
         try:

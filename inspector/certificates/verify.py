@@ -11,7 +11,7 @@ procedure and is tested against vectors produced by this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inspector.certificates.model import parse_record
@@ -74,7 +74,7 @@ class Verdict:
     crl_seq: int | None = None
     crl_issued_at: str | None = None
 
-    def fail(self, code: str, message: str | None = None) -> "Verdict":
+    def fail(self, code: str, message: str | None = None) -> Verdict:
         self.valid = False
         self.reasons.append(code)
         self.messages.append(message or REASON_TEXT.get(code, code))
@@ -84,13 +84,9 @@ class Verdict:
         """Which signed lists the decision used, as every shell shows it ('' when none)."""
         lists = []
         if self.trustlist_seq is not None and self.trustlist_issued_at:
-            lists.append(
-                f"trust list #{self.trustlist_seq} of {self.trustlist_issued_at[:10]}"
-            )
+            lists.append(f"trust list #{self.trustlist_seq} of {self.trustlist_issued_at[:10]}")
         if self.crl_seq is not None and self.crl_issued_at:
-            lists.append(
-                f"revocation list #{self.crl_seq} of {self.crl_issued_at[:10]}"
-            )
+            lists.append(f"revocation list #{self.crl_seq} of {self.crl_issued_at[:10]}")
         return ", ".join(lists)
 
     @property
@@ -132,9 +128,7 @@ class Verdict:
                 },
                 "auditor_id": claims.auditor_id,
                 "findings_root": claims.findings_root.hex(),
-                "audit_date": claims.audit_day.isoformat()
-                if claims.audit_day
-                else None,
+                "audit_date": claims.audit_day.isoformat() if claims.audit_day else None,
             }
         if self.entry is not None:
             out["signer"] = {
@@ -147,14 +141,14 @@ class Verdict:
 
 def _iso(seconds: int) -> str:
     try:
-        return format_time(datetime.fromtimestamp(seconds, tz=timezone.utc))
+        return format_time(datetime.fromtimestamp(seconds, tz=UTC))
     except (OverflowError, OSError, ValueError):
         return str(seconds)
 
 
 def _at(seconds: int) -> datetime | None:
     try:
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -197,9 +191,7 @@ def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> TrustEntry | No
     """The enrolled entry whose key signed this certificate, or None after recording why not."""
     found = trust.candidates(decoded.kid_hex)
     if not found:
-        verdict.fail(
-            "unknown-key", f"signed by key {decoded.kid_hex}, which HQ never enrolled"
-        )
+        verdict.fail("unknown-key", f"signed by key {decoded.kid_hex}, which HQ never enrolled")
         return None
     usable = [entry for entry in found if Purpose.CERT in entry.purposes]
     if not usable:
@@ -224,9 +216,7 @@ def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> TrustEntry | No
     return signed[0]
 
 
-def _check_claims(
-    verdict: Verdict, claims: CertClaims, entry: TrustEntry, now: datetime
-) -> None:
+def _check_claims(verdict: Verdict, claims: CertClaims, entry: TrustEntry, now: datetime) -> None:
     issued = _at(claims.issued_at)
     expires = _at(claims.expires_at)
     if claims.auditor_id != entry.auditor_id:
@@ -234,9 +224,7 @@ def _check_claims(
             "auditor-mismatch",
             f"certificate names lead auditor {claims.auditor_id}, but the key belongs to {entry.auditor_id}",
         )
-    if issued is None or not parse_time(entry.use_from) <= issued <= parse_time(
-        entry.use_until
-    ):
+    if issued is None or not parse_time(entry.use_from) <= issued <= parse_time(entry.use_until):
         verdict.fail(
             "outside-signing-window",
             f"issued {_iso(claims.issued_at)}, but key {entry.kid} could sign only from {entry.use_from} to {entry.use_until}",
@@ -246,38 +234,27 @@ def _check_claims(
             "exceeds-key-validity",
             f"valid until {_iso(claims.expires_at)}, beyond the key's verify-until {entry.verify_until}",
         )
-    if (
-        claims.expires_at <= claims.issued_at
-        or claims.expires_at - claims.issued_at > MAX_LIFETIME.total_seconds()
-    ):
+    if claims.expires_at <= claims.issued_at or claims.expires_at - claims.issued_at > MAX_LIFETIME.total_seconds():
         verdict.fail(
             "lifetime-too-long",
             "validity period is empty or longer than any certificate may have",
         )
     if issued is None or issued > now + CLOCK_SKEW:
-        verdict.fail(
-            "not-yet-valid", f"issued {_iso(claims.issued_at)}, which is in the future"
-        )
+        verdict.fail("not-yet-valid", f"issued {_iso(claims.issued_at)}, which is in the future")
     if expires is None or now >= expires:
         verdict.fail("expired", f"expired on {_iso(claims.expires_at)[:10]}")
 
 
-def _check_revocation(
-    verdict: Verdict, claims: CertClaims, crl: RevocationList | None
-) -> None:
+def _check_revocation(verdict: Verdict, claims: CertClaims, crl: RevocationList | None) -> None:
     if crl is None:
         return
 
     entry = crl.is_revoked(cert_id_text(claims.cert_id))
     if entry is not None:
-        verdict.fail(
-            "revoked", f"revoked by HQ on {entry.revoked_at[:10]}: {entry.reason}"
-        )
+        verdict.fail("revoked", f"revoked by HQ on {entry.revoked_at[:10]}: {entry.reason}")
 
 
-def _note_lists(
-    verdict: Verdict, trust: TrustList | None, crl: RevocationList | None, now: datetime
-) -> None:
+def _note_lists(verdict: Verdict, trust: TrustList | None, crl: RevocationList | None, now: datetime) -> None:
     if trust is not None:
         verdict.trustlist_seq = trust.seq
         verdict.trustlist_issued_at = trust.issued_at
@@ -286,9 +263,7 @@ def _note_lists(
                 f"the trust list is past its next update ({trust.next_update[:10]}); get a newer one from HQ"
             )
     if crl is None:
-        verdict.warnings.append(
-            "no revocation list is installed: cannot confirm the certificate was not revoked"
-        )
+        verdict.warnings.append("no revocation list is installed: cannot confirm the certificate was not revoked")
     else:
         verdict.crl_seq = crl.seq
         verdict.crl_issued_at = crl.issued_at
@@ -307,16 +282,12 @@ def verify_record(
 ) -> Verdict:
     """Verify a certificate record file: its own signature, its QR payload, and that they agree."""
 
-    envelope, body = parse_record(
-        data, what
-    )  # UserError: not a certificate record at all
+    envelope, body = parse_record(data, what)  # UserError: not a certificate record at all
     verdict = verify_payload(body.payload, trust, crl, now)
     if trust is None or verdict.entry is None:
         return verdict
     try:
-        entry, _ = trust.verify_envelope(
-            envelope, Domain.CERT_RECORD, Purpose.CERT, what
-        )
+        entry, _ = trust.verify_envelope(envelope, Domain.CERT_RECORD, Purpose.CERT, what)
     except Invalid as exc:
         code = exc.reason_code or ReasonCode.BAD_SIGNATURE
         return verdict.fail(
@@ -342,16 +313,14 @@ def _record_mismatches(body: Any, claims: CertClaims, entry: TrustEntry) -> list
         "station": body.station_code == claims.station_code,
         "auditor": body.auditor_id == claims.auditor_id == entry.auditor_id,
         "result": body.result == claims.result,
-        "score": (body.score, body.majors, body.minors)
-        == (claims.score, claims.majors, claims.minors),
+        "score": (body.score, body.majors, body.minors) == (claims.score, claims.majors, claims.minors),
         "dates": (
             parse_time(body.issued_at).timestamp(),
             parse_time(body.expires_at).timestamp(),
         )
         == (claims.issued_at, claims.expires_at),
         "findings root": bytes.fromhex(body.findings_root)[:16] == claims.findings_root,
-        "checklist": (body.checklist_id, body.checklist_version)
-        == (claims.checklist_id, claims.checklist_version),
+        "checklist": (body.checklist_id, body.checklist_version) == (claims.checklist_id, claims.checklist_version),
         "signing key": body.kid == entry.kid,
     }
     return [name for name, ok in checks.items() if not ok]

@@ -25,14 +25,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     group = add_group(sub, "audit", "audits: record findings, score, close, verify and export")
 
     new = add_command(group, "new", cmd_new, "open a new audit of a station; prints its id", json_flag=True)
-    new.add_argument("--station", required=True, metavar="CODE", help="station code, e.g. GBN-S39 (see 'inspector stations list')")
-    new.add_argument("--checklist", metavar="FILE", help="checklist file (default: the shipped police-station checklist)")
-    new.add_argument("--type", default="certification", metavar="TYPE", dest="audit_type",
-                     help=f"audit type: {', '.join(AUDIT_TYPES)} (default certification, i.e. stage 2)")
+    new.add_argument(
+        "--station", required=True, metavar="CODE", help="station code, e.g. GBN-S39 (see 'inspector stations list')"
+    )
+    new.add_argument(
+        "--checklist", metavar="FILE", help="checklist file (default: the shipped police-station checklist)"
+    )
+    new.add_argument(
+        "--type",
+        default="certification",
+        metavar="TYPE",
+        dest="audit_type",
+        help=f"audit type: {', '.join(AUDIT_TYPES)} (default certification, i.e. stage 2)",
+    )
     add_passphrase_option(new)
 
-    record = add_command(group, "record", cmd_record, "record or revise findings (one, or many from a CSV file)",
-                         json_flag=True)
+    record = add_command(
+        group, "record", cmd_record, "record or revise findings (one, or many from a CSV file)", json_flag=True
+    )
     record.add_argument("audit", metavar="AUDIT", help="audit id (or a unique prefix of it)")
     record.add_argument("item", nargs="?", metavar="ITEM", help="checklist item id, e.g. MAL-01")
     record.add_argument("status", nargs="?", metavar="STATUS", help="conform, minor, major, observation or na")
@@ -40,29 +50,40 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     record.add_argument("--evidence", action="append", default=[], metavar="FILE", help="attach a file (repeatable)")
     record.add_argument("--due", metavar="YYYY-MM-DD", help="due date of the corrective action (nonconformities)")
     record.add_argument("--reason", help="written reason for grading a failed critical item as minor")
-    record.add_argument("--from", dest="from_csv", metavar="FILE.csv",
-                        help="record every row of a CSV file (header item,status,note[,evidence,due,reason])")
+    record.add_argument(
+        "--from",
+        dest="from_csv",
+        metavar="FILE.csv",
+        help="record every row of a CSV file (header item,status,note[,evidence,due,reason])",
+    )
     add_passphrase_option(record)
 
     add_command(group, "list", cmd_list, "the audits on this machine", json_flag=True)
 
-    show = add_command(group, "show", cmd_show, "progress, scores, nonconformities and decision of an audit",
-                       json_flag=True)
+    show = add_command(
+        group, "show", cmd_show, "progress, scores, nonconformities and decision of an audit", json_flag=True
+    )
     show.add_argument("audit", metavar="AUDIT")
 
-    history = add_command(group, "history", cmd_history, "every recorded revision of one item's finding",
-                          json_flag=True)
+    history = add_command(
+        group, "history", cmd_history, "every recorded revision of one item's finding", json_flag=True
+    )
     history.add_argument("audit", metavar="AUDIT")
     history.add_argument("item", metavar="ITEM")
 
-    close = add_command(group, "close", cmd_close, "close and seal an audit (every item must be answered)",
-                        json_flag=True)
+    close = add_command(
+        group, "close", cmd_close, "close and seal an audit (every item must be answered)", json_flag=True
+    )
     close.add_argument("audit", metavar="AUDIT")
     add_passphrase_option(close)
 
-    verify = add_command(group, "verify", cmd_verify,
-                         "check an audit or bundle: signatures, chain, seal, evidence; exit 0 intact, 1 not",
-                         json_flag=True)
+    verify = add_command(
+        group,
+        "verify",
+        cmd_verify,
+        "check an audit or bundle: signatures, chain, seal, evidence; exit 0 intact, 1 not",
+        json_flag=True,
+    )
     verify.add_argument("target", metavar="AUDIT_OR_BUNDLE", help="an audit id, or a bundle .zip file")
 
     export = add_command(group, "export", cmd_export, "write an audit bundle (zip) for HQ", json_flag=True)
@@ -162,7 +183,9 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
         rows = load_findings_csv(args.from_csv)
     else:
         if not args.item or not args.status:
-            raise UserError("give ITEM and STATUS (e.g. 'inspector audit record AUDIT MAL-01 conform'), or --from FILE.csv")
+            raise UserError(
+                "give ITEM and STATUS (e.g. 'inspector audit record AUDIT MAL-01 conform'), or --from FILE.csv"
+            )
         rows = [FindingInput(args.item, args.status, args.note, tuple(args.evidence), args.due, args.reason)]
     service = _service(ctx)
     with service.open(args.audit, writable=True) as audit:
@@ -172,8 +195,13 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
         findings = audit.record_many(rows)
         progress = audit.score()
     if ctx.json:
-        ctx.emit({"audit": audit.id, "recorded": [_finding_json(f) for f in findings],
-                  "progress": {"answered": progress.answered, "total": progress.total}})
+        ctx.emit(
+            {
+                "audit": audit.id,
+                "recorded": [_finding_json(f) for f in findings],
+                "progress": {"answered": progress.answered, "total": progress.total},
+            }
+        )
         return 0
     for finding in findings:
         revised = f" (revision {finding.revision})" if finding.revision > 1 else ""
@@ -240,8 +268,15 @@ def show_json(audit: Any) -> dict[str, Any]:
         "decision": result.decision.value,
         "reasons": result.reasons,
         "nonconformities": [
-            {"item": f.item, "status": f.status.value, "clauses": clauses, "note": f.note, "due": f.due,
-             "reason": f.reason, "evidence": len(f.evidence)}
+            {
+                "item": f.item,
+                "status": f.status.value,
+                "clauses": clauses,
+                "note": f.note,
+                "due": f.due,
+                "reason": f.reason,
+                "evidence": len(f.evidence),
+            }
             for f, clauses in iter_nonconformities(audit)
         ],
         "unanswered": result.unanswered,
@@ -269,7 +304,9 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say("scores")
     for s in doc["sections"]:
         score = "  -" if s["score"] is None else f"{s['score']:>3}%"
-        ctx.say(f"  {s['id']:<5} {score}  {s['answered']:>2}/{s['total']:<2}  major {s['majors']}  minor {s['minors']}  {s['title']}")
+        ctx.say(
+            f"  {s['id']:<5} {score}  {s['answered']:>2}/{s['total']:<2}  major {s['majors']}  minor {s['minors']}  {s['title']}"
+        )
     overall = "-" if doc["score"] is None else f"{doc['score']}%"
     ctx.say(f"  overall {overall}   majors {doc['majors']}, minors {doc['minors']}, observations {doc['observations']}")
     ctx.say("")
@@ -326,9 +363,19 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
         seal = audit.close()
     payload = seal.payload
     if ctx.json:
-        ctx.emit({"id": payload.audit, "closed": payload.closed, "score": payload.percent, "decision": payload.decision,
-                  "majors": payload.majors, "minors": payload.minors, "findings_root": payload.findings_root,
-                  "head": payload.head, "records": payload.seq})
+        ctx.emit(
+            {
+                "id": payload.audit,
+                "closed": payload.closed,
+                "score": payload.percent,
+                "decision": payload.decision,
+                "majors": payload.majors,
+                "minors": payload.minors,
+                "findings_root": payload.findings_root,
+                "head": payload.head,
+                "records": payload.seq,
+            }
+        )
         return 0
     score = "-" if payload.percent is None else f"{payload.percent}%"
     ctx.say(f"audit {payload.audit} closed and sealed: score {score}, decision {payload.decision}")
@@ -347,7 +394,9 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         ctx.warn(warning)
     if report.ok:
         sealed = f"sealed, findings root {report.findings_root}" if report.sealed else "open (not sealed)"
-        ctx.say(f"intact: audit {report.audit_id}, {report.records} records, {sealed}; signers checked against {report.trust}")
+        ctx.say(
+            f"intact: audit {report.audit_id}, {report.records} records, {sealed}; signers checked against {report.trust}"
+        )
         return 0
     ctx.say(f"NOT INTACT: {args.target}: {len(report.problems)} problem(s)")
     for problem in report.problems:
@@ -359,12 +408,15 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.bundle.export import export_audit
     from inspector.trust.store import TrustStore
 
-    result = export_audit(_service(ctx), args.audit, Path(args.output), TrustStore(ctx.data.root).trustlist_bytes(),
-                          overwrite=args.force)
+    result = export_audit(
+        _service(ctx), args.audit, Path(args.output), TrustStore(ctx.data.root).trustlist_bytes(), overwrite=args.force
+    )
     if ctx.json:
         ctx.emit(result.to_json())
         return 0
     state = "sealed" if result.sealed else "NOT sealed (HQ imports only closed audits)"
-    ctx.say(f"{result.path}: audit {result.audit_id}, {result.records} records, {result.evidence} evidence files, "
-            f"{result.certificates} certificates, {state}")
+    ctx.say(
+        f"{result.path}: audit {result.audit_id}, {result.records} records, {result.evidence} evidence files, "
+        f"{result.certificates} certificates, {state}"
+    )
     return 0

@@ -17,10 +17,22 @@ from inspector.errors import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     group = add_group(sub, "cert", "issue, show, print and render certificates")
-    issue = add_command(group, "issue", cmd_issue, "sign a certificate for a closed audit and write JSON, PNG, SVG, HTML and PDF", json_flag=True)
+    issue = add_command(
+        group,
+        "issue",
+        cmd_issue,
+        "sign a certificate for a closed audit and write JSON, PNG, SVG, HTML and PDF",
+        json_flag=True,
+    )
     issue.add_argument("audit", metavar="AUDIT", help="audit id (or a unique prefix)")
     issue.add_argument("--out", required=True, metavar="DIR", help="directory for the record and its renderings")
-    issue.add_argument("--lifetime-days", type=int, default=None, metavar="N", help="validity (default 3 years; never past the key's verify-until)")
+    issue.add_argument(
+        "--lifetime-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="validity (default 3 years; never past the key's verify-until)",
+    )
     add_passphrase_option(issue)
     add_command(group, "list", cmd_list, "certificates issued on this machine", json_flag=True)
     show = add_command(group, "show", cmd_show, "show a certificate record", json_flag=True)
@@ -46,10 +58,21 @@ def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
     paths = write_outputs(issued.body, issued.envelope, Path(args.out))
     body = issued.body
     if ctx.json:
-        ctx.emit({"id": body.cert_id, "station": body.station_code, "expires_at": body.expires_at,
-                  "payload": body.payload, "qr_text": issued.qr_text, "record": str(issued.record_path), "paths": paths})
+        ctx.emit(
+            {
+                "id": body.cert_id,
+                "station": body.station_code,
+                "expires_at": body.expires_at,
+                "payload": body.payload,
+                "qr_text": issued.qr_text,
+                "record": str(issued.record_path),
+                "paths": paths,
+            }
+        )
         return 0
-    ctx.say(f"certificate {body.display_id} issued for {body.station_name_en} ({body.station_code}), valid until {body.expires_at[:10]}")
+    ctx.say(
+        f"certificate {body.display_id} issued for {body.station_name_en} ({body.station_code}), valid until {body.expires_at[:10]}"
+    )
     for fmt, path in paths.items():
         ctx.say(f"  {fmt:<4} {path}")
     return 0
@@ -62,14 +85,25 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     rows = []
     for path in issued_certificates(ctx.data):
         _, body = load_record_file(path)
-        rows.append({"id": body.cert_id, "station": body.station_code, "station_name": body.station_name_en,
-                     "issued_at": body.issued_at, "expires_at": body.expires_at, "audit": body.audit_id, "record": str(path)})
+        rows.append(
+            {
+                "id": body.cert_id,
+                "station": body.station_code,
+                "station_name": body.station_name_en,
+                "issued_at": body.issued_at,
+                "expires_at": body.expires_at,
+                "audit": body.audit_id,
+                "record": str(path),
+            }
+        )
     if ctx.json:
         ctx.emit(rows)
     elif not rows:
         ctx.say("no certificates issued here yet")
     for row in rows if not ctx.json else []:
-        ctx.say(f"{row['id']}  {row['station']:<10} {row['station_name']}  {row['issued_at'][:10]} to {row['expires_at'][:10]}")
+        ctx.say(
+            f"{row['id']}  {row['station']:<10} {row['station_name']}  {row['issued_at'][:10]} to {row['expires_at'][:10]}"
+        )
     return 0
 
 
@@ -87,10 +121,16 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     ctx.say(f"Certificate {body.display_id}")
     ctx.say(f"  Station:    {body.station_name_en} / {body.station_name_hi} ({body.station_code}), {body.district}")
-    ctx.say(f"  Result:     {body.result.name.lower().replace('_', ' ')}, score {body.score}% ({body.majors} major, {body.minors} minor)")
+    ctx.say(
+        f"  Result:     {body.result.name.lower().replace('_', ' ')}, score {body.score}% ({body.majors} major, {body.minors} minor)"
+    )
     ctx.say(f"  Standard:   {body.standard}; scope: {body.scope_en}")
-    ctx.say(f"  Valid:      {body.issued_at[:10]} to {body.expires_at[:10]}; surveillance due {', '.join(body.surveillance_due) or '-'}")
-    ctx.say(f"  Audit:      {body.audit_id} ({body.audit_type.value}), checklist {body.checklist_id} {body.checklist_version}")
+    ctx.say(
+        f"  Valid:      {body.issued_at[:10]} to {body.expires_at[:10]}; surveillance due {', '.join(body.surveillance_due) or '-'}"
+    )
+    ctx.say(
+        f"  Audit:      {body.audit_id} ({body.audit_type.value}), checklist {body.checklist_id} {body.checklist_version}"
+    )
     ctx.say(f"  Auditor:    {body.auditor_name} ({body.auditor_id}), key {body.kid}; issued under {body.issuer_name}")
     ctx.say(f"  QR payload: {body.payload}")
     return 0

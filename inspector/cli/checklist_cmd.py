@@ -47,8 +47,10 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say(f"{checklist.title.hi if hi else checklist.title.en}")
     ctx.say(f"{checklist.id} {checklist.version}  {checklist.standard}  sha256 {checklist.content_hash}")
     s = checklist.scoring
-    ctx.say(f"pass >= {s.pass_threshold}%, conditional >= {s.conditional_threshold}%, "
-            f"weights " + ", ".join(f"{k.value} {v}" for k, v in s.weights.items()))
+    ctx.say(
+        f"pass >= {s.pass_threshold}%, conditional >= {s.conditional_threshold}%, "
+        f"weights " + ", ".join(f"{k.value} {v}" for k, v in s.weights.items())
+    )
     for section in checklist.sections:
         ctx.say("")
         ctx.say(f"{section.id}  {section.title.hi if hi else section.title.en}")

@@ -7,9 +7,10 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from inspector.errors import InspectorError, UserError
 from inspector.paths import DataDir
@@ -56,7 +57,7 @@ def common_options() -> argparse.ArgumentParser:
 
 
 def add_command(
-    sub: "argparse._SubParsersAction[Parser]",
+    sub: argparse._SubParsersAction[Parser],
     name: str,
     handler: Handler | None,
     help_text: str,
@@ -71,7 +72,7 @@ def add_command(
     return parser
 
 
-def add_group(sub: "argparse._SubParsersAction[Parser]", name: str, help_text: str) -> "argparse._SubParsersAction[Parser]":
+def add_group(sub: argparse._SubParsersAction[Parser], name: str, help_text: str) -> argparse._SubParsersAction[Parser]:
     """A command group such as ``keys`` whose subcommands are added by the caller."""
     parser: Parser = sub.add_parser(name, help=help_text, description=help_text, parents=[common_options()])
     parser.set_defaults(func=lambda args, ctx: _group_usage(parser))

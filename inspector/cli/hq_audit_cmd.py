@@ -11,14 +11,22 @@ from inspector.cli.common import Context, add_command
 
 
 def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    imp = add_command(group, "import", cmd_import,
-                      "verify an audit bundle against HQ's trust list and register the audit; exit 1 if not genuine",
-                      json_flag=True)
+    imp = add_command(
+        group,
+        "import",
+        cmd_import,
+        "verify an audit bundle against HQ's trust list and register the audit; exit 1 if not genuine",
+        json_flag=True,
+    )
     imp.add_argument("bundle", metavar="BUNDLE.zip")
     add_command(group, "audits", cmd_audits, "the audits imported at HQ", json_flag=True)
-    add_command(group, "certificates", cmd_certificates,
-                "the certificate register: valid, expiring (90 days), expired or revoked; surveillance due",
-                json_flag=True)
+    add_command(
+        group,
+        "certificates",
+        cmd_certificates,
+        "the certificate register: valid, expiring (90 days), expired or revoked; surveillance due",
+        json_flag=True,
+    )
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -42,8 +50,10 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     row = result.audit
     score = "-" if row.score is None else f"{row.score}%"
     if result.new:
-        ctx.say(f"imported audit {row.id}: {row.station_name} ({row.station}), {row.type}, closed {row.closed}, "
-                f"score {score}, {row.decision}")
+        ctx.say(
+            f"imported audit {row.id}: {row.station_name} ({row.station}), {row.type}, closed {row.closed}, "
+            f"score {score}, {row.decision}"
+        )
     else:
         ctx.say(f"audit {row.id} was already imported (same seal); nothing changed")
     return 0
@@ -61,8 +71,10 @@ def cmd_audits(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for row in rows:
         score = "-" if row.score is None else f"{row.score}%"
-        ctx.say(f"{row.id[:12]}  {row.station:<9} {row.type:<15} closed {row.closed}  {score:>4}  {row.decision}  "
-                f"auditor {row.auditor}")
+        ctx.say(
+            f"{row.id[:12]}  {row.station:<9} {row.type:<15} closed {row.closed}  {score:>4}  {row.decision}  "
+            f"auditor {row.auditor}"
+        )
     return 0
 
 
@@ -80,8 +92,10 @@ def cmd_certificates(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say("no certificates registered yet: they arrive with imported audit bundles")
         return 0
     for row, status, due in rows:
-        ctx.say(f"{row.id}  {status:<8}  {row.station:<9} {row.station_name:<20} {row.issued_at[:10]} to "
-                f"{row.expires_at[:10]}  surveillance {due or '-'}  audit {row.audit[:12]}")
+        ctx.say(
+            f"{row.id}  {status:<8}  {row.station:<9} {row.station_name:<20} {row.issued_at[:10]} to "
+            f"{row.expires_at[:10]}  surveillance {due or '-'}  audit {row.audit[:12]}"
+        )
     return 0
 
 

@@ -28,41 +28,67 @@ HQ_EXTENSIONS: tuple[str, ...] = ("inspector.cli.hq_audit_cmd", "inspector.cli.h
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     group = add_group(sub, "hq", "headquarters: root key, auditor enrolment, trust and revocation lists")
 
-    init = add_command(group, "init", cmd_init, "create the HQ root key here (encrypted with a passphrase)",
-                       json_flag=True)
+    init = add_command(
+        group, "init", cmd_init, "create the HQ root key here (encrypted with a passphrase)", json_flag=True
+    )
     init.add_argument("--name", required=True, help="the issuing office, e.g. 'Police Commissionerate GB Nagar'")
     add_passphrase_option(init)
 
     add_command(group, "show", cmd_show, "kid, name and public key of the HQ root key", json_flag=True)
 
-    export = add_command(group, "export-public", cmd_export_public,
-                         "write the HQ root public key (PEM) for auditors and verifiers to pin")
+    export = add_command(
+        group,
+        "export-public",
+        cmd_export_public,
+        "write the HQ root public key (PEM) for auditors and verifiers to pin",
+    )
     add_output_option(export)
 
-    enroll = add_command(group, "enroll", cmd_enroll, "enrol an auditor's public key (signed by the HQ root)",
-                         json_flag=True)
+    enroll = add_command(
+        group, "enroll", cmd_enroll, "enrol an auditor's public key (signed by the HQ root)", json_flag=True
+    )
     enroll.add_argument("public_key", metavar="PUBLIC_KEY_PEM", help="the auditor's public key file (PEM)")
     enroll.add_argument("--name", required=True, help="the auditor's name")
     enroll.add_argument("--id", required=True, dest="auditor_id", metavar="AUDITOR_ID", help="the auditor's id")
-    enroll.add_argument("--valid-days", type=int, default=365, metavar="N",
-                        help="days the key may sign from now (default 365, at most 425)")
-    enroll.add_argument("--purpose", default="cert,finding", metavar="LIST",
-                        help="what the key may sign: cert, finding or both (default cert,finding)")
-    enroll.add_argument("--renew", action="store_true",
-                        help="the key is already enrolled: give it a new window (and reactivate it if retired)")
+    enroll.add_argument(
+        "--valid-days",
+        type=int,
+        default=365,
+        metavar="N",
+        help="days the key may sign from now (default 365, at most 425)",
+    )
+    enroll.add_argument(
+        "--purpose",
+        default="cert,finding",
+        metavar="LIST",
+        help="what the key may sign: cert, finding or both (default cert,finding)",
+    )
+    enroll.add_argument(
+        "--renew",
+        action="store_true",
+        help="the key is already enrolled: give it a new window (and reactivate it if retired)",
+    )
     add_passphrase_option(enroll)
 
     add_command(group, "auditors", cmd_auditors, "the enrolled auditor keys and their status", json_flag=True)
 
-    retire = add_command(group, "retire", cmd_retire,
-                         "stop a key from signing (what it signed stays valid); bumps the trust list seq",
-                         json_flag=True)
+    retire = add_command(
+        group,
+        "retire",
+        cmd_retire,
+        "stop a key from signing (what it signed stays valid); bumps the trust list seq",
+        json_flag=True,
+    )
     retire.add_argument("kid", metavar="KID")
     retire.add_argument("--reason", help="why (optional)")
 
-    revoke_key = add_command(group, "revoke-key", cmd_revoke_key,
-                             "revoke a key: nothing it ever signed is accepted; bumps the trust list seq",
-                             json_flag=True)
+    revoke_key = add_command(
+        group,
+        "revoke-key",
+        cmd_revoke_key,
+        "revoke a key: nothing it ever signed is accepted; bumps the trust list seq",
+        json_flag=True,
+    )
     revoke_key.add_argument("kid", metavar="KID")
     revoke_key.add_argument("--reason", required=True, help="why (e.g. 'laptop stolen')")
 
@@ -70,8 +96,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_output_option(trustlist)
     _add_export_options(trustlist)
 
-    revoke = add_command(group, "revoke", cmd_revoke, "revoke a certificate; bumps the revocation list seq",
-                         json_flag=True)
+    revoke = add_command(
+        group, "revoke", cmd_revoke, "revoke a certificate; bumps the revocation list seq", json_flag=True
+    )
     revoke.add_argument("cert_id", metavar="CERT_ID")
     revoke.add_argument("--reason", required=True, help="why the certificate is revoked")
 
@@ -84,10 +111,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _add_export_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--refresh", action="store_true",
-                        help="sign anew under a new seq even if nothing changed (renews next_update)")
-    parser.add_argument("--next-update-days", type=int, default=30, metavar="N",
-                        help="days until verifiers should expect a newer list (default 30)")
+    parser.add_argument(
+        "--refresh", action="store_true", help="sign anew under a new seq even if nothing changed (renews next_update)"
+    )
+    parser.add_argument(
+        "--next-update-days",
+        type=int,
+        default=30,
+        metavar="N",
+        help="days until verifiers should expect a newer list (default 30)",
+    )
     add_passphrase_option(parser)
 
 
@@ -150,11 +183,17 @@ def cmd_enroll(args: argparse.Namespace, ctx: Context) -> int:
     name = check_name(args.name, "--name")
     auditor_id = check_auditor_id(args.auditor_id, "--id")
     purposes = parse_purposes(args.purpose)
-    public = read_public_pem(read_bytes(args.public_key, "public key file", limit=64 * 1024),
-                             f"public key file {args.public_key}")
+    public = read_public_pem(
+        read_bytes(args.public_key, "public key file", limit=64 * 1024), f"public key file {args.public_key}"
+    )
     entry = hq.enroll(
-        public, name, auditor_id, lambda: read_passphrase(args, "HQ root key passphrase: "),
-        purposes=purposes, valid_days=args.valid_days, renew=args.renew,
+        public,
+        name,
+        auditor_id,
+        lambda: read_passphrase(args, "HQ root key passphrase: "),
+        purposes=purposes,
+        valid_days=args.valid_days,
+        renew=args.renew,
     )
     seq = hq.trustlist_seq()
     if ctx.json:
@@ -176,8 +215,9 @@ def cmd_auditors(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say("no auditor keys enrolled yet ('inspector hq enroll PUBLIC_KEY_PEM --name NAME --id ID')")
         return 0
     for e in entries:
-        ctx.say(f"{e.kid}  {e.auditor_id:<12} {e.status.value:<8} {','.join(e.purposes):<13} "
-                f"until {e.use_until}  {e.name}")
+        ctx.say(
+            f"{e.kid}  {e.auditor_id:<12} {e.status.value:<8} {','.join(e.purposes):<13} until {e.use_until}  {e.name}"
+        )
     return 0
 
 

@@ -18,13 +18,17 @@ from inspector.cli.common import (
 
 def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cmd = add_command(
-        group, "publish-verifier", cmd_publish,
+        group,
+        "publish-verifier",
+        cmd_publish,
         "write the static phone verification page (trust and revocation lists inside); "
         "--base-url also makes new certificates' QR codes open it",
         json_flag=True,
     )
     cmd.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for index.html and its assets")
-    cmd.add_argument("--base-url", metavar="URL", help="https address the page will be served from (recorded as HQ's verify URL)")
+    cmd.add_argument(
+        "--base-url", metavar="URL", help="https address the page will be served from (recorded as HQ's verify URL)"
+    )
     add_passphrase_option(cmd)
 
 

@@ -18,14 +18,18 @@ from inspector.errors import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     group = add_group(sub, "keys", "the auditor's signing key (generated and kept on this device)")
-    init = add_command(group, "init", cmd_init, "generate this device's auditor key (encrypted with a passphrase)",
-                       json_flag=True)
+    init = add_command(
+        group, "init", cmd_init, "generate this device's auditor key (encrypted with a passphrase)", json_flag=True
+    )
     init.add_argument("--name", required=True, help="the auditor's name as HQ enrols it")
-    init.add_argument("--id", required=True, dest="auditor_id", metavar="AUDITOR_ID", help="the auditor's id, e.g. AUD-017")
+    init.add_argument(
+        "--id", required=True, dest="auditor_id", metavar="AUDITOR_ID", help="the auditor's id, e.g. AUD-017"
+    )
     add_passphrase_option(init)
     add_command(group, "show", cmd_show, "kid, name, id and public key of this device's auditor key", json_flag=True)
-    export = add_command(group, "export-public", cmd_export_public,
-                         "write the auditor's public key (PEM) for HQ to enrol")
+    export = add_command(
+        group, "export-public", cmd_export_public, "write the auditor's public key (PEM) for HQ to enrol"
+    )
     add_output_option(export)
 
 
@@ -62,7 +66,9 @@ def key_summary(info, path: Path) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _missing(path: Path) -> UserError:
-    return UserError(f"no auditor key in {path.parent}; create one with 'inspector keys init --name NAME --id AUDITOR_ID'")
+    return UserError(
+        f"no auditor key in {path.parent}; create one with 'inspector keys init --name NAME --id AUDITOR_ID'"
+    )
 
 
 def load_auditor_info(ctx: Context):  # type: ignore[no-untyped-def]

@@ -7,8 +7,7 @@ import importlib
 import sys
 
 from inspector import __version__
-from inspector.cli.common import Context, Parser, common_options
-from inspector.cli.common import error_line
+from inspector.cli.common import Context, Parser, common_options, error_line
 from inspector.errors import InspectorError, Invalid
 from inspector.paths import DataDir
 
@@ -67,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 def _default_command(parser: argparse.ArgumentParser):  # type: ignore[no-untyped-def]
     """The handler of ``inspector`` with no command: the TUI when it is installed."""
     try:
-        from inspector.cli import tui_cmd  # noqa: PLC0415
+        from inspector.cli import tui_cmd
     except ImportError:
         return None
     return tui_cmd.run_tui

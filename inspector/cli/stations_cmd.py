@@ -17,11 +17,20 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
     registry = load_registry(data_root=ctx.data.root)
     if ctx.json:
-        ctx.emit([
-            {"code": s.code, "name": s.name.en, "name_hi": s.name.hi, "district": s.district,
-             "commissionerate": s.commissionerate, "zone": s.zone, "in_charge": s.in_charge}
-            for s in registry.stations
-        ])
+        ctx.emit(
+            [
+                {
+                    "code": s.code,
+                    "name": s.name.en,
+                    "name_hi": s.name.hi,
+                    "district": s.district,
+                    "commissionerate": s.commissionerate,
+                    "zone": s.zone,
+                    "in_charge": s.in_charge,
+                }
+                for s in registry.stations
+            ]
+        )
         return 0
     width = max(len(s.code) for s in registry.stations)
     for s in registry.stations:

@@ -14,13 +14,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pin.add_argument("pem", metavar="HQ_PUBLIC_KEY_PEM", help="the HQ root public key file (see keys/README.md)")
     unpin = add_command(group, "unpin", cmd_unpin, "remove a pinned HQ root key")
     unpin.add_argument("kid", metavar="KID")
-    install = add_command(group, "install", cmd_install,
-                          "install a trust list signed by a pinned root and newer than the installed one",
-                          json_flag=True)
+    install = add_command(
+        group,
+        "install",
+        cmd_install,
+        "install a trust list signed by a pinned root and newer than the installed one",
+        json_flag=True,
+    )
     install.add_argument("file", metavar="FILE")
-    install_crl = add_command(group, "install-crl", cmd_install_crl,
-                              "install a revocation list signed by a pinned root and newer than the installed one",
-                              json_flag=True)
+    install_crl = add_command(
+        group,
+        "install-crl",
+        cmd_install_crl,
+        "install a revocation list signed by a pinned root and newer than the installed one",
+        json_flag=True,
+    )
     install_crl.add_argument("file", metavar="FILE")
     add_command(group, "show", cmd_show, "pinned roots and the auditors of the installed trust list", json_flag=True)
 
@@ -38,8 +46,9 @@ def cmd_pin(args: argparse.Namespace, ctx: Context) -> int:
     key = store.pin(data, f"HQ public key file {args.pem}")
     new = key not in before
     if ctx.json:
-        ctx.emit({"kid": key.kid_hex, "public_key": key.b64, "pinned": [k.kid_hex for k in store.pinned()],
-                  "changed": new})
+        ctx.emit(
+            {"kid": key.kid_hex, "public_key": key.b64, "pinned": [k.kid_hex for k in store.pinned()], "changed": new}
+        )
         return 0
     ctx.say(f"HQ root {key.kid_hex} {'pinned' if new else 'was already pinned'}")
     return 0
@@ -64,8 +73,10 @@ def cmd_install(args: argparse.Namespace, ctx: Context) -> int:
         ctx.emit(dict(trustlist.summary(), changed=changed))
         return 0
     if changed:
-        ctx.say(f"trust list seq {trustlist.seq} installed: {len(trustlist.auditors)} auditor keys, "
-                f"issued {trustlist.issued_at} by {trustlist.issuer_name}, next update {trustlist.next_update}")
+        ctx.say(
+            f"trust list seq {trustlist.seq} installed: {len(trustlist.auditors)} auditor keys, "
+            f"issued {trustlist.issued_at} by {trustlist.issuer_name}, next update {trustlist.next_update}"
+        )
     else:
         ctx.say(f"trust list seq {trustlist.seq} is already installed")
     if trustlist.is_stale():
@@ -86,8 +97,10 @@ def cmd_install_crl(args: argparse.Namespace, ctx: Context) -> int:
         ctx.emit(dict(crl.summary(), changed=changed))
         return 0
     if changed:
-        ctx.say(f"revocation list seq {crl.seq} installed: {len(crl.entries)} revoked certificates, "
-                f"issued {crl.issued_at}, next update {crl.next_update}")
+        ctx.say(
+            f"revocation list seq {crl.seq} installed: {len(crl.entries)} revoked certificates, "
+            f"issued {crl.issued_at}, next update {crl.next_update}"
+        )
     else:
         ctx.say(f"revocation list seq {crl.seq} is already installed")
     if crl.is_stale():
@@ -102,30 +115,45 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     crl = store.crl()
     if trustlist is None:
         pins = ", ".join(k.kid_hex for k in pinned) or "none"
-        raise UserError(f"no trust list installed in {ctx.data.root} (pinned roots: {pins}); "
-                        "install one with 'inspector trust install FILE'")
+        raise UserError(
+            f"no trust list installed in {ctx.data.root} (pinned roots: {pins}); "
+            "install one with 'inspector trust install FILE'"
+        )
     if ctx.json:
         data = trustlist.summary()
         data["stale"] = trustlist.is_stale()
         data["pinned"] = [{"kid": k.kid_hex, "public_key": k.b64} for k in pinned]
-        data["crl"] = None if crl is None else {
-            "seq": crl.seq, "issued_at": crl.issued_at, "next_update": crl.next_update,
-            "stale": crl.is_stale(), "revoked": len(crl.entries),
-        }
+        data["crl"] = (
+            None
+            if crl is None
+            else {
+                "seq": crl.seq,
+                "issued_at": crl.issued_at,
+                "next_update": crl.next_update,
+                "stale": crl.is_stale(),
+                "revoked": len(crl.entries),
+            }
+        )
         ctx.emit(data)
         return 0
     ctx.say(f"pinned HQ roots: {', '.join(k.kid_hex for k in pinned)}")
-    ctx.say(f"trust list seq {trustlist.seq} from {trustlist.issuer_name} ({trustlist.issuer.kid_hex}), "
-            f"issued {trustlist.issued_at}, next update {trustlist.next_update}"
-            + ("  [STALE]" if trustlist.is_stale() else ""))
+    ctx.say(
+        f"trust list seq {trustlist.seq} from {trustlist.issuer_name} ({trustlist.issuer.kid_hex}), "
+        f"issued {trustlist.issued_at}, next update {trustlist.next_update}"
+        + ("  [STALE]" if trustlist.is_stale() else "")
+    )
     if not trustlist.auditors:
         ctx.say("  no auditors enrolled")
     for e in trustlist.auditors:
-        ctx.say(f"  {e.kid}  {e.auditor_id:<12} {e.status.value:<8} {','.join(e.purposes):<13} "
-                f"{e.use_from} .. {e.use_until}  {e.name}")
+        ctx.say(
+            f"  {e.kid}  {e.auditor_id:<12} {e.status.value:<8} {','.join(e.purposes):<13} "
+            f"{e.use_from} .. {e.use_until}  {e.name}"
+        )
     if crl is None:
         ctx.say("revocation list: none installed")
     else:
-        ctx.say(f"revocation list seq {crl.seq}: {len(crl.entries)} revoked, issued {crl.issued_at}, "
-                f"next update {crl.next_update}" + ("  [STALE]" if crl.is_stale() else ""))
+        ctx.say(
+            f"revocation list seq {crl.seq}: {len(crl.entries)} revoked, issued {crl.issued_at}, "
+            f"next update {crl.next_update}" + ("  [STALE]" if crl.is_stale() else "")
+        )
     return 0

@@ -15,7 +15,9 @@ from inspector.errors import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_command(sub, "tui", run_tui, "open the terminal app (the same as plain 'inspector')")
-    demo = add_command(sub, "demo", run_demo, "set up a demo HQ, auditor and stations in a throwaway directory, then open the app")
+    demo = add_command(
+        sub, "demo", run_demo, "set up a demo HQ, auditor and stations in a throwaway directory, then open the app"
+    )
     demo.add_argument("--no-tui", action="store_true", help="only set up and print what was set up")
 
 

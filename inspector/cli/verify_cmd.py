@@ -6,7 +6,7 @@ Exit 0 valid, 1 invalid (reason codes printed), 2 unusable input. Never imports 
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from inspector.cli.common import Context, add_command
@@ -17,12 +17,16 @@ IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00",
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = add_command(
-        sub, "verify", cmd_verify,
+        sub,
+        "verify",
+        cmd_verify,
         "verify a certificate: record file, scanned payload, or photo of its QR code "
         "(exit 0 valid, 1 invalid, 2 unusable input)",
         json_flag=True,
     )
-    parser.add_argument("file", nargs="?", metavar="FILE", help="certificate record (.json), QR image, or text file with the payload")
+    parser.add_argument(
+        "file", nargs="?", metavar="FILE", help="certificate record (.json), QR image, or text file with the payload"
+    )
     parser.add_argument("--payload", metavar="TEXT", help="the scanned QR text (PSC1:... or a verify link)")
     parser.add_argument("--image", metavar="PHOTO", help="a photo or image of the QR code")
     parser.add_argument("--trust", metavar="F", help="trust list file to use instead of the installed one")
@@ -35,7 +39,7 @@ def parse_at(text: str | None) -> datetime | None:
         return None
     for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
     raise UserError(f"--at {text!r}: expected a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ")
@@ -92,7 +96,9 @@ def _input(args: argparse.Namespace) -> tuple[str, str, bytes | None]:
     try:
         return "payload", data.decode("utf-8"), None
     except UnicodeDecodeError:
-        raise UserError(f"certificate file {args.file}: neither a certificate record, an image, nor payload text") from None
+        raise UserError(
+            f"certificate file {args.file}: neither a certificate record, an image, nor payload text"
+        ) from None
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
@@ -148,8 +154,10 @@ def print_verdict(ctx: Context, verdict: Any) -> None:
         label = "Station" if verdict.valid else "Station (as claimed)"
         ctx.say(f"  {label}:  {name} ({claims.station_code}){'  ' + hindi if hindi else ''}")
         result = claims.result.name.lower().replace("_", " ")
-        ctx.say(f"  Certificate:  {display_cert_id(verdict.cert_id)}  {result}, score {claims.score}% "
-                f"({claims.majors} major, {claims.minors} minor)")
+        ctx.say(
+            f"  Certificate:  {display_cert_id(verdict.cert_id)}  {result}, score {claims.score}% "
+            f"({claims.majors} major, {claims.minors} minor)"
+        )
         issued = verdict.to_json()["certificate"]
         ctx.say(f"  Valid:  {issued['issued_at'][:10]} to {issued['expires_at'][:10]}")
         ctx.say(f"  Checklist:  {claims.checklist_id} {claims.checklist_version}")

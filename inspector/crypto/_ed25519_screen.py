@@ -77,6 +77,4 @@ def check_public_key(raw: bytes) -> None:
     if _is_identity(_mul(8, point)):
         raise KeyRejected("small-order public key (would accept forged signatures)")
     if not _is_identity(_mul(L, point)):
-        raise KeyRejected(
-            "public key has a small-order component (not in the prime-order subgroup)"
-        )
+        raise KeyRejected("public key has a small-order component (not in the prime-order subgroup)")

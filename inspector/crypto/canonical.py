@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -34,9 +34,7 @@ def nfc(value: Any) -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise ValueError(
-                    f"object keys must be strings, not {type(key).__name__}"
-                )
+                raise ValueError(f"object keys must be strings, not {type(key).__name__}")
             out[nfc(key)] = nfc(item)
         return out
     if isinstance(value, (list, tuple)):
@@ -62,9 +60,7 @@ def _simple(value: Any) -> bool:
     if isinstance(value, int):
         return -MAX_SAFE_INT <= value <= MAX_SAFE_INT
     if isinstance(value, dict):
-        return all(
-            isinstance(k, str) and k.isascii() and _simple(v) for k, v in value.items()
-        )
+        return all(isinstance(k, str) and k.isascii() and _simple(v) for k, v in value.items())
     if isinstance(value, list):
         return all(_simple(item) for item in value)
     return False
@@ -97,11 +93,7 @@ def parse_canonical_json(data: bytes, what: str) -> Any:
         value = _DECODER.decode(text)
         # Without astral characters code-point order is UTF-16 order, so for NFC text the stdlib
         # encoder's bytes are the RFC 8785 bytes (see _simple).
-        if (
-            not _ASTRAL.search(text)
-            and unicodedata.is_normalized("NFC", text)
-            and _stdlib_canonical(value) == data
-        ):
+        if not _ASTRAL.search(text) and unicodedata.is_normalized("NFC", text) and _stdlib_canonical(value) == data:
             return value
     except (UnicodeDecodeError, ValueError, RecursionError):
         pass
@@ -158,13 +150,13 @@ def sha256_hex(data: bytes) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def format_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime in signed data")
-    return moment.astimezone(timezone.utc).strftime(TIME_FORMAT)
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 _TIME_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
@@ -179,7 +171,7 @@ def parse_time(text: str) -> datetime:
     """
     if not isinstance(text, str) or not _TIME_TEXT.match(text):
         raise ValueError(f"time {text!r} does not match {TIME_FORMAT}")
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
 
 
 def now_text() -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from typing import (
-    Sequence,
-)
+from collections.abc import Sequence
 
 from inspector.crypto.signing import Envelope
 

@@ -49,9 +49,7 @@ SCRYPT_MAX_N = 2**20
 DEFAULT_SCRYPT_N = 2**17  # OWASP (2023) for scrypt; ~0.2-0.5 s on a laptop
 SCRYPT_R = 8
 SCRYPT_P = 1
-ENV_SCRYPT_N = (
-    "INSPECTOR_SCRYPT_N"  # cost for NEW keys (tests, slow hardware); bounds still apply
-)
+ENV_SCRYPT_N = "INSPECTOR_SCRYPT_N"  # cost for NEW keys (tests, slow hardware); bounds still apply
 SALT_SIZE = 16
 NONCE_SIZE = 12
 KEY_FILE_LIMIT = 64 * 1024
@@ -95,10 +93,7 @@ def check_name(value: str, what: str = "name", *, field: str | None = None) -> s
         raise UserError(f"{what}: must not be empty", field=field)
     if len(value) > NAME_MAX:
         raise UserError(f"{what}: longer than {NAME_MAX} characters", field=field)
-    if any(
-        unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\u200c\u200d"
-        for c in value
-    ):
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\u200c\u200d" for c in value):
         raise UserError(f"{what}: contains control characters", field=field)
     return value
 
@@ -106,9 +101,7 @@ def check_name(value: str, what: str = "name", *, field: str | None = None) -> s
 def check_auditor_id(value: str, what: str = "auditor id", *, field: str | None = None) -> str:
     """An auditor id such as ``AUD-017`` or ``UP/GBN/A17``: ASCII letters, digits and . _ / -."""
     if not isinstance(value, str) or not AUDITOR_ID.match(value):
-        raise UserError(
-            f"{what}: {value!r} is not a valid id (letters, digits, '.', '_', '/', '-'; at most 64)"
-        )
+        raise UserError(f"{what}: {value!r} is not a valid id (letters, digits, '.', '_', '/', '-'; at most 64)")
     return value
 
 
@@ -116,9 +109,7 @@ def check_auditor_id(value: str, what: str = "auditor id", *, field: str | None 
 # atomic file writes (also used by trust.py and hq.py)
 
 
-def atomic_write(
-    path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True
-) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never a mix.
 
     The directory is created private (0700) if missing. With ``overwrite=False`` an existing
@@ -184,9 +175,7 @@ class _KeyFile(KeyInfo):
         return self.model_dump(exclude={"ciphertext"})
 
     def info(self) -> KeyInfo:
-        return KeyInfo.model_validate(
-            self.model_dump(include=set(KeyInfo.model_fields))
-        )
+        return KeyInfo.model_validate(self.model_dump(include=set(KeyInfo.model_fields)))
 
 
 def _aad(header: dict[str, Any]) -> bytes:
@@ -196,16 +185,12 @@ def _aad(header: dict[str, Any]) -> bytes:
 def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(
-        unicodedata.normalize("NFC", passphrase).encode("utf-8")
-    )
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(unicodedata.normalize("NFC", passphrase).encode("utf-8"))
 
 
 def _check_scrypt(n: int, r: int, p: int, where: str) -> None:
     if n < SCRYPT_MIN_N or n > SCRYPT_MAX_N or n & (n - 1):
-        raise KeyFileError(
-            f"{where}: scrypt n={n} refused (must be a power of two from 2**14 to 2**20)"
-        )
+        raise KeyFileError(f"{where}: scrypt n={n} refused (must be a power of two from 2**14 to 2**20)")
     if not 1 <= r <= 16 or not 1 <= p <= 4:
         raise KeyFileError(f"{where}: scrypt r={r}, p={p} refused (r 1..16, p 1..4)")
 
@@ -315,9 +300,7 @@ def _read_key_file(path: Path) -> _KeyFile:
     try:
         public = PublicKey.from_b64(keyfile.public_key, f"{what}: public_key")
     except UserError as exc:
-        raise KeyFileError(
-            str(exc) if str(exc).startswith(what) else f"{what}: {exc}"
-        ) from None
+        raise KeyFileError(str(exc) if str(exc).startswith(what) else f"{what}: {exc}") from None
     if public.kid_hex != keyfile.kid:
         raise KeyFileError(f"{what}: kid does not match the public key")
     try:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
@@ -56,9 +57,7 @@ def protected_header(kid: bytes) -> bytes:
 
 def sig_structure(domain: Domain, protected: bytes, payload: bytes) -> bytes:
     """The exact bytes Ed25519 signs (COSE Sig_structure with the domain as external_aad)."""
-    return cbor2.dumps(
-        ["Signature1", protected, domain.value.encode("ascii"), payload], canonical=True
-    )
+    return cbor2.dumps(["Signature1", protected, domain.value.encode("ascii"), payload], canonical=True)
 
 
 def b64encode(data: bytes) -> str:
@@ -79,7 +78,7 @@ def b64decode(text: str, what: str) -> bytes:
 class PublicKey:
     """An Ed25519 public key that passed the small-order and canonical-encoding screen."""
 
-    __slots__ = ("raw", "kid", "_key", "_protected")
+    __slots__ = ("_key", "_protected", "kid", "raw")
 
     def __init__(self, raw: bytes) -> None:
         try:
@@ -92,20 +91,18 @@ class PublicKey:
         self._protected = protected_header(self.kid)
 
     @classmethod
-    def from_b64(cls, text: str, what: str = "public key") -> "PublicKey":
+    def from_b64(cls, text: str, what: str = "public key") -> PublicKey:
         return cls(b64decode(text, what))
 
     @classmethod
-    def from_pem(cls, data: bytes, what: str = "public key file") -> "PublicKey":
+    def from_pem(cls, data: bytes, what: str = "public key file") -> PublicKey:
         try:
             key = serialization.load_pem_public_key(data)
         except (ValueError, TypeError) as exc:
             raise UserError(f"{what}: not a PEM public key ({exc})") from None
         if not isinstance(key, Ed25519PublicKey):
             raise UserError(f"{what}: not an Ed25519 public key")
-        return cls(
-            key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        )
+        return cls(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
     @property
     def kid_hex(self) -> str:
@@ -116,9 +113,7 @@ class PublicKey:
         return b64encode(self.raw)
 
     def to_pem(self) -> bytes:
-        return self._key.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        return self._key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
     @property
     def protected(self) -> bytes:
@@ -158,17 +153,15 @@ class SigningKey:
 
     def __init__(self, key: Ed25519PrivateKey) -> None:
         self._key = key
-        raw = key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
+        raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         self.public = PublicKey(raw)
 
     @classmethod
-    def generate(cls) -> "SigningKey":
+    def generate(cls) -> SigningKey:
         return cls(Ed25519PrivateKey.generate())
 
     @classmethod
-    def from_raw(cls, raw: bytes) -> "SigningKey":
+    def from_raw(cls, raw: bytes) -> SigningKey:
         return cls(Ed25519PrivateKey.from_private_bytes(raw))
 
     def raw_private(self) -> bytes:
@@ -183,9 +176,7 @@ class SigningKey:
     def kid(self) -> bytes:
         return self.public.kid
 
-    def sign(
-        self, domain: Domain, payload: bytes, protected: bytes | None = None
-    ) -> bytes:
+    def sign(self, domain: Domain, payload: bytes, protected: bytes | None = None) -> bytes:
         header = self.public.protected if protected is None else protected
         return self._key.sign(sig_structure(domain, header, payload))
 
@@ -234,9 +225,7 @@ def sign_record(key: SigningKey, domain: Domain, value: Any) -> Envelope:
     )
 
 
-def verify_record(
-    envelope: Envelope, domain: Domain, key: PublicKey, what: str = "record"
-) -> dict[str, Any]:
+def verify_record(envelope: Envelope, domain: Domain, key: PublicKey, what: str = "record") -> dict[str, Any]:
     """Verify ``envelope`` under ``key`` in ``domain`` and return its payload, else raise ``Invalid``."""
     if envelope.kid != key.kid_hex:
         raise Invalid(f"{what}: signed by key {envelope.kid}, expected {key.kid_hex}")
@@ -285,7 +274,7 @@ def read_public_pem(data: bytes, what: str) -> PublicKey:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError):
         raise UserError(f"{what}: not a PEM public key") from None
-    except Exception:  # noqa: BLE001 - e.g. UnsupportedAlgorithm: still one clear line
+    except Exception:
         raise UserError(f"{what}: not a supported PEM public key") from None
     if not isinstance(key, Ed25519PublicKey):
         raise UserError(f"{what}: not an Ed25519 public key")

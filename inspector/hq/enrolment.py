@@ -25,9 +25,10 @@ HQ root key itself.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -117,14 +118,10 @@ class HQ(DataDir):
         return self.hq / "crl.json"
 
     # the root key -----------------------------------------------------------------------------
-    def init(
-        self, name: str, passphrase: str, *, scrypt_n: int | None = None
-    ) -> KeyInfo:
+    def init(self, name: str, passphrase: str, *, scrypt_n: int | None = None) -> KeyInfo:
         """Create the HQ root key here (refuses to overwrite one) and an empty register."""
         if self.hq_key.exists():
-            raise UserError(
-                f"{self.hq_key}: an HQ root key already exists here; refusing to overwrite it"
-            )
+            raise UserError(f"{self.hq_key}: an HQ root key already exists here; refusing to overwrite it")
         with file_lock(self._lock, "the HQ register"):
             info = create_key(self.hq_key, "hq", name, passphrase, scrypt_n=scrypt_n)
             if not self.hq_register.exists():
@@ -135,13 +132,9 @@ class HQ(DataDir):
         try:
             info = read_key_info(self.hq_key)
         except KeyFileMissing:
-            raise UserError(
-                f"no HQ root key in {self.root}; create one with 'inspector hq init --name NAME'"
-            ) from None
+            raise UserError(f"no HQ root key in {self.root}; create one with 'inspector hq init --name NAME'") from None
         if info.role != "hq":
-            raise UserError(
-                f"key file {self.hq_key}: not an HQ root key (role {info.role})"
-            )
+            raise UserError(f"key file {self.hq_key}: not an HQ root key (role {info.role})")
         return info
 
     def root_public(self) -> PublicKey:
@@ -150,9 +143,7 @@ class HQ(DataDir):
     def unlock(self, passphrase: Passphrase) -> SigningKey:
         info = self.key_info()
         key = unlock(self.hq_key, _passphrase(passphrase))
-        if (
-            key.public.raw != info.public.raw
-        ):  # pragma: no cover - unlock already checks
+        if key.public.raw != info.public.raw:  # pragma: no cover - unlock already checks
             raise UserError(f"key file {self.hq_key}: private key does not match")
         return key
 
@@ -164,33 +155,22 @@ class HQ(DataDir):
         except FileNotFoundError:
             return _Register(root_kid=info.kid)
         except OSError as exc:
-            raise UserError(
-                f"HQ register {self.hq_register}: cannot read ({exc.strerror})"
-            ) from None
+            raise UserError(f"HQ register {self.hq_register}: cannot read ({exc.strerror})") from None
         raw = loads_strict(data, f"HQ register {self.hq_register}")
         if not isinstance(raw, dict) or raw.get("format") != REGISTER_FORMAT:
-            raise UserError(
-                f"HQ register {self.hq_register}: not an {REGISTER_FORMAT} file"
-            )
+            raise UserError(f"HQ register {self.hq_register}: not an {REGISTER_FORMAT} file")
         try:
             register = _Register.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            raise UserError(
-                f"HQ register {self.hq_register}: {where}: {first['msg']}"
-            ) from None
+            raise UserError(f"HQ register {self.hq_register}: {where}: {first['msg']}") from None
         if register.root_kid != info.kid:
-            raise UserError(
-                f"HQ register {self.hq_register}: belongs to root key {register.root_kid}, not {info.kid}"
-            )
+            raise UserError(f"HQ register {self.hq_register}: belongs to root key {register.root_kid}, not {info.kid}")
         return register
 
     def _save(self, register: _Register) -> None:
-        text = (
-            json.dumps(register.model_dump(mode="json"), ensure_ascii=False, indent=1)
-            + "\n"
-        )
+        text = json.dumps(register.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
         write_private(self.hq_register, text.encode("utf-8"), mode=0o600)
 
     def entries(self) -> list[TrustEntry]:
@@ -215,9 +195,7 @@ class HQ(DataDir):
         for index, entry in enumerate(register.auditors):
             if entry.kid == kid_hex:
                 return index
-        raise UserError(
-            f"no enrolled key has kid {kid_hex} (see 'inspector hq auditors')"
-        )
+        raise UserError(f"no enrolled key has kid {kid_hex} (see 'inspector hq auditors')")
 
     # enrolment --------------------------------------------------------------------------------
     def enroll(
@@ -241,9 +219,7 @@ class HQ(DataDir):
         if not chosen:
             raise UserError("at least one purpose is needed (cert, finding)")
         if not 1 <= valid_days <= MAX_VALID_DAYS:
-            raise UserError(
-                f"--valid-days must be between 1 and {MAX_VALID_DAYS}, not {valid_days}"
-            )
+            raise UserError(f"--valid-days must be between 1 and {MAX_VALID_DAYS}, not {valid_days}")
         moment = (now or utcnow()).replace(microsecond=0)
         with file_lock(self._lock, "the HQ register"):
             register = self._load()
@@ -264,9 +240,7 @@ class HQ(DataDir):
                         f"key {public.kid_hex} was revoked at {entry.revoked_at}; a revoked key cannot be enrolled again"
                     )
                 if entry.auditor_id != auditor_id:
-                    raise UserError(
-                        f"key {public.kid_hex} is already enrolled for auditor {entry.auditor_id}"
-                    )
+                    raise UserError(f"key {public.kid_hex} is already enrolled for auditor {entry.auditor_id}")
                 if not renew:
                     raise UserError(
                         f"key {public.kid_hex} is already enrolled for {entry.auditor_id} ({entry.status.value}, "
@@ -282,9 +256,7 @@ class HQ(DataDir):
                 purposes=chosen,
                 use_from=format_time(moment),
                 use_until=format_time(use_until),
-                verify_until=format_time(
-                    use_until + timedelta(days=MAX_CERT_LIFETIME_DAYS)
-                ),
+                verify_until=format_time(use_until + timedelta(days=MAX_CERT_LIFETIME_DAYS)),
             )
             key = self.unlock(passphrase)
             payload: dict[str, Any] = {
@@ -316,9 +288,7 @@ class HQ(DataDir):
             self._save(register)
         return entry
 
-    def retire(
-        self, kid: str, *, reason: str | None = None, now: datetime | None = None
-    ) -> TrustEntry:
+    def retire(self, kid: str, *, reason: str | None = None, now: datetime | None = None) -> TrustEntry:
         """The key may sign nothing more (its window ends now); what it signed stays valid."""
         moment = (now or utcnow()).replace(microsecond=0)
         with file_lock(self._lock, "the HQ register"):
@@ -327,9 +297,7 @@ class HQ(DataDir):
             entry = register.auditors[index]
             if entry.status != KeyStatus.ACTIVE:
                 raise UserError(f"key {entry.kid} is already {entry.status.value}")
-            use_until = min(
-                parse_time(entry.use_until), max(moment, parse_time(entry.use_from))
-            )
+            use_until = min(parse_time(entry.use_until), max(moment, parse_time(entry.use_from)))
             changed = entry.model_copy(
                 update={
                     "status": KeyStatus.RETIRED,
@@ -340,9 +308,7 @@ class HQ(DataDir):
             )
             return self._replace_entry(register, index, changed)
 
-    def _replace_entry(
-        self, register: _Register, index: int, changed: TrustEntry
-    ) -> TrustEntry:
+    def _replace_entry(self, register: _Register, index: int, changed: TrustEntry) -> TrustEntry:
         """Store a changed enrolment (re-validated) and bump the trust list's seq; lock held."""
         updated = TrustEntry.model_validate(changed.model_dump())
         register.auditors = [
@@ -354,9 +320,7 @@ class HQ(DataDir):
         self._save(register)
         return updated
 
-    def revoke_key(
-        self, kid: str, reason: str, *, now: datetime | None = None
-    ) -> TrustEntry:
+    def revoke_key(self, kid: str, reason: str, *, now: datetime | None = None) -> TrustEntry:
         """Revoke a key: nothing it ever signed is accepted any more."""
         reason = check_reason(reason)
         moment = (now or utcnow()).replace(microsecond=0)
@@ -365,9 +329,7 @@ class HQ(DataDir):
             index = self._find(register, kid)
             entry = register.auditors[index]
             if entry.status == KeyStatus.REVOKED:
-                raise UserError(
-                    f"key {entry.kid} was already revoked at {entry.revoked_at}"
-                )
+                raise UserError(f"key {entry.kid} was already revoked at {entry.revoked_at}")
             changed = entry.model_copy(
                 update={
                     "status": KeyStatus.REVOKED,
@@ -377,9 +339,7 @@ class HQ(DataDir):
             )
             return self._replace_entry(register, index, changed)
 
-    def revoke_cert(
-        self, cert_id: str, reason: str, *, now: datetime | None = None
-    ) -> RevokedCert:
+    def revoke_cert(self, cert_id: str, reason: str, *, now: datetime | None = None) -> RevokedCert:
         """Add a certificate id to the revocation list (bumps the CRL's seq)."""
         cert_id = check_cert_id(cert_id)
         reason = check_reason(reason)
@@ -388,12 +348,8 @@ class HQ(DataDir):
             register = self._load()
             for item in register.revocations:
                 if item.cert_id == cert_id:
-                    raise UserError(
-                        f"certificate {cert_id} was already revoked at {item.revoked_at}"
-                    )
-            entry = RevokedCert(
-                cert_id=cert_id, reason=reason, revoked_at=format_time(moment)
-            )
+                    raise UserError(f"certificate {cert_id} was already revoked at {item.revoked_at}")
+            entry = RevokedCert(cert_id=cert_id, reason=reason, revoked_at=format_time(moment))
             register.revocations = [*register.revocations, entry]
             register.crl_seq += 1
             self._save(register)
@@ -402,11 +358,7 @@ class HQ(DataDir):
     def set_verify_url(self, url: str | None) -> bool:
         """Record HQ's verify page URL; it travels in the trust list (new seq) to every laptop."""
 
-        url = (
-            None
-            if url is None
-            else check_verify_url(url.rstrip("/") + "/" if url.count("/") == 2 else url)
-        )
+        url = None if url is None else check_verify_url(url.rstrip("/") + "/" if url.count("/") == 2 else url)
         with file_lock(self._lock, "the HQ register"):
             register = self._load()
             if register.verify_url == url:
@@ -441,9 +393,7 @@ class HQ(DataDir):
         register = self._load()
         moment = (now or utcnow()).replace(microsecond=0)
         header = self._header(max(register.trustlist_seq, 1), moment)
-        return TrustList(
-            **header, auditors=list(register.auditors), verify_url=register.verify_url
-        )
+        return TrustList(**header, auditors=list(register.auditors), verify_url=register.verify_url)
 
     def current_crl(self, *, now: datetime | None = None) -> RevocationList:
         register = self._load()
@@ -453,9 +403,7 @@ class HQ(DataDir):
             entries=list(register.revocations),
         )
 
-    def _issued(
-        self, path: Path, loader: Any, root: PublicKey
-    ) -> tuple[bytes | None, Any]:
+    def _issued(self, path: Path, loader: Any, root: PublicKey) -> tuple[bytes | None, Any]:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -476,9 +424,7 @@ class HQ(DataDir):
         now: datetime | None,
     ) -> bytes:
         if not 1 <= next_update_days <= 366:
-            raise UserError(
-                f"--next-update-days must be between 1 and 366, not {next_update_days}"
-            )
+            raise UserError(f"--next-update-days must be between 1 and 366, not {next_update_days}")
         is_trustlist = kind == "trustlist"
         path = self.issued_trustlist if is_trustlist else self.issued_crl
         loader = load_trustlist if is_trustlist else load_crl
@@ -490,16 +436,9 @@ class HQ(DataDir):
             data, issued = self._issued(path, loader, root)
             damaged = data is None and path.exists()
             seq = getattr(register, seq_field)
-            if (
-                data is not None
-                and issued.seq >= seq
-                and not refresh
-                and not issued.is_stale(moment)
-            ):
+            if data is not None and issued.seq >= seq and not refresh and not issued.is_stale(moment):
                 return data
-            key = self.unlock(
-                passphrase
-            )  # before any change: a wrong passphrase changes nothing
+            key = self.unlock(passphrase)  # before any change: a wrong passphrase changes nothing
             if seq == 0 or damaged or (issued is not None and issued.seq >= seq):
                 seq = max(seq, issued.seq if issued is not None else 0) + 1
                 setattr(register, seq_field, seq)
@@ -515,11 +454,7 @@ class HQ(DataDir):
             else:
                 document = RevocationList(**common, entries=list(register.revocations))
                 domain, fmt = Domain.CRL, CRL_FORMAT
-            payload = (
-                document.signed_dict()
-                if is_trustlist
-                else document.model_dump(mode="json")
-            )
+            payload = document.signed_dict() if is_trustlist else document.model_dump(mode="json")
             envelope = sign_record(key, domain, payload)
             data = encode_document(fmt, envelope)
             loader(data, [root], f"new {kind}")  # self-check: what we publish must load

@@ -75,9 +75,7 @@ class ImportResult:
     audit: RegisteredAudit
     new: bool  # False: this exact audit was already registered
     warnings: list[str] = field(default_factory=list)
-    certificates: list[str] = field(
-        default_factory=list
-    )  # bundle members, for the certificate register
+    certificates: list[str] = field(default_factory=list)  # bundle members, for the certificate register
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,18 +116,14 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
         report = verify_bundle(reader, trust)
         problems = list(report.problems)
         if report.ok and not report.sealed:
-            problems.append(
-                "the audit is not closed (the bundle has no seal); only closed audits can be imported"
-            )
+            problems.append("the audit is not closed (the bundle has no seal); only closed audits can be imported")
         if problems:
             raise ImportRefused(problems)
         certificates = reader.names("certificates/")
         cert_files = {name: reader.read(name) for name in certificates}
     opened, closed, seal_digest = report.opened, report.closed, report.seal_digest
     assert report.audit_id and opened and closed and seal_digest
-    cert_rows = _check_certificates(
-        cert_files, trust, report.audit_id, opened.station.code, closed.findings_root
-    )
+    cert_rows = _check_certificates(cert_files, trust, report.audit_id, opened.station.code, closed.findings_root)
     bundle_sha = _sha256_file(Path(path))
     row = RegisteredAudit(
         id=report.audit_id,
@@ -175,9 +169,7 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
         _keep_copy(Path(path), data.hq_bundles / row.bundle)
         store.put(TABLE, row.id, row.model_dump())
         _store_certificates(data, store, cert_rows, cert_files)
-    return ImportResult(
-        row, new=True, warnings=report.warnings, certificates=certificates
-    )
+    return ImportResult(row, new=True, warnings=report.warnings, certificates=certificates)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,21 +230,11 @@ def _check_certificates(
             problems.append(str(exc))
             continue
         verdict = verify_record(data, name, trust, None)
-        fatal = [
-            m
-            for code, m in zip(verdict.reasons, verdict.messages)
-            if code not in _TIME_AND_STATUS
-        ]
+        fatal = [m for code, m in zip(verdict.reasons, verdict.messages) if code not in _TIME_AND_STATUS]
         if fatal:
             problems.append(f"{name}: not genuine: {'; '.join(fatal)}")
-        if (
-            body.audit_id != audit_id
-            or body.station_code != station
-            or body.findings_root != findings_root
-        ):
-            problems.append(
-                f"{name}: issued for another audit, station or set of findings than this bundle's"
-            )
+        if body.audit_id != audit_id or body.station_code != station or body.findings_root != findings_root:
+            problems.append(f"{name}: issued for another audit, station or set of findings than this bundle's")
         rows.append(
             RegisteredCertificate(
                 id=body.cert_id,
@@ -282,9 +264,7 @@ def _store_certificates(
 ) -> None:
 
     for row in rows:
-        write_private(
-            data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644
-        )
+        write_private(data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644)
         store.put(CERT_TABLE, row.id, row.model_dump())
 
 
@@ -293,10 +273,7 @@ def registered_certificates(data: DataDir) -> list[RegisteredCertificate]:
     if not register_path(data).exists():
         return []
     with _open_register(data, writable=False) as store:
-        rows = [
-            RegisteredCertificate.model_validate(doc)
-            for _, doc in store.items(CERT_TABLE)
-        ]
+        rows = [RegisteredCertificate.model_validate(doc) for _, doc in store.items(CERT_TABLE)]
     return sorted(rows, key=lambda row: row.issued_at, reverse=True)
 
 

@@ -73,13 +73,7 @@ def _json_for_html(value: Any) -> str:
 
 
 def _csp_hash(text: str) -> str:
-    return (
-        "'sha256-"
-        + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode(
-            "ascii"
-        )
-        + "'"
-    )
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def render_page(
@@ -98,13 +92,9 @@ def render_page(
     test_mode = test_mode or vectors is not None or bool(prelude)
     config = {**config, "test_mode": test_mode}
     style = _web_file("style.css")
-    script = "\n".join(
-        [prelude] * bool(prelude) + [_web_file(name) for name in SCRIPT_FILES]
-    )
+    script = "\n".join([prelude] * bool(prelude) + [_web_file(name) for name in SCRIPT_FILES])
     lowered = script.lower()
-    if (
-        "</script" in lowered or "<!--" in lowered
-    ):  # pragma: no cover - guards edits of the scripts
+    if "</script" in lowered or "<!--" in lowered:  # pragma: no cover - guards edits of the scripts
         raise RuntimeError("a web script contains '</script' or '<!--'")
     csp = "; ".join(
         [
@@ -146,9 +136,7 @@ def check_base_url(url: str) -> str:
     if parts.scheme != "https" or not parts.hostname:
         raise UserError(f"--base-url {url!r}: must be an https:// address with a host")
     if parts.query or parts.fragment or "#" in text:
-        raise UserError(
-            f"--base-url {url!r}: must not have a query or fragment (the certificate goes after '#')"
-        )
+        raise UserError(f"--base-url {url!r}: must not have a query or fragment (the certificate goes after '#')")
     return text
 
 
@@ -158,10 +146,7 @@ def _stations(registry: Any) -> dict[str, dict[str, str]]:
             registry = load_registry()
         except UserError:
             return {}
-    return {
-        station.code: {"en": station.name.en, "hi": station.name.hi}
-        for station in registry.stations
-    }
+    return {station.code: {"en": station.name.en, "hi": station.name.hi} for station in registry.stations}
 
 
 def verifier_config(
@@ -178,9 +163,7 @@ def verifier_config(
     if not roots:
         raise UserError("publish-verifier: no HQ root key to pin into the page")
     if len(roots) > MAX_ROOTS:
-        raise UserError(
-            f"publish-verifier: at most {MAX_ROOTS} HQ root keys can be pinned, not {len(roots)}"
-        )
+        raise UserError(f"publish-verifier: at most {MAX_ROOTS} HQ root keys can be pinned, not {len(roots)}")
     if any(not isinstance(key, PublicKey) for key in roots):
         raise TypeError("root_keys must be screened PublicKey objects")
     # The page must never carry a list the CLI itself would refuse.
@@ -222,17 +205,13 @@ def publish_verifier(
     list does not verify against the roots or the base URL is unusable; writes nothing then.
     """
 
-    config = verifier_config(
-        trustlist_bytes, crl_bytes, root_keys, base_url, stations=stations
-    )
+    config = verifier_config(trustlist_bytes, crl_bytes, root_keys, base_url, stations=stations)
     html = render_page(config)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(
-            f"publish-verifier: cannot create {out} ({exc.strerror})"
-        ) from None
+        raise UserError(f"publish-verifier: cannot create {out} ({exc.strerror})") from None
     if not out.is_dir():
         raise UserError(f"publish-verifier: {out} is not a directory")
     target = out / "index.html"

@@ -11,9 +11,7 @@ from inspector.paths import DataDir
 from inspector.trust.store import TrustStore
 
 
-def choose_trust(
-    data: DataDir, reader: BundleReader | None, *, required: bool
-) -> tuple[Any | None, str]:
+def choose_trust(data: DataDir, reader: BundleReader | None, *, required: bool) -> tuple[Any | None, str]:
     """The trust list to check signers against here, and where it came from.
 
     HQ's own register is authoritative where the HQ key lives (it knows revocations not yet

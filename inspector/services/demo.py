@@ -48,9 +48,7 @@ def create_demo(root: Path | None = None) -> DemoWorld:
     if root is None:
         root = Path(tempfile.mkdtemp(prefix="inspector-demo-"))
     elif root.exists() and any(root.iterdir()):
-        raise UserError(
-            f"demo data directory {root} is not empty: give a new or empty directory"
-        )
+        raise UserError(f"demo data directory {root} is not empty: give a new or empty directory")
     data = DataDir(root)
     hq = HQ(data.root)
     hq_info = hq.init(DEMO_HQ_NAME, DEMO_PASSPHRASE, scrypt_n=DEMO_SCRYPT_N)

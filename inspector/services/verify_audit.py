@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from inspector.audit.service import AuditService
 from inspector.audit.verify import VerifyReport, verify_local
@@ -14,9 +15,7 @@ from inspector.hq.trust_source import choose_trust
 from inspector.paths import DataDir
 
 
-def verify_audit(
-    data: DataDir, target: str | Path, trust: Any | None = None
-) -> VerifyReport:
+def verify_audit(data: DataDir, target: str | Path, trust: Any | None = None) -> VerifyReport:
     """Verify ``target``, a bundle file or the id of an audit here.
 
     Signers are checked against ``trust`` if given, else against the trust this machine has

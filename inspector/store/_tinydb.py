@@ -44,20 +44,6 @@ if sys.platform == "win32":  # pragma: no cover - Windows, untested here
 else:
     pass
 
-__all__ = [
-    "JournalStorage",
-    "JournalTable",
-    "JournalTinyDB",
-    "RecordStore",
-    "StorageDamaged",
-    "StorageError",
-    "StoreLocked",
-    "StoreMissing",
-    "StoreUsageError",
-    "StoreWriteFailed",
-    "UnstorableValue",
-]
-
 
 # --------------------------------------------------------------------------- the TinyDB storage
 
@@ -78,16 +64,10 @@ class JournalStorage(Storage):
         self._finalizer = weakref.finalize(self, self._handles.close)
         self._broken: str | None = None
         self._closed = False
-        self.wrote = (
-            False  # whether this instance appended anything (see compact_if_wasteful)
-        )
+        self.wrote = False  # whether this instance appended anything (see compact_if_wasteful)
         try:
-            replayed = (
-                self._open_for_writing() if writable else _read_snapshot(self.path)
-            )
-        except (
-            OSError
-        ) as exc:  # permissions, a directory in the way, a read-only disk, ...
+            replayed = self._open_for_writing() if writable else _read_snapshot(self.path)
+        except OSError as exc:  # permissions, a directory in the way, a read-only disk, ...
             reason = exc.strerror or str(exc)
             raise StorageError(f"cannot open store {self.path}: {reason}") from exc
         self._tables = replayed.tables
@@ -131,13 +111,9 @@ class JournalStorage(Storage):
         """
         ops: list[Any] = []
         for name, docs in data.items():
-            if docs is not self._tables.views.get(
-                name
-            ):  # untouched tables are our own views
+            if docs is not self._tables.views.get(name):  # untouched tables are our own views
                 ops.extend(_diff_table(name, self._tables.docs.get(name), docs))
-        ops.extend(
-            {"t": name, "drop": True} for name in self._tables.docs if name not in data
-        )
+        ops.extend({"t": name, "drop": True} for name in self._tables.docs if name not in data)
         self._commit(ops)
 
     def close(self) -> None:
@@ -194,9 +170,7 @@ class JournalStorage(Storage):
         except OSError as exc:
             raise StoreWriteFailed(f"could not compact {self.path}: {exc}") from exc
         finally:
-            self._handles.journal = os.open(
-                self.path, os.O_RDWR | os.O_APPEND | _BINARY
-            )
+            self._handles.journal = os.open(self.path, os.O_RDWR | os.O_APPEND | _BINARY)
         self._seq, self._end, self._cut_to = seq, len(content), None
         self._tables.garbage = 0
 
@@ -219,9 +193,7 @@ class JournalStorage(Storage):
         if not ops:
             return  # nothing changed: no line, no fsync
         self._require_writable()
-        payload = _dumps(
-            {"seq": self._seq + 1, "ops": ops}
-        )  # serialise before touching disk
+        payload = _dumps({"seq": self._seq + 1, "ops": ops})  # serialise before touching disk
         self._append(_frame(payload))
         self.wrote = True
         try:
@@ -229,25 +201,19 @@ class JournalStorage(Storage):
             for op in json.loads(payload)["ops"]:
                 self._tables.apply(op)
         except BaseException:
-            self._broken = (
-                f"{self.path}: internal error after a write; reopen the store"
-            )
+            self._broken = f"{self.path}: internal error after a write; reopen the store"
             raise
 
     def _append(self, line: bytes) -> None:
         fd = self._handles.journal
         assert fd is not None
         # Until this returns, whether the line is on disk is unknown: refuse further writes.
-        self._broken = (
-            f"{self.path}: an earlier write was interrupted; reopen the store"
-        )
+        self._broken = f"{self.path}: an earlier write was interrupted; reopen the store"
         try:
             self._cut_torn_tail(fd)
             _write_all(fd, line)
         except OSError as exc:
-            self._cut_to = (
-                self._end
-            )  # a partial line may be there: cut it before the next one
+            self._cut_to = self._end  # a partial line may be there: cut it before the next one
             try:
                 self._cut_torn_tail(fd)
                 self._broken = None
@@ -256,9 +222,7 @@ class JournalStorage(Storage):
             raise StoreWriteFailed(f"could not write {self.path}: {exc}") from exc
         try:
             _fsync_file(fd)
-        except (
-            OSError
-        ) as exc:  # after a failed fsync the kernel may have dropped the data
+        except OSError as exc:  # after a failed fsync the kernel may have dropped the data
             raise StoreWriteFailed(f"could not write {self.path}: {exc}") from exc
         self._seq += 1
         self._end += len(line)
@@ -349,9 +313,7 @@ class _TableEdit(MutableMapping[int, Any]):
 class JournalTable(Table):
     """A TinyDB table whose writes go to the journal as just the changed documents."""
 
-    def _update_table(
-        self, updater: Callable[[dict[int, Mapping[str, Any]]], None]
-    ) -> None:
+    def _update_table(self, updater: Callable[[dict[int, Mapping[str, Any]]], None]) -> None:
         storage = self.storage
         if not isinstance(storage, JournalStorage):
             super()._update_table(updater)

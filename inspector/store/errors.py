@@ -12,20 +12,6 @@ if sys.platform == "win32":  # pragma: no cover - Windows, untested here
 else:
     pass
 
-__all__ = [
-    "JournalStorage",
-    "JournalTable",
-    "JournalTinyDB",
-    "RecordStore",
-    "StorageDamaged",
-    "StorageError",
-    "StoreLocked",
-    "StoreMissing",
-    "StoreUsageError",
-    "StoreWriteFailed",
-    "UnstorableValue",
-]
-
 
 # --------------------------------------------------------------------------- errors
 
@@ -54,9 +40,7 @@ class StoreLocked(StorageError):
         self.path = path
         self.pid = pid
         holder = f"locked by pid {pid}" if pid else "locked by another process"
-        super().__init__(
-            f"store is open elsewhere: {path} ({holder}); close it there first"
-        )
+        super().__init__(f"store is open elsewhere: {path} ({holder}); close it there first")
 
 
 class StoreMissing(StorageError):

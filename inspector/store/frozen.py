@@ -12,28 +12,12 @@ if sys.platform == "win32":  # pragma: no cover - Windows, untested here
 else:
     pass
 
-__all__ = [
-    "JournalStorage",
-    "JournalTable",
-    "JournalTinyDB",
-    "RecordStore",
-    "StorageDamaged",
-    "StorageError",
-    "StoreLocked",
-    "StoreMissing",
-    "StoreUsageError",
-    "StoreWriteFailed",
-    "UnstorableValue",
-]
-
 
 # --------------------------------------------------------------------------- frozen documents
 
 
 def _refuse(*_args: object, **_kwargs: object) -> NoReturn:
-    raise TypeError(
-        "stored documents are read-only; write a new version through the store instead"
-    )
+    raise TypeError("stored documents are read-only; write a new version through the store instead")
 
 
 class _FrozenDict(dict):  # type: ignore[type-arg]
@@ -102,9 +86,7 @@ def _check_storable(value: Any, where_: str) -> None:
     if value is None or isinstance(value, str):
         return
     if isinstance(value, float):
-        raise UnstorableValue(
-            f"{where_}: floats cannot be stored ({value!r}); use an integer or a string"
-        )
+        raise UnstorableValue(f"{where_}: floats cannot be stored ({value!r}); use an integer or a string")
     if isinstance(value, int):  # bool included
         return
     if isinstance(value, dict):
@@ -118,6 +100,5 @@ def _check_storable(value: Any, where_: str) -> None:
             _check_storable(item, f"{where_}[{index}]")
         return
     raise UnstorableValue(
-        f"{where_}: a {type(value).__name__} cannot be stored; "
-        "use str, int, bool, None, list or dict"
+        f"{where_}: a {type(value).__name__} cannot be stored; use str, int, bool, None, list or dict"
     )

@@ -34,20 +34,6 @@ if sys.platform == "win32":  # pragma: no cover - Windows, untested here
 else:
     pass
 
-__all__ = [
-    "JournalStorage",
-    "JournalTable",
-    "JournalTinyDB",
-    "RecordStore",
-    "StorageDamaged",
-    "StorageError",
-    "StoreLocked",
-    "StoreMissing",
-    "StoreUsageError",
-    "StoreWriteFailed",
-    "UnstorableValue",
-]
-
 
 FORMAT_NAME = "inspector-journal"
 FORMAT_VERSION = 1
@@ -63,14 +49,10 @@ _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation on raw f
 def _dumps(obj: Any) -> bytes:
     """The one JSON encoding of the journal: UTF-8 (Hindi stays readable), no NaN."""
     try:
-        text = json.dumps(
-            obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        )
+        text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise UnstorableValue(
-            f"text is not valid Unicode (lone surrogate?): {exc}"
-        ) from exc
+        raise UnstorableValue(f"text is not valid Unicode (lone surrogate?): {exc}") from exc
     except (TypeError, ValueError) as exc:
         raise UnstorableValue(f"value cannot be stored as JSON: {exc}") from exc
 
@@ -139,9 +121,7 @@ class _Tables:
         elif shape == {"id", "del"} and op["del"] is True:
             table, key = self._table(name), _doc_key(op["id"])
             if key not in table:
-                raise _BadContent(
-                    f"removes document {key} of {name!r}, which does not exist"
-                )
+                raise _BadContent(f"removes document {key} of {name!r}, which does not exist")
             del table[key]
             self.garbage += 1
         else:
@@ -164,9 +144,7 @@ class _Tables:
         try:
             return self.docs[name]
         except KeyError:
-            raise _BadContent(
-                f"writes to table {name!r}, which does not exist"
-            ) from None
+            raise _BadContent(f"writes to table {name!r}, which does not exist") from None
 
 
 def _doc_key(value: Any) -> str:
@@ -179,9 +157,7 @@ _MISSING = object()
 _DELETED = object()
 
 
-def _diff_table(
-    name: str, old: Mapping[str, Any] | None, new: Mapping[Any, Any]
-) -> list[Any]:
+def _diff_table(name: str, old: Mapping[str, Any] | None, new: Mapping[Any, Any]) -> list[Any]:
     """Ops turning table ``old`` (None: absent) into ``new``; unchanged docs cost a lookup."""
     ops: list[Any] = []
     if old is None:
@@ -200,9 +176,7 @@ def _diff_table(
         ops.append({"t": name, "id": key, "d": doc})
     if len(old) + added != len(new):  # only then can something have been removed
         present = {str(doc_id) for doc_id in new}
-        ops.extend(
-            {"t": name, "id": key, "del": True} for key in old if key not in present
-        )
+        ops.extend({"t": name, "id": key, "del": True} for key in old if key not in present)
     return ops
 
 
@@ -220,13 +194,9 @@ class _Replayed:
 def _replay(data: bytes, path: Path) -> _Replayed:
     """Rebuild the database from the journal bytes, or raise StorageDamaged."""
     if not data:
-        raise StorageDamaged(
-            path, 1, "the file is empty, so it is not an inspector store"
-        )
+        raise StorageDamaged(path, 1, "the file is empty, so it is not an inspector store")
     lines = data.split(b"\n")
-    tail = (
-        lines.pop()
-    )  # bytes after the last newline: empty unless the last write was torn
+    tail = lines.pop()  # bytes after the last newline: empty unless the last write was torn
     if not lines:
         raise StorageDamaged(path, 1, _not_a_journal(data))
     _check_header(lines[0], path)
@@ -237,13 +207,9 @@ def _replay(data: bytes, path: Path) -> _Replayed:
             for op in _record_ops(record, seq + 1):
                 tables.apply(op)
         except _BadFrame as exc:
-            if (
-                number == len(lines) and not tail
-            ):  # the last line: a torn, unacknowledged write
+            if number == len(lines) and not tail:  # the last line: a torn, unacknowledged write
                 return _Replayed(tables, seq, end, len(data) - end)
-            raise StorageDamaged(
-                path, number, f"{exc}, and more lines follow it"
-            ) from None
+            raise StorageDamaged(path, number, f"{exc}, and more lines follow it") from None
         except _BadContent as exc:
             raise StorageDamaged(path, number, str(exc)) from None
         seq += 1
@@ -259,23 +225,16 @@ def _check_header(raw: bytes, path: Path) -> None:
     if header == _HEADER:
         return
     version = header.get("version")
-    if (
-        header.get("format") == FORMAT_NAME
-        and type(version) is int
-        and version > FORMAT_VERSION
-    ):
+    if header.get("format") == FORMAT_NAME and type(version) is int and version > FORMAT_VERSION:
         raise StorageError(
-            f"{path} was written by a newer inspector (store format {version}); "
-            "upgrade inspector to open it"
+            f"{path} was written by a newer inspector (store format {version}); upgrade inspector to open it"
         )
     raise StorageDamaged(path, 1, "not an inspector store (unknown header)")
 
 
 def _not_a_journal(head: bytes) -> str:
     if head.lstrip()[:1] == b"{":
-        return (
-            "this is a plain JSON file (stock TinyDB?), not an inspector store journal"
-        )
+        return "this is a plain JSON file (stock TinyDB?), not an inspector store journal"
     return "bad header, not an inspector store"
 
 
@@ -283,9 +242,7 @@ def _record_ops(record: dict[str, Any], expected_seq: int) -> list[Any]:
     if record.keys() != {"seq", "ops"}:
         raise _BadContent("not a journal record")
     if record["seq"] != expected_seq or isinstance(record["seq"], bool):
-        raise _BadContent(
-            f"record number {record['seq']!r} where {expected_seq} was expected"
-        )
+        raise _BadContent(f"record number {record['seq']!r} where {expected_seq} was expected")
     ops = record["ops"]
     if not isinstance(ops, list) or not ops:
         raise _BadContent("record without ops")
@@ -312,9 +269,7 @@ def _read_all(fd: int) -> bytes:
 
 def _create_atomically(path: Path, content: bytes) -> None:
     """Write a whole file so that ``path`` holds either nothing (or its old bytes) or all of it."""
-    fd, tmp_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
         try:

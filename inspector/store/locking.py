@@ -16,20 +16,6 @@ if sys.platform == "win32":  # pragma: no cover - Windows, untested here
 else:
     import fcntl
 
-__all__ = [
-    "JournalStorage",
-    "JournalTable",
-    "JournalTinyDB",
-    "RecordStore",
-    "StorageDamaged",
-    "StorageError",
-    "StoreLocked",
-    "StoreMissing",
-    "StoreUsageError",
-    "StoreWriteFailed",
-    "UnstorableValue",
-]
-
 
 # --------------------------------------------------------------------------- process lock
 

@@ -74,9 +74,7 @@ __all__ = ["RecordStore"]
 
 # --------------------------------------------------------------------------- repository API
 
-_MAP_PREFIX = (
-    "map:"  # keyed tables live under a prefixed name, so the two kinds never mix
-)
+_MAP_PREFIX = "map:"  # keyed tables live under a prefixed name, so the two kinds never mix
 _TABLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
 
 
@@ -116,9 +114,7 @@ class RecordStore:
         """Add records in order with one line and one fsync: all of them survive a crash or none."""
         self._append(table, docs, lambda index: f"{table}[{index}]")
 
-    def _append(
-        self, table: str, docs: list[dict[str, Any]], where_: Callable[[int], str]
-    ) -> None:
+    def _append(self, table: str, docs: list[dict[str, Any]], where_: Callable[[int], str]) -> None:
         with self._mutex:
             self._require_writable()
             name = self._log_name(table)
@@ -133,20 +129,14 @@ class RecordStore:
             self._require_open()
             _check_table_name(table)
             if self._storage.has_table(_MAP_PREFIX + table):
-                return [
-                    _thaw(entry["doc"]) for entry in self._table(_MAP_PREFIX + table)
-                ]
+                return [_thaw(entry["doc"]) for entry in self._table(_MAP_PREFIX + table)]
             return [_thaw(doc) for doc in self._table(table)]
 
     def count(self, table: str) -> int:
         with self._mutex:
             self._require_open()
             _check_table_name(table)
-            name = (
-                _MAP_PREFIX + table
-                if self._storage.has_table(_MAP_PREFIX + table)
-                else table
-            )
+            name = _MAP_PREFIX + table if self._storage.has_table(_MAP_PREFIX + table) else table
             return len(self._table(name))
 
     # -- keyed tables
@@ -239,17 +229,13 @@ class RecordStore:
     def _log_name(self, table: str) -> str:
         _check_table_name(table)
         if self._storage.has_table(_MAP_PREFIX + table):
-            raise StoreUsageError(
-                f"table {table!r} is a keyed table (put/get); cannot append"
-            )
+            raise StoreUsageError(f"table {table!r} is a keyed table (put/get); cannot append")
         return table
 
     def _map_name(self, table: str) -> str:
         _check_table_name(table)
         if self._storage.has_table(table):
-            raise StoreUsageError(
-                f"table {table!r} is a log table (append/all); cannot put/get"
-            )
+            raise StoreUsageError(f"table {table!r} is a log table (append/all); cannot put/get")
         return _MAP_PREFIX + table
 
     def _require_open(self) -> None:
@@ -264,9 +250,7 @@ class RecordStore:
 
 def _check_table_name(table: str) -> None:
     if not isinstance(table, str) or not _TABLE_NAME.match(table):
-        raise StoreUsageError(
-            f"bad table name {table!r}: use letters, digits, '_', '.', '-'"
-        )
+        raise StoreUsageError(f"bad table name {table!r}: use letters, digits, '_', '.', '-'")
 
 
 def _check_key(key: str) -> None:
@@ -276,7 +260,5 @@ def _check_key(key: str) -> None:
 
 def _check_document(doc: Any, where_: str) -> None:
     if not isinstance(doc, dict):
-        raise UnstorableValue(
-            f"{where_}: a record is a dict, not a {type(doc).__name__}"
-        )
+        raise UnstorableValue(f"{where_}: a record is a dict, not a {type(doc).__name__}")
     _check_storable(doc, where_)

@@ -47,9 +47,7 @@ def _envelope_of(data: bytes, fmt: str, what: str) -> Envelope:
         raise UserError(f"{what}: too large ({len(data)} bytes)")
     document = loads_strict(data, what)
     if not isinstance(document, dict) or set(document) != {"format", "envelope"}:
-        raise UserError(
-            f"{what}: not a signed document (expected keys 'format' and 'envelope')"
-        )
+        raise UserError(f"{what}: not a signed document (expected keys 'format' and 'envelope')")
     if document["format"] != fmt:
         raise UserError(f"{what}: format is {document['format']!r}, expected {fmt!r}")
     try:
@@ -63,21 +61,15 @@ def _open_signed(
 ) -> tuple[PublicKey, dict[str, Any]]:
     envelope = _envelope_of(data, fmt, what)
     if not pinned:
-        raise UserError(
-            f"{what}: no HQ root key is pinned here; pin one with 'inspector trust pin HQ_KEY.pem'"
-        )
+        raise UserError(f"{what}: no HQ root key is pinned here; pin one with 'inspector trust pin HQ_KEY.pem'")
     if not any(root.kid_hex == envelope.kid for root in pinned):
         pins = ", ".join(root.kid_hex for root in pinned)
-        raise UserError(
-            f"{what}: signed by key {envelope.kid}, which is not a pinned HQ root (pinned: {pins})"
-        )
+        raise UserError(f"{what}: signed by key {envelope.kid}, which is not a pinned HQ root (pinned: {pins})")
     try:
         signer, payload = verify_with_any(envelope, domain, pinned, what)
     except Invalid as exc:
         kind = "trust list" if fmt == TRUSTLIST_FORMAT else "revocation list"
-        raise UserError(
-            f"{exc} (the file was altered, or it was not signed as a {kind})"
-        ) from None
+        raise UserError(f"{exc} (the file was altered, or it was not signed as a {kind})") from None
     return signer, payload
 
 
@@ -104,21 +96,15 @@ def _load_document(
     return document
 
 
-def load_trustlist(
-    data: bytes, pinned: list[PublicKey], what: str = "trust list"
-) -> TrustList:
+def load_trustlist(data: bytes, pinned: list[PublicKey], what: str = "trust list") -> TrustList:
     """Verify and parse a trust-list file; ``UserError`` naming ``what`` for anything unusable."""
-    trustlist: TrustList = _load_document(
-        data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, TrustList, pinned, what
-    )
+    trustlist: TrustList = _load_document(data, TRUSTLIST_FORMAT, Domain.TRUSTLIST, TrustList, pinned, what)
     issuer = trustlist.issuer
     seen: dict[str, PublicKey] = {issuer.kid_hex: issuer}
     for index, entry in enumerate(trustlist.auditors):
         where = f"{what}: auditors.{index} ({entry.auditor_id})"
         try:
-            key = (
-                entry.key
-            )  # screens small-order / non-canonical keys and recomputes the kid
+            key = entry.key  # screens small-order / non-canonical keys and recomputes the kid
         except UserError as exc:
             raise UserError(f"{where}: {exc}") from None
         other = seen.get(key.kid_hex)
@@ -128,13 +114,9 @@ def load_trustlist(
     return trustlist
 
 
-def load_crl(
-    data: bytes, pinned: list[PublicKey], what: str = "revocation list"
-) -> RevocationList:
+def load_crl(data: bytes, pinned: list[PublicKey], what: str = "revocation list") -> RevocationList:
     """Verify and parse a revocation-list file; ``UserError`` naming ``what`` if unusable."""
-    crl: RevocationList = _load_document(
-        data, CRL_FORMAT, Domain.CRL, RevocationList, pinned, what
-    )
+    crl: RevocationList = _load_document(data, CRL_FORMAT, Domain.CRL, RevocationList, pinned, what)
     return crl
 
 

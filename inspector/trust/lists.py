@@ -42,9 +42,7 @@ from inspector.errors import Invalid, Reason, ReasonCode, UserError
 TRUSTLIST_FORMAT = "inspector-trustlist/v1"
 CRL_FORMAT = "inspector-crl/v1"
 
-MAX_CERT_LIFETIME_DAYS = (
-    3 * 365 + 30
-)  # certificates: 3 years with yearly surveillance, + grace
+MAX_CERT_LIFETIME_DAYS = 3 * 365 + 30  # certificates: 3 years with yearly surveillance, + grace
 DEFAULT_VALID_DAYS = 365  # an enrolment's signing window
 MAX_VALID_DAYS = 365 + 60  # 12 months + a 2-month rollover overlap
 DEFAULT_NEXT_UPDATE_DAYS = 30
@@ -64,9 +62,7 @@ class Purpose(StrEnum):
 
 class KeyStatus(StrEnum):
     ACTIVE = "active"
-    RETIRED = (
-        "retired"  # may not sign any more; what it signed inside its window stays valid
-    )
+    RETIRED = "retired"  # may not sign any more; what it signed inside its window stays valid
     REVOKED = "revoked"  # compromised: nothing it ever signed is accepted
 
 
@@ -119,9 +115,7 @@ def kid_arg(text: str) -> str:
     """A kid typed by a user: 16 hex digits (case-insensitive)."""
     value = text.strip().lower()
     if not KID_HEX.match(value):
-        raise UserError(
-            f"{text!r} is not a key id (16 hex digits, as 'inspector hq show' prints)"
-        )
+        raise UserError(f"{text!r} is not a key id (16 hex digits, as 'inspector hq show' prints)")
     return value
 
 
@@ -133,19 +127,10 @@ VERIFY_URL_MAX = 100
 
 def check_verify_url(text: str) -> str:
     """An https URL of printable ASCII without a fragment: it is printed into every QR code."""
-    if not (
-        text[:8].lower() == "https://"
-        and text.isascii()
-        and text.isprintable()
-        and " " not in text
-    ):
-        raise UserError(
-            f"verify URL {text!r}: must be an https:// address of plain ASCII characters"
-        )
+    if not (text[:8].lower() == "https://" and text.isascii() and text.isprintable() and " " not in text):
+        raise UserError(f"verify URL {text!r}: must be an https:// address of plain ASCII characters")
     if "#" in text or len(text) > VERIFY_URL_MAX:
-        raise UserError(
-            f"verify URL {text!r}: no '#' and at most {VERIFY_URL_MAX} characters"
-        )
+        raise UserError(f"verify URL {text!r}: no '#' and at most {VERIFY_URL_MAX} characters")
     return text
 
 
@@ -211,24 +196,16 @@ class TrustEntry(BaseModel):
     _key: PublicKey | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TrustEntry":
-        if len(set(self.purposes)) != len(self.purposes) or list(
-            self.purposes
-        ) != sorted(self.purposes):
+    def _consistent(self) -> TrustEntry:
+        if len(set(self.purposes)) != len(self.purposes) or list(self.purposes) != sorted(self.purposes):
             raise ValueError("purposes must be sorted and unique")
-        if (
-            not parse_time(self.use_from)
-            <= parse_time(self.use_until)
-            <= parse_time(self.verify_until)
-        ):
+        if not parse_time(self.use_from) <= parse_time(self.use_until) <= parse_time(self.verify_until):
             raise ValueError("need use_from <= use_until <= verify_until")
         if (self.status == KeyStatus.REVOKED) != (self.revoked_at is not None):
             raise ValueError("revoked_at is set exactly when status is revoked")
         if self.status == KeyStatus.REVOKED and self.reason is None:
             raise ValueError("a revoked key needs a reason")
-        if (self.status == KeyStatus.RETIRED) != (
-            self.retired_at is not None
-        ) and self.status != KeyStatus.REVOKED:
+        if (self.status == KeyStatus.RETIRED) != (self.retired_at is not None) and self.status != KeyStatus.REVOKED:
             raise ValueError("retired_at is set exactly when status is retired")
         return self
 
@@ -236,13 +213,9 @@ class TrustEntry(BaseModel):
     def key(self) -> PublicKey:
         """The screened public key (``UserError`` if unsafe), checked against ``kid``."""
         if self._key is None:
-            key = PublicKey.from_b64(
-                self.public_key, f"public key of {self.auditor_id}"
-            )
+            key = PublicKey.from_b64(self.public_key, f"public key of {self.auditor_id}")
             if key.kid_hex != self.kid:
-                raise UserError(
-                    f"public key of {self.auditor_id}: kid {self.kid} does not match the key"
-                )
+                raise UserError(f"public key of {self.auditor_id}: kid {self.kid} does not match the key")
             self._key = key
         return self._key
 
@@ -325,15 +298,11 @@ class TrustList(_SignedList):
 
     auditors: list[TrustEntry]
     # HQ's phone verifier page: new certificates put URL#PAYLOAD in their QR (absent: bare payload)
-    verify_url: Annotated[str, AfterValidator(lambda v: check_verify_url(v))] | None = (
-        None
-    )
+    verify_url: Annotated[str, AfterValidator(lambda v: check_verify_url(v))] | None = None
 
     def signed_dict(self) -> dict[str, Any]:
         """The payload as signed: ``verify_url`` is left out when unset, keeping older lists' shape."""
-        return self.model_dump(
-            mode="json", exclude={"verify_url"} if self.verify_url is None else None
-        )
+        return self.model_dump(mode="json", exclude={"verify_url"} if self.verify_url is None else None)
 
     def candidates(self, kid_hex: str) -> list[TrustEntry]:
         """Every entry whose kid is ``kid_hex``, whatever its status (kids are truncated hashes)."""
@@ -350,9 +319,7 @@ class TrustList(_SignedList):
     def for_auditor(self, auditor_id: str) -> list[TrustEntry]:
         return [entry for entry in self.auditors if entry.auditor_id == auditor_id]
 
-    def authorize(
-        self, kid_hex: str, purpose: Purpose, signed_at: datetime
-    ) -> TrustEntry:
+    def authorize(self, kid_hex: str, purpose: Purpose, signed_at: datetime) -> TrustEntry:
         """The entry with ``kid_hex`` allowed to sign ``purpose`` at ``signed_at``, else ``Invalid``.
 
         The ``Invalid`` carries its ``ReasonCode``: ``unknown-key``, ``revoked-key``, ``wrong-purpose``,
@@ -360,9 +327,7 @@ class TrustList(_SignedList):
         """
         found = self.candidates(kid_hex)
         if not found:
-            raise Invalid(
-                Reason(ReasonCode.UNKNOWN_KEY, f"no enrolled key has kid {kid_hex}")
-            )
+            raise Invalid(Reason(ReasonCode.UNKNOWN_KEY, f"no enrolled key has kid {kid_hex}"))
         failures: list[Invalid] = []
         revoked = [entry for entry in found if entry.status == KeyStatus.REVOKED]
         if revoked:

@@ -38,11 +38,7 @@ class TrustStore(DataDir):
     def _pin_files(self) -> list[Path]:
         if not self.pinned_roots.is_dir():
             return []
-        return sorted(
-            p
-            for p in self.pinned_roots.iterdir()
-            if p.suffix == ".pem" and not p.name.startswith(".")
-        )
+        return sorted(p for p in self.pinned_roots.iterdir() if p.suffix == ".pem" and not p.name.startswith("."))
 
     def pinned(self) -> list[PublicKey]:
         """The pinned HQ root keys (each screened; a bad pin file is a ``UserError`` naming it)."""
@@ -51,9 +47,7 @@ class TrustStore(DataDir):
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                raise UserError(
-                    f"pinned root {path}: cannot read ({exc.strerror})"
-                ) from None
+                raise UserError(f"pinned root {path}: cannot read ({exc.strerror})") from None
             keys.append(read_public_pem(data, f"pinned root {path}"))
         return keys
 
@@ -69,9 +63,7 @@ class TrustStore(DataDir):
                 raise UserError(
                     f"already {MAX_PINNED} pinned HQ roots ({pins}); unpin one with 'inspector trust unpin KID' first"
                 )
-            write_private(
-                self.pinned_roots / f"{key.kid_hex}.pem", key.to_pem(), mode=0o644
-            )
+            write_private(self.pinned_roots / f"{key.kid_hex}.pem", key.to_pem(), mode=0o644)
         return key
 
     def unpin(self, kid_hex: str) -> PublicKey:
@@ -105,21 +97,15 @@ class TrustStore(DataDir):
         data = self.trustlist_bytes()
         if data is None:
             return None
-        return load_trustlist(
-            data, self.pinned(), f"installed trust list {self.installed_trustlist}"
-        )
+        return load_trustlist(data, self.pinned(), f"installed trust list {self.installed_trustlist}")
 
     def crl(self) -> RevocationList | None:
         data = self.crl_bytes()
         if data is None:
             return None
-        return load_crl(
-            data, self.pinned(), f"installed revocation list {self.installed_crl}"
-        )
+        return load_crl(data, self.pinned(), f"installed revocation list {self.installed_crl}")
 
-    def _install(
-        self, data: bytes, target: Path, fmt: str, loader: Any, what: str
-    ) -> Any:
+    def _install(self, data: bytes, target: Path, fmt: str, loader: Any, what: str) -> Any:
         pinned = self.pinned()
         document = loader(data, pinned, what)
         with file_lock(self._lock, "the trust store"):
@@ -128,9 +114,7 @@ class TrustStore(DataDir):
                 try:
                     installed = peek_seq(current, fmt, f"installed {target}")
                 except UserError as exc:
-                    raise UserError(
-                        f"{exc}; the installed file is damaged: delete it to install afresh"
-                    ) from None
+                    raise UserError(f"{exc}; the installed file is damaged: delete it to install afresh") from None
                 if document.seq < installed:
                     raise UserError(
                         f"{what}: seq {document.seq} is older than the installed seq {installed} (rollback refused)"
@@ -138,17 +122,13 @@ class TrustStore(DataDir):
                 if document.seq == installed:
                     if current == data:
                         return document
-                    raise UserError(
-                        f"{what}: seq {document.seq} is already installed with different content; refused"
-                    )
+                    raise UserError(f"{what}: seq {document.seq} is already installed with different content; refused")
             write_private(target, data, mode=0o644)
         return document
 
     def install(self, data: bytes, what: str = "trust list") -> TrustList:
         """Install a trust-list file if it is signed by a pinned root and newer than the installed one."""
-        return self._install(
-            data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what
-        )
+        return self._install(data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what)
 
     def install_crl(self, data: bytes, what: str = "revocation list") -> RevocationList:
         """Install a CRL file under the same pinning and no-rollback rules."""
@@ -156,18 +136,8 @@ class TrustStore(DataDir):
 
     def installed_seq(self) -> int | None:
         data = self.trustlist_bytes()
-        return (
-            None
-            if data is None
-            else peek_seq(
-                data, TRUSTLIST_FORMAT, f"installed {self.installed_trustlist}"
-            )
-        )
+        return None if data is None else peek_seq(data, TRUSTLIST_FORMAT, f"installed {self.installed_trustlist}")
 
     def installed_crl_seq(self) -> int | None:
         data = self.crl_bytes()
-        return (
-            None
-            if data is None
-            else peek_seq(data, CRL_FORMAT, f"installed {self.installed_crl}")
-        )
+        return None if data is None else peek_seq(data, CRL_FORMAT, f"installed {self.installed_crl}")

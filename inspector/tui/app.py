@@ -12,7 +12,8 @@ import asyncio
 import os
 import threading
 import tomllib
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -41,7 +42,10 @@ def idle_lock_minutes(data: DataDir) -> tuple[int, str | None]:
         try:
             value = tomllib.loads(data.config.read_text(encoding="utf-8")).get("tui", {}).get("idle_lock_minutes")
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError) as exc:
-            return DEFAULT_IDLE_LOCK_MINUTES, f"{data.config}: unreadable ({exc}); idle lock {DEFAULT_IDLE_LOCK_MINUTES} min"
+            return (
+                DEFAULT_IDLE_LOCK_MINUTES,
+                f"{data.config}: unreadable ({exc}); idle lock {DEFAULT_IDLE_LOCK_MINUTES} min",
+            )
         text = None if value is None else str(value)
     if text is None:
         return DEFAULT_IDLE_LOCK_MINUTES, None
@@ -50,7 +54,10 @@ def idle_lock_minutes(data: DataDir) -> tuple[int, str | None]:
         if minutes < 0:
             raise ValueError
     except ValueError:
-        return DEFAULT_IDLE_LOCK_MINUTES, f"{where}: {text!r} is not a number of minutes; using {DEFAULT_IDLE_LOCK_MINUTES}"
+        return (
+            DEFAULT_IDLE_LOCK_MINUTES,
+            f"{where}: {text!r} is not a number of minutes; using {DEFAULT_IDLE_LOCK_MINUTES}",
+        )
     return minutes, None
 
 
@@ -60,7 +67,9 @@ class InspectorApp(App[None]):
     TITLE = "Station Inspector"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True, tooltip="Save, close the audit and quit"),
+        Binding(
+            "ctrl+q", "quit", "Quit", id="quit", show=False, priority=True, tooltip="Save, close the audit and quit"
+        ),
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme", show=False, tooltip="Light or dark theme"),
         Binding("ctrl+l", "lock", "Lock key", id="lock", show=False, tooltip="Lock the signing key now"),
         Binding("f1", "show_help_panel", "Keys", id="keys", show=False, tooltip="Show every key"),
@@ -87,7 +96,9 @@ class InspectorApp(App[None]):
             if self._session is None:
                 from inspector.tui.session import Session
 
-                self._session = Session(self.data, demo_passphrase=self.demo_passphrase, idle_lock_minutes=self.idle_lock_minutes)
+                self._session = Session(
+                    self.data, demo_passphrase=self.demo_passphrase, idle_lock_minutes=self.idle_lock_minutes
+                )
             return self._session
 
     # -- start-up -------------------------------------------------------------------------------
@@ -191,5 +202,7 @@ class InspectorApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Light / dark theme", "Switch between the light and the dark theme (ctrl+t)", self.action_toggle_theme)
+        yield SystemCommand(
+            "Light / dark theme", "Switch between the light and the dark theme (ctrl+t)", self.action_toggle_theme
+        )
         yield SystemCommand("Lock key", "Lock the signing key now (ctrl+l)", self.action_lock)

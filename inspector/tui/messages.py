@@ -58,7 +58,9 @@ class KeyCreateFailed(Message):
 class AuditsLoaded(Message):
     """The rows of the audit index, newest first, and the Hindi names of the stations."""
 
-    def __init__(self, rows: list[AuditSummary], names_hi: dict[str, str], key_line: str = "", error: str | None = None) -> None:
+    def __init__(
+        self, rows: list[AuditSummary], names_hi: dict[str, str], key_line: str = "", error: str | None = None
+    ) -> None:
         super().__init__()
         self.key_line = key_line
         self.rows = rows

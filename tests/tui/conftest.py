@@ -14,8 +14,9 @@ import asyncio
 import dataclasses
 import inspect
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from textual.app import App
@@ -40,7 +41,7 @@ STATION_EN = "Kotwali Sector 39"
 STATION_HI = "कोतवाली सेक्टर 39"
 
 # A fixed moment for deterministic worlds, and when they are verified.
-FIXED_NOW = datetime(2025, 6, 20, 5, 30, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2025, 6, 20, 5, 30, 0, tzinfo=UTC)
 VERIFY_AT = FIXED_NOW + timedelta(days=1)
 
 # item -> (status, note, due, reason): every threshold met (85%, one minor): recommend certification
@@ -117,7 +118,10 @@ class World:
             with service.open(summary.id, writable=True, key=self.key) as audit:
                 if answers:
                     audit.record_many(
-                        [FindingInput(item, status, note, (), due, reason) for item, (status, note, due, reason) in answers.items()]
+                        [
+                            FindingInput(item, status, note, (), due, reason)
+                            for item, (status, note, due, reason) in answers.items()
+                        ]
                     )
                 if close:
                     audit.close()
@@ -144,7 +148,6 @@ def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
     Only for building test worlds: it replaces ``os.urandom`` process-wide while it lasts.
     """
     import os
-
     import sys
 
     # Every core module that reads the clock imports ``utcnow`` by name: patch it in each.
@@ -200,7 +203,15 @@ def screen_text(app: App[Any]) -> str:
     from rich.console import Console
 
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system="truecolor",
-                      record=True, legacy_windows=False, safe_box=False)
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()

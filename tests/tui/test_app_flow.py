@@ -157,7 +157,11 @@ async def test_first_run_creates_and_exports_the_key(tmp_path: Path, settle: Any
         assert isinstance(app.screen, FirstRunScreen)
         await pilot.press(*"Asha Verma", "enter")
         screen = app.screen
-        for field, value in (("#auditor-id", "AUD-GBN-042"), ("#pass1", "long passphrase"), ("#pass2", "long passphrasE")):
+        for field, value in (
+            ("#auditor-id", "AUD-GBN-042"),
+            ("#pass1", "long passphrase"),
+            ("#pass2", "long passphrasE"),
+        ):
             screen.query_one(field, Input).value = value
         await pilot.click("#create")
         await settle(pilot)
@@ -179,7 +183,9 @@ async def test_first_run_creates_and_exports_the_key(tmp_path: Path, settle: Any
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_idle_lock_then_a_status_key_asks_for_the_passphrase(demo_world: Any, settle: Any, wait_until: Any) -> None:
+async def test_idle_lock_then_a_status_key_asks_for_the_passphrase(
+    demo_world: Any, settle: Any, wait_until: Any
+) -> None:
     app = InspectorApp(demo_world.data)
     async with app.run_test(size=SIZE) as pilot:
         await unlock(pilot, settle, demo_world.passphrase)

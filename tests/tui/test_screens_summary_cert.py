@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
@@ -348,7 +349,9 @@ def test_qr_follows_the_theme_and_rechecks_on_resize(world: World, qr_text: str)
         await pilot.resize_terminal(100, 45)
         await pilot.pause()
         assert screen.fits
-        assert str(screen.query_one("#qr-code", Static).content).split("\n") == qr.terminal_lines(qr_text, invert=screen.invert)
+        assert str(screen.query_one("#qr-code", Static).content).split("\n") == qr.terminal_lines(
+            qr_text, invert=screen.invert
+        )
         await pilot.resize_terminal(80, 40)  # one row short
         await pilot.pause()
         assert not screen.fits

@@ -99,7 +99,10 @@ class CertificateScreen(Screen[None]):
             Text.assemble(("Certificate ", "bold"), (body.display_id, "bold"), f" · {result_text(body.result)}")
         )
         self.query_one("#cert-station", Static).update(
-            Text.assemble((body.station_name_en, "bold"), f" ({body.station_code})" + (f", {body.district}" if body.district else ""))
+            Text.assemble(
+                (body.station_name_en, "bold"),
+                f" ({body.station_code})" + (f", {body.district}" if body.district else ""),
+            )
         )
         self.query_one("#cert-station-hi", Static).update(Text(body.station_name_hi))
         self.query_one("#cert-details", Static).update(self._details(body))

@@ -56,7 +56,10 @@ class FirstRunScreen(Screen[None]):
                 for label, field in (
                     ("Your name", Input(placeholder="as HQ knows you, e.g. Sunita Devi", id="name")),
                     ("Auditor id", Input(placeholder="e.g. AUD-GBN-017", id="auditor-id")),
-                    ("Passphrase", Input(password=True, placeholder=f"at least {MIN_PASSPHRASE} characters", id="pass1")),
+                    (
+                        "Passphrase",
+                        Input(password=True, placeholder=f"at least {MIN_PASSPHRASE} characters", id="pass1"),
+                    ),
                     ("Passphrase again", Input(password=True, id="pass2")),
                 ):
                     with Horizontal(classes="first-run-row"):

@@ -112,7 +112,11 @@ class HomeScreen(Screen[None]):
         done = row.progress.get("answered", 0), row.progress.get("total", 0)
         score = "no score yet" if row.score is None else f"score {row.score}%"
         hi = self.names_hi.get(row.station, "")
-        what = "[b]enter[/b] resume · [b]s[/b] summary" if row.status == "open" else "closed · [b]s[/b] summary and certificate"
+        what = (
+            "[b]enter[/b] resume · [b]s[/b] summary"
+            if row.status == "open"
+            else "closed · [b]s[/b] summary and certificate"
+        )
         lines = [
             f"[b]{escape(row.station)}[/b] {escape(row.station_name)} · {row.type} audit · {escape(row.checklist)}",
             escape(hi),  # Hindi on a line of its own, outside the table

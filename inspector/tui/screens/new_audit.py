@@ -107,7 +107,9 @@ class NewAuditScreen(ModalScreen["str | None"]):
         if station is Select.BLANK or checklist is Select.BLANK:
             self.show_error("choose a station and a checklist")
             return
-        self.run_worker(self._start(str(station), Path(str(checklist)), str(audit_type)), exclusive=True, group="new-start")
+        self.run_worker(
+            self._start(str(station), Path(str(checklist)), str(audit_type)), exclusive=True, group="new-start"
+        )
 
     async def _start(self, station: str, checklist: Path, audit_type: str) -> None:
         key = await self.app.ensure_unlocked()

@@ -113,7 +113,9 @@ def load_view(session: Session, audit_id: str) -> AuditView:
             station_hi=opened.station.name_hi,
             audit_type=opened.audit_type.value,
             checklist=f"{opened.checklist.id} {opened.checklist.version}",
-            auditor=opened.auditor.id if opened.auditor.name == opened.auditor.id else f"{opened.auditor.name} ({opened.auditor.id})",
+            auditor=opened.auditor.id
+            if opened.auditor.name == opened.auditor.id
+            else f"{opened.auditor.name} ({opened.auditor.id})",
             opened=opened.time,
             closed_at=audit.state.closed.time if audit.state.closed else None,
             score=result,

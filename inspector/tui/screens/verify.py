@@ -9,9 +9,10 @@ is then cleared for the next scan. Wording follows ``inspector verify``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -161,8 +162,11 @@ class VerifyScreen(Screen[None]):
         if claims is not None:
             result = claims.result.name.lower().replace("_", " ")
             rows.append(
-                ("Certificate", f"{display_cert_id(verdict.cert_id)}  {result}, score {claims.score}% "
-                 f"({claims.majors} major, {claims.minors} minor)")
+                (
+                    "Certificate",
+                    f"{display_cert_id(verdict.cert_id)}  {result}, score {claims.score}% "
+                    f"({claims.majors} major, {claims.minors} minor)",
+                )
             )
             issued = verdict.to_json()["certificate"]
             rows.append(("Valid", f"{issued['issued_at'][:10]} to {issued['expires_at'][:10]}"))

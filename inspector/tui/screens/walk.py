@@ -8,8 +8,9 @@ the resume cursor, so reopening the audit comes back to the same item.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -56,6 +57,7 @@ def local_clock(utc_text: str) -> str:
 
 
 SAVING_NOTICE_AFTER = 0.15  # seconds
+
 
 class WalkScreen(Screen[None]):
     CSS_PATH = "walk.tcss"
@@ -142,7 +144,11 @@ class WalkScreen(Screen[None]):
         if self.read_only:
             state.notice("this audit is closed: its findings are read-only (s: summary)")
         else:
-            state.notice(f"{message.records} signed records · resumed at {self.current}" if self.findings else "press 1-5 to record")
+            state.notice(
+                f"{message.records} signed records · resumed at {self.current}"
+                if self.findings
+                else "press 1-5 to record"
+            )
         self.query_one(ItemView).focus()
 
     # -- what is shown ------------------------------------------------------------------------------
@@ -165,7 +171,9 @@ class WalkScreen(Screen[None]):
         finding = self.findings.get(item_id)
         draft = self.drafts.get(item_id) or Draft.of(finding)
         in_section = [i.id for i in section.items].index(item_id) + 1
-        position = f"{in_section}/{len(section.items)} in {section.id} · {len(self.findings)}/{len(self.order)} answered"
+        position = (
+            f"{in_section}/{len(section.items)} in {section.id} · {len(self.findings)}/{len(self.order)} answered"
+        )
         if self.nc_only:
             position += " · showing nonconformities"
         self.position_text = position
@@ -231,7 +239,9 @@ class WalkScreen(Screen[None]):
         visible = self._visible()
         later = [i for i in visible if (i > self.index if step > 0 else i < self.index)]
         if not later:
-            self.query_one(SaveState).notice("last item: u goes to the next unanswered one" if step > 0 else "first item")
+            self.query_one(SaveState).notice(
+                "last item: u goes to the next unanswered one" if step > 0 else "first item"
+            )
             return
         self.go(later[0] if step > 0 else later[-1])
 
@@ -413,7 +423,9 @@ class WalkScreen(Screen[None]):
         else:
             self.show_current()  # also on the last item, so counts and status show what was saved
         if job.status in NONCONFORMITIES and job.item == self.current and not finding.due:
-            self.query_one(SaveState).saved(job.item, SHORT[job.status] + " (d: set a due date · n: next)", local_clock(finding.time), finding.seq)
+            self.query_one(SaveState).saved(
+                job.item, SHORT[job.status] + " (d: set a due date · n: next)", local_clock(finding.time), finding.seq
+            )
         self._replay_deferred()
 
     def on_finding_failed(self, message: FindingFailed) -> None:
@@ -486,4 +498,6 @@ class WalkScreen(Screen[None]):
             self.notify("the summary screen is not part of this build", severity="error")
             return
         session, audit_id = self.app.session, self.audit_id
-        self.run_worker(self._leave(lambda: self.app.switch_screen(SummaryScreen(session, audit_id))), group="walk-leave")
+        self.run_worker(
+            self._leave(lambda: self.app.switch_screen(SummaryScreen(session, audit_id))), group="walk-leave"
+        )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widget import Widget
@@ -114,7 +115,9 @@ class AuditWriter(Widget):
         assert audit is not None
         try:
             audit.use_key(key)
-            finding = audit.record(job.item, job.status, note=job.note, evidence=job.evidence, due=job.due, reason=job.reason)
+            finding = audit.record(
+                job.item, job.status, note=job.note, evidence=job.evidence, due=job.due, reason=job.reason
+            )
             result = FindingSaved(job, finding, audit.score(), audit.state.seq)
         except UserError as exc:
             self.post_message(FindingFailed(job, str(exc), exc.field))

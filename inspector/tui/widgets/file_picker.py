@@ -40,7 +40,9 @@ class FilePicker(ModalScreen["Path | None"]):
         with Vertical(id="picker-box"):
             yield Static(self.title_text, id="picker-title", markup=False)
             yield DirectoryTree(self.start, id="picker-tree")
-            yield Input(value=str(self.start) + "/", placeholder="or type a file path and press enter", id="picker-path")
+            yield Input(
+                value=str(self.start) + "/", placeholder="or type a file path and press enter", id="picker-path"
+            )
             yield Static("", id="picker-error")
             with Horizontal(id="picker-buttons"):
                 yield Button("Up a folder", id="picker-up")

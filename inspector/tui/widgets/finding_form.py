@@ -29,7 +29,7 @@ class Draft:
     status: str | None = None
 
     @classmethod
-    def of(cls, finding: Finding | None) -> "Draft":
+    def of(cls, finding: Finding | None) -> Draft:
         if finding is None:
             return cls()
         return cls(note=finding.note or "", due=finding.due or "", reason=finding.reason or "")

@@ -63,7 +63,9 @@ class ItemView(VerticalScroll, can_focus=True):
         self._set("question", Text(item.question))
         refs = Text.assemble((f"{words['clauses']}: ", "bold"), ", ".join(item.clauses))
         if item.legal:
-            refs.append_text(Text.assemble("\n" if lang == "hi" else "  ·  ", (f"{words['legal']}: ", "bold"), ", ".join(item.legal)))
+            refs.append_text(
+                Text.assemble("\n" if lang == "hi" else "  ·  ", (f"{words['legal']}: ", "bold"), ", ".join(item.legal))
+            )
         if needs:
             refs.append(f"\n{words['needs']}: " + ", ".join(words[n] for n in needs), style="italic")
         self._set("refs", refs)

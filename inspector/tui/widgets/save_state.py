@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-
 from textual.widgets import Static
 
 # Where the CLI names a flag for an error's field, the app names the key that does the same job.

@@ -49,8 +49,10 @@ class SectionNav(Widget, can_focus=True):
         """One line per section: id, answered/total, nonconformities, title; ``current`` marked."""
         lines = [self._line(s, answered.get(s.id, 0), ncs.get(s.id, 0)) for s in sections]
         ids = [s.id for s in sections]
-        changed = ids != self.ids or current != self.current or any(
-            a.plain != b.plain or a.spans != b.spans for a, b in zip(lines, self.lines)
+        changed = (
+            ids != self.ids
+            or current != self.current
+            or any(a.plain != b.plain or a.spans != b.spans for a, b in zip(lines, self.lines))
         )
         self.ids, self.lines = ids, lines
         if current != self.current and current in ids:

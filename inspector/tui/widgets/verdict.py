@@ -67,7 +67,9 @@ class VerdictBanner(Widget):
     valid: reactive[bool | None] = reactive(None, layout=True)
     caption: reactive[str] = reactive("", layout=True)
 
-    def __init__(self, waiting: str = "Waiting for a scan", *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, waiting: str = "Waiting for a scan", *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.waiting = waiting
 
