@@ -62,7 +62,7 @@ def replace(src: Path, dst: Path) -> None:
         except PermissionError:
             if sys.platform != "win32" or time.monotonic() > deadline:
                 raise
-            time.sleep(0.05)
+            time.sleep(0.05)  # type: ignore[unreachable]  # Windows only
 
 
 @contextmanager

@@ -84,7 +84,7 @@ def export_audit(
                 )
         checklist_bytes = (audit.folder / "checklist.toml").read_bytes()
         certificates = sorted((audit.folder / CERTIFICATES_DIR).glob("*.json"))
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": BUNDLE_FORMAT,
             "audit": audit.id,
             "station": audit.opened.station.code,

@@ -109,7 +109,7 @@ and the same station. / इस प्रमाण-पत्र की जाँ�
 
 
 def _font_path() -> Path:
-    import fontpkg
+    import fontpkg  # type: ignore[import-untyped]
 
     return Path(fontpkg.path("Noto Sans Devanagari"))
 
@@ -124,7 +124,7 @@ def render_pdf(cert: CertificateBody, qr_png: bytes) -> bytes:
     pdf.add_page()
     font = str(_font_path())
     pdf.add_font("Noto", "", font)
-    pdf.add_font("Noto", "B", font, variations={"wght": 700})
+    pdf.add_font("Noto", "B", font, variations={"wght": 700.0})
     pdf.set_text_shaping(True)
     pdf.set_draw_color(29, 53, 87)
     pdf.set_line_width(0.8)

@@ -53,11 +53,11 @@ class ImageError(UserError):
     """An image file that cannot be read as a picture."""
 
 
-class _SafeQRCode(qrcode.QRCode):  # type: ignore[type-arg]
+class _SafeQRCode(qrcode.QRCode):  # type: ignore[misc]  # qrcode ships no type information
     """qrcode.QRCode with Reed-Solomon coding that survives all-zero blocks (see module doc)."""
 
     def makeImpl(self, test: bool, mask_pattern: int) -> None:
-        if self.data_cache is None:
+        if self.data_cache is None:  # type: ignore[has-type]
             self.data_cache = _codewords(self.version, self.error_correction, self.data_list)
         super().makeImpl(test, mask_pattern)
 
@@ -101,7 +101,7 @@ def _alnum(text: str) -> qrcode.util.QRData:
     return qrcode.util.QRData(text, mode=qrcode.util.MODE_ALPHA_NUM)
 
 
-def make_qr(text: str, max_version: int = MAX_QR_VERSION) -> qrcode.QRCode:  # type: ignore[type-arg]
+def make_qr(text: str, max_version: int = MAX_QR_VERSION) -> qrcode.QRCode:
     """A compiled QR code (ECC Q, 4-module border). ``QRTooLarge`` above ``max_version``."""
     segments = _segments(text)
     version = _fit(segments, text)
@@ -211,7 +211,7 @@ def _generator(degree: int) -> tuple[int, ...]:
 def _gmul(a: int, b: int) -> int:
     if a == 0 or b == 0:  # log(0) is undefined: the exact case qrcode 8.2 trips over
         return 0
-    return qrcode.base.gexp(qrcode.base.glog(a) + qrcode.base.glog(b))
+    return int(qrcode.base.gexp(qrcode.base.glog(a) + qrcode.base.glog(b)))
 
 
 def _rs_remainder(data: Sequence[int], degree: int) -> list[int]:
@@ -366,7 +366,7 @@ def _read(image: Any) -> list[str]:
     ):
         results = zxingcpp.read_barcodes(
             image,
-            formats=zxingcpp.BarcodeFormat.QRCode,
+            formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode),
             try_rotate=True,
             try_downscale=True,
             try_invert=True,

@@ -210,7 +210,7 @@ def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> TrustEntry | No
         entry = revoked[0]
         verdict.fail(
             "revoked-key",
-            f"key {entry.kid} of {entry.auditor_id} was revoked by HQ on {entry.revoked_at[:10]} ({entry.reason})",
+            f"key {entry.kid} of {entry.auditor_id} was revoked by HQ on {(entry.revoked_at or '')[:10]} ({entry.reason})",
         )
         return None
     return signed[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from inspector.cli.common import Context, add_command, add_group
 
@@ -61,7 +62,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def checklist_json(checklist) -> dict:  # type: ignore[no-untyped-def]
+def checklist_json(checklist: Any) -> dict[str, Any]:
     data = checklist.model_dump(mode="json")
     data["hash"] = checklist.content_hash
     for section in data["sections"]:

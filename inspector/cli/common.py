@@ -44,9 +44,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"inspector: error: {message} (see '{self.prog} --help')\n")
 
 
-def common_options() -> argparse.ArgumentParser:
+def common_options() -> Parser:
     """Options every command accepts, before or after the command name."""
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = Parser(add_help=False)
     parent.add_argument(
         "--data-dir",
         default=argparse.SUPPRESS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from inspector.cli.common import (
     Context,
@@ -57,7 +58,7 @@ def write_output(target: str, data: bytes, what: str, ctx: Context) -> None:
     sys.stderr.write(f"{what} written to {path}\n")
 
 
-def key_summary(info, path: Path) -> dict:  # type: ignore[no-untyped-def]
+def key_summary(info: Any, path: Path) -> dict[str, Any]:
     data = {"kid": info.kid, "name": info.name}
     if info.role == "auditor":
         data["id"] = info.auditor_id

@@ -49,9 +49,12 @@ def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tu
     """The trust list and CRL to decide with: given files (checked against the pins) or installed."""
     from inspector.cli.common import read_bytes
     from inspector.trust.documents import load_crl, load_trustlist
+    from inspector.trust.lists import RevocationList, TrustList
     from inspector.trust.store import TrustStore
 
     store = TrustStore(ctx.data.root)
+    trust: TrustList | None
+    crl: RevocationList | None
     if trust_file:
         trust = load_trustlist(read_bytes(trust_file, "trust list"), store.pinned(), f"trust list {trust_file}")
     else:

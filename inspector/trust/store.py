@@ -128,11 +128,13 @@ class TrustStore(DataDir):
 
     def install(self, data: bytes, what: str = "trust list") -> TrustList:
         """Install a trust-list file if it is signed by a pinned root and newer than the installed one."""
-        return self._install(data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what)
+        document: TrustList = self._install(data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what)
+        return document
 
     def install_crl(self, data: bytes, what: str = "revocation list") -> RevocationList:
         """Install a CRL file under the same pinning and no-rollback rules."""
-        return self._install(data, self.installed_crl, CRL_FORMAT, load_crl, what)
+        document: RevocationList = self._install(data, self.installed_crl, CRL_FORMAT, load_crl, what)
+        return document
 
     def installed_seq(self) -> int | None:
         data = self.trustlist_bytes()
