@@ -461,33 +461,7 @@ def test_valid_checksum_but_invalid_record_is_damage(path: Path) -> None:
 # --------------------------------------------------------------------------- torn writes
 
 
-def test_every_cut_of_the_last_line_restores_the_previous_state(path: Path) -> None:
-    docs = filled(path, 3)
-    intact = path.read_bytes()
-    last = lines_of(path)[-1] + b"\n"
-    good = intact[: len(intact) - len(last)]
-    for cut in range(1, len(last)):  # from one byte of the line up to all but its newline
-        path.write_bytes(good + last[:cut])
-        with RecordStore(path, writable=False) as reader:
-            assert reader.all("findings") == docs[:2], cut
-        assert path.read_bytes() == good + last[:cut], "opening must not change the file"
-        with RecordStore(path) as store:
-            assert store.all("findings") == docs[:2]
-            store.append("findings", finding(7))
-        with RecordStore(path, writable=False) as reader:
-            assert reader.all("findings") == docs[:2] + [finding(7)], cut
-
-
-def test_complete_last_line_with_bad_checksum_counts_as_torn(path: Path) -> None:
-    docs = filled(path, 3)
-    lines = lines_of(path)
-    lines[-1] = lines[-1][:40] + b"\x00" * (len(lines[-1]) - 40)  # e.g. zeros after power loss
-    write_lines(path, lines)
-    with RecordStore(path) as store:
-        assert store.all("findings") == docs[:2]
-        store.append("findings", finding(8))
-    with RecordStore(path, writable=False) as store:
-        assert store.all("findings") == docs[:2] + [finding(8)]
+# Cuts and bad last lines of acknowledged data: tests/test_store_damage.py
 
 
 def test_zero_filled_tail_after_power_loss(path: Path) -> None:
@@ -498,16 +472,6 @@ def test_zero_filled_tail_after_power_loss(path: Path) -> None:
         store.append("findings", finding(9))
     with RecordStore(path, writable=False) as store:
         assert store.all("findings") == docs + [finding(9)]
-
-
-def test_torn_append_many_loses_the_whole_batch(path: Path) -> None:
-    with RecordStore(path) as store:
-        store.append("findings", finding(0))
-        store.append_many("findings", [finding(i) for i in range(1, 6)])
-    raw = path.read_bytes()
-    path.write_bytes(raw[:-30])
-    with RecordStore(path, writable=False) as store:
-        assert store.all("findings") == [finding(0)]
 
 
 # --------------------------------------------------------------------------- reading changes nothing

@@ -25,8 +25,11 @@ from inspector.audit.layout import (
     EVIDENCE_DIR,
     RECORDS,
     SEAL,
+    STORE_NAME,
     UNANSWERED_SHOWN,
+    AuditDamaged,
     load_audit_checklist,
+    lost_records_problem,
 )
 from inspector.audit.records import (
     NOTE_MAX,
@@ -118,6 +121,9 @@ class Audit:
         self.writable = writable
         self.checklist = load_audit_checklist(folder)
         self.envelopes, self.state = load_state(store.all(RECORDS))
+        lost = lost_records_problem(folder / STORE_NAME, len(self.envelopes), service.index.acknowledged(audit_id))
+        if lost:
+            raise AuditDamaged(lost)
         if self.state.opened is None:
             raise UserError(f"audit {audit_id}: has no opening record (damaged)")
         self.opened: OpenedRecord = self.state.opened

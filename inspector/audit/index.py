@@ -34,6 +34,7 @@ class AuditSummary(BaseModel):
     closed: str | None
     records: int
     cursor: str | None = None
+    damaged: str | None = None  # set by ``AuditService.list_audits(check=True)``, never stored
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +79,12 @@ class AuditIndex:
             return None if doc is None else AuditSummary.model_validate(doc)
         except ValidationError:
             return None
+
+    def acknowledged(self, audit_id: str) -> int:
+        """How many records the index saw in ``audit_id`` (0 when it has no row): a store that
+        holds fewer has lost acknowledged records."""
+        row = self.get(audit_id) if self.path.exists() else None
+        return 0 if row is None else row.records
 
     def put(self, row: AuditSummary) -> None:
         with self._store(writable=True) as store:

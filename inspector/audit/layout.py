@@ -45,3 +45,19 @@ def checklist_from_bytes(raw: bytes, source: str) -> Checklist:
     if checklist is None:
         checklist = _CHECKLISTS[digest] = parse_checklist(raw, source)
     return checklist
+
+
+class AuditDamaged(UserError):
+    """The audit's store lost records it had acknowledged; it is left untouched."""
+
+    default_code = "store-damaged"
+
+
+def lost_records_problem(store_path: Path, present: int, acknowledged: int) -> str | None:
+    """The damage message when a store holds fewer records than were acknowledged, else None."""
+    if present >= acknowledged:
+        return None
+    return (
+        f"store file is damaged: {store_path} holds {present} records but {acknowledged} were acknowledged "
+        "(audit index); the file was left unchanged: restore it from a backup or an exported bundle"
+    )

@@ -27,6 +27,7 @@ from inspector.audit.layout import (
     STORE_NAME,
     checklist_from_bytes,
     load_audit_checklist,
+    lost_records_problem,
 )
 from inspector.audit.records import RECORD_FORMAT, AuditType, new_id
 from inspector.audit.rules import _unknown_item, parse_audit_type
@@ -150,9 +151,18 @@ class AuditService:
             raise
         return audit
 
-    def list_audits(self) -> list[AuditSummary]:
-        """Every audit on this machine, newest first; audits missing from the index are added."""
+    def list_audits(self, *, check: bool = False) -> list[AuditSummary]:
+        """Every audit on this machine, newest first; audits missing from the index are added.
+
+        With ``check``, every audit's store is read through (no lock taken) and a damaged one
+        carries the one-line reason in ``damaged``.
+        """
         rows = {row.id: row for row in self.index.rows()}
+        if check:
+            for audit_id, row in rows.items():
+                problem = self._store_problem(audit_id, row.records)
+                if problem:
+                    rows[audit_id] = row.model_copy(update={"damaged": problem})
         for audit_id in self._audit_ids():
             if audit_id in rows:
                 continue
@@ -162,6 +172,15 @@ class AuditService:
             except UserError:
                 continue  # a damaged or busy audit is listed once it can be read
         return sorted(rows.values(), key=lambda row: row.opened, reverse=True)
+
+    def _store_problem(self, audit_id: str, acknowledged: int) -> str | None:
+        path = self.data.audit_dir(audit_id) / STORE_NAME
+        try:
+            with RecordStore(path, writable=False) as store:
+                present = len(store.all(RECORDS))
+        except UserError as exc:
+            return str(exc)
+        return lost_records_problem(path, present, acknowledged)
 
     def set_cursor(self, audit_id: str, item_id: str | None) -> None:
         """Remember the item the auditor last looked at (index only, not signed)."""

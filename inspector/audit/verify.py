@@ -20,12 +20,14 @@ from inspector.audit.layout import (
     SEAL,
     STORE_NAME,
     load_audit_checklist,
+    lost_records_problem,
 )
 from inspector.audit.records import ClosedRecord, OpenedRecord, record_time
 from inspector.audit.service import AuditService
 from inspector.crypto.canonical import parse_time, utcnow
 from inspector.crypto.digests import envelope_digest
 from inspector.errors import Invalid, UserError
+from inspector.store.errors import StorageDamaged
 from inspector.store.record_store import RecordStore
 from inspector.trust.lists import KeyStatus, Purpose
 
@@ -137,10 +139,16 @@ def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> Ver
     """Verify an audit stored on this machine. Takes no lock: a writer may be busy meanwhile."""
     audit_id = service.resolve(audit_id)
     folder = service.data.audit_dir(audit_id)
-    with RecordStore(folder / STORE_NAME, writable=False) as store:
-        docs = store.all(RECORDS)
-        seals = store.all(SEAL)
+    try:
+        with RecordStore(folder / STORE_NAME, writable=False) as store:
+            docs = store.all(RECORDS)
+            seals = store.all(SEAL)
+    except StorageDamaged as exc:  # a verdict about this audit, not unusable input: exit 1
+        return VerifyReport(ok=False, problems=[str(exc)], warnings=[], audit_id=audit_id)
     problems: list[str] = []
+    lost = lost_records_problem(folder / STORE_NAME, len(docs), service.index.acknowledged(audit_id))
+    if lost:
+        problems.append(lost)
     checklist = None
     try:
         checklist = load_audit_checklist(folder)

@@ -211,7 +211,7 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
-    rows = _service(ctx).list_audits()
+    rows = _service(ctx).list_audits(check=True)
     if ctx.json:
         ctx.emit([row.model_dump() for row in rows])
         return 0
@@ -223,6 +223,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say(
             f"{row.id[:12]}  {row.station:<9} {row.type:<15} {row.status:<6} "
             f"{row.progress['answered']:>3}/{row.progress['total']:<3} {score:>4}  {row.decision}  {row.opened}"
+            + (f"  DAMAGED: {row.damaged}" if row.damaged else "")
         )
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from inspector._io.atomic import fsync_file as _fsync_file
-from inspector.store.errors import StorageError, StoreUsageError, StoreWriteFailed
+from inspector.store.errors import StorageDamaged, StorageError, StoreMissing, StoreUsageError, StoreWriteFailed
 from inspector.store.frozen import _thaw
 from inspector.store.journal import (
     _BINARY,
@@ -31,13 +32,12 @@ from inspector.store.journal import (
     _dumps,
     _frame,
     _read_all,
-    _read_snapshot,
     _remove_stale_temps,
     _replay,
     _Replayed,
     _write_all,
 )
-from inspector.store.locking import _acquire_lock, _Handles
+from inspector.store.locking import AckMark, _acquire_lock, _Handles, read_mark, write_mark
 
 if sys.platform == "win32":  # pragma: no cover - Windows, untested here
     pass
@@ -75,10 +75,12 @@ class JournalStorage(Storage):
         self._end = replayed.end
         # A torn tail is cut off before the next append, not now: opening changes nothing.
         self._cut_to: int | None = replayed.end if replayed.torn else None
+        if writable:
+            self._mark()  # every intact line is on disk now, acknowledged or not: it counts
 
     def _open_for_writing(self) -> _Replayed:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handles.lock = _acquire_lock(self.path)
+        self._handles.lock, mark = _acquire_lock(self.path)
         try:
             _remove_stale_temps(self.path)
             flags = os.O_RDWR | os.O_APPEND | _BINARY
@@ -87,7 +89,9 @@ class JournalStorage(Storage):
             except FileNotFoundError:  # a new store: appears complete or not at all
                 _create_atomically(self.path, _frame(_dumps(_HEADER)))
                 self._handles.journal = os.open(self.path, flags)
-            return _replay(_read_all(self._handles.journal), self.path)
+                mark = None  # a mark left by a deleted store says nothing about this new file
+            journal = self._handles.journal
+            return _replay(_read_all(journal), self.path, _mark_for(mark, os.fstat(journal).st_ino))
         except BaseException:
             self._handles.close()
             raise
@@ -173,6 +177,7 @@ class JournalStorage(Storage):
             self._handles.journal = os.open(self.path, os.O_RDWR | os.O_APPEND | _BINARY)
         self._seq, self._end, self._cut_to = seq, len(content), None
         self._tables.garbage = 0
+        self._mark()
 
     def compact_if_wasteful(self) -> bool:
         """Compact when superseded versions outnumber live documents (and 1,000).
@@ -227,6 +232,17 @@ class JournalStorage(Storage):
         self._seq += 1
         self._end += len(line)
         self._broken = None
+        self._mark()
+
+    def _mark(self) -> None:
+        """Record the writes acknowledged so far in the lock file (see ``store.locking``)."""
+        journal, lock = self._handles.journal, self._handles.lock
+        if journal is None or lock is None:
+            return
+        try:
+            write_mark(lock, AckMark(self._seq, self._end, os.fstat(journal).st_ino))
+        except OSError:
+            pass  # the mark only strengthens damage detection; the write itself is durable
 
     def _cut_torn_tail(self, fd: int) -> None:
         """Drop an unacknowledged, torn last line, durably, before appending after it.
@@ -250,6 +266,38 @@ class JournalStorage(Storage):
             raise StoreUsageError(f"store is open read-only: {self.path}")
         if self._broken:
             raise StoreWriteFailed(self._broken)
+
+
+def _read_snapshot(path: Path) -> _Replayed:
+    """Read a store without the lock, consistently although a writer may be appending.
+
+    A line being appended right now is simply a torn last line. Bad lines elsewhere are
+    re-checked once: if the file changed in between, a writer was busy and we read again.
+    The acknowledged-write mark is read *before* the journal: a writer updates it only after
+    its line is durable, so the journal read afterwards holds at least that many lines.
+    """
+    previous: bytes | None = None
+    for _attempt in range(5):
+        mark = read_mark(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+                inode = os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            raise StoreMissing(path) from None
+        try:
+            return _replay(data, path, _mark_for(mark, inode))
+        except StorageDamaged:
+            if data == previous:
+                raise
+            previous = data
+            time.sleep(0.02)
+    return _replay(path.read_bytes(), path, None)
+
+
+def _mark_for(mark: AckMark | None, inode: int) -> AckMark | None:
+    """``mark`` if it describes the journal file with ``inode`` (not one replaced since)."""
+    return mark if mark is not None and mark.inode == inode else None
 
 
 # --------------------------------------------------------------------------- TinyDB glue

@@ -9,14 +9,12 @@ import hashlib
 import json
 import os
 import re
-import sys
 import tempfile
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector._io.atomic import fsync_dir as _fsync_dir
 from inspector._io.atomic import fsync_file as _fsync_file
@@ -24,15 +22,12 @@ from inspector._io.atomic import replace as _replace
 from inspector.store.errors import (
     StorageDamaged,
     StorageError,
-    StoreMissing,
     UnstorableValue,
 )
 from inspector.store.frozen import _freeze
 
-if sys.platform == "win32":  # pragma: no cover - Windows, untested here
-    pass
-else:
-    pass
+if TYPE_CHECKING:
+    from inspector.store.locking import AckMark
 
 
 FORMAT_NAME = "inspector-journal"
@@ -191,8 +186,13 @@ class _Replayed:
     torn: int  # bytes after ``end`` belonging to an unacknowledged write
 
 
-def _replay(data: bytes, path: Path) -> _Replayed:
-    """Rebuild the database from the journal bytes, or raise StorageDamaged."""
+def _replay(data: bytes, path: Path, mark: AckMark | None = None) -> _Replayed:
+    """Rebuild the database from the journal bytes, or raise StorageDamaged.
+
+    ``mark`` (the acknowledged-write mark of this very file, see :mod:`inspector.store.locking`)
+    says how many writes were acknowledged. Only a write beyond it may be torn; without a mark,
+    only a line cut short (no newline) may be, as a power cut can leave nothing else behind.
+    """
     if not data:
         raise StorageDamaged(path, 1, "the file is empty, so it is not an inspector store")
     lines = data.split(b"\n")
@@ -200,6 +200,7 @@ def _replay(data: bytes, path: Path) -> _Replayed:
     if not lines:
         raise StorageDamaged(path, 1, _not_a_journal(data))
     _check_header(lines[0], path)
+    acknowledged = mark.seq if mark is not None else 0
     tables, seq, end = _Tables(), 0, len(lines[0]) + 1
     for number, raw in enumerate(lines[1:], start=2):
         try:
@@ -207,13 +208,26 @@ def _replay(data: bytes, path: Path) -> _Replayed:
             for op in _record_ops(record, seq + 1):
                 tables.apply(op)
         except _BadFrame as exc:
-            if number == len(lines) and not tail:  # the last line: a torn, unacknowledged write
+            last = number == len(lines) and not tail
+            if last and mark is not None and seq >= acknowledged:
+                # A complete last line beyond the acknowledged writes: the write in flight when
+                # the power failed (pages can reach the disk out of order). Dropped.
                 return _Replayed(tables, seq, end, len(data) - end)
+            if last:
+                raise StorageDamaged(path, number, f"{exc} in a complete last line (acknowledged data)") from None
             raise StorageDamaged(path, number, f"{exc}, and more lines follow it") from None
         except _BadContent as exc:
             raise StorageDamaged(path, number, str(exc)) from None
         seq += 1
         end += len(raw) + 1
+    if seq < acknowledged:
+        cut = "cut inside" if tail else "cut after"
+        raise StorageDamaged(
+            path,
+            seq + 2,
+            f"{acknowledged} writes were acknowledged but only {seq} are here: the file was {cut} acknowledged "
+            "data (truncated or restored from an older copy)",
+        )
     return _Replayed(tables, seq, end, len(tail))
 
 
@@ -294,25 +308,3 @@ def _remove_stale_temps(path: Path) -> None:
     for entry in path.parent.iterdir():
         if pattern.match(entry.name):
             entry.unlink(missing_ok=True)
-
-
-def _read_snapshot(path: Path) -> _Replayed:
-    """Read a store without the lock, consistently although a writer may be appending.
-
-    A line being appended right now is simply a torn last line. Bad lines elsewhere are
-    re-checked once: if the file changed in between, a writer was busy and we read again.
-    """
-    previous: bytes | None = None
-    for _attempt in range(5):
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise StoreMissing(path) from None
-        try:
-            return _replay(data, path)
-        except StorageDamaged:
-            if data == previous:
-                raise
-            previous = data
-            time.sleep(0.02)
-    return _replay(path.read_bytes(), path)
