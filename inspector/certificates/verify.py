@@ -173,38 +173,58 @@ def verify_payload(
         return verdict.fail("no-trust")
     if now < parse_time(trust.issued_at):
         return verdict.fail("clock-wrong")
-    entry = _signer(verdict, decoded, trust)
-    if entry is None:
+    signers = _signer(verdict, decoded, trust)
+    if not signers:
         return verdict
-    verdict.entry = entry
+    verdict.entry = signers[-1]
     try:
         claims = parse_claims(decoded.payload)
     except PayloadError as exc:
         return verdict.fail(exc.code, exc.message)
     verdict.claims = claims
+    entry = verdict.entry = _window_for(signers, claims.issued_at)
     _check_claims(verdict, claims, entry, now)
     _check_revocation(verdict, claims, crl)
     return verdict
 
 
-def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> TrustEntry | None:
-    """The enrolled entry whose key signed this certificate, or None after recording why not."""
+def _window_for(signers: list[TrustEntry], issued_at: int) -> TrustEntry:
+    """The signer's entry whose signing window holds ``issued_at``, else its latest one.
+
+    A renewed key has one entry per window it held (``hq enroll --renew`` keeps the old one),
+    so a certificate signed inside an earlier window is judged by that window.
+    """
+    issued = _at(issued_at)
+    if issued is not None:
+        for entry in signers:
+            if parse_time(entry.use_from) <= issued <= parse_time(entry.use_until):
+                return entry
+    return signers[-1]
+
+
+def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> list[TrustEntry]:
+    """The enrolled entries (one per signing window) of the key that signed this certificate,
+    or [] after recording why not."""
     found = trust.candidates(decoded.kid_hex)
     if not found:
         verdict.fail("unknown-key", f"signed by key {decoded.kid_hex}, which HQ never enrolled")
-        return None
+        return []
     usable = [entry for entry in found if Purpose.CERT in entry.purposes]
     if not usable:
         verdict.fail(
             "wrong-purpose",
             f"key {decoded.kid_hex} is not enrolled to sign certificates",
         )
-        return None
-    # Kids are truncated hashes, so every listed key with this kid is tried.
-    signed = [entry for entry in usable if verify_signature(decoded, entry.key)]
+        return []
+    # Kids are truncated hashes, so every listed key with this kid is tried (each distinct key once).
+    verified: dict[str, bool] = {}
+    for entry in usable:
+        if entry.public_key not in verified:
+            verified[entry.public_key] = verify_signature(decoded, entry.key)
+    signed = [entry for entry in usable if verified[entry.public_key]]
     if not signed:
         verdict.fail("bad-signature")
-        return None
+        return []
     revoked = [entry for entry in signed if entry.status == KeyStatus.REVOKED]
     if revoked:
         entry = revoked[0]
@@ -212,8 +232,8 @@ def _signer(verdict: Verdict, decoded: Any, trust: TrustList) -> TrustEntry | No
             "revoked-key",
             f"key {entry.kid} of {entry.auditor_id} was revoked by HQ on {(entry.revoked_at or '')[:10]} ({entry.reason})",
         )
-        return None
-    return signed[0]
+        return []
+    return [entry for entry in signed if entry.public_key == signed[0].public_key]
 
 
 def _check_claims(verdict: Verdict, claims: CertClaims, entry: TrustEntry, now: datetime) -> None:

@@ -191,9 +191,11 @@ class HQ(DataDir):
         return self._load().crl_seq
 
     def _find(self, register: _Register, kid_hex: str) -> int:
+        """The index of the key's current entry: the last one, since a renewal appends a new
+        window and keeps the earlier ones (what the key signed inside them stays valid)."""
         kid_hex = kid_arg(kid_hex)
-        for index, entry in enumerate(register.auditors):
-            if entry.kid == kid_hex:
+        for index in range(len(register.auditors) - 1, -1, -1):
+            if register.auditors[index].kid == kid_hex:
                 return index
         raise UserError(f"no enrolled key has kid {kid_hex} (see 'inspector hq auditors')")
 
@@ -226,7 +228,7 @@ class HQ(DataDir):
             root = self.root_public()
             if public == root or public.kid_hex == root.kid_hex:
                 raise UserError("refusing to enrol the HQ root key as an auditor key")
-            existing: int | None = None
+            existing: int | None = None  # the key's current entry, when this is a renewal
             for index, entry in enumerate(register.auditors):
                 if entry.kid != public.kid_hex:
                     continue
@@ -275,10 +277,22 @@ class HQ(DataDir):
             }
             envelope = sign_record(key, Domain.ENROLMENT, payload)
             auditors = list(register.auditors)
-            if existing is None:
-                auditors.append(entry)
-            else:
-                auditors[existing] = entry
+            if existing is not None and auditors[existing].status == KeyStatus.ACTIVE:
+                # The old window ends now and stays in the list: every verifier keeps accepting
+                # what the key signed inside it. The new window is a new entry of the same key.
+                old = auditors[existing]
+                ended = min(parse_time(old.use_until), max(moment, parse_time(old.use_from)))
+                auditors[existing] = TrustEntry.model_validate(
+                    old.model_copy(
+                        update={
+                            "status": KeyStatus.RETIRED,
+                            "retired_at": format_time(moment),
+                            "use_until": format_time(ended),
+                            "reason": "renewed",
+                        }
+                    ).model_dump()
+                )
+            auditors.append(entry)
             register.auditors = auditors
             register.enrolments = [
                 *register.enrolments,
@@ -330,14 +344,18 @@ class HQ(DataDir):
             entry = register.auditors[index]
             if entry.status == KeyStatus.REVOKED:
                 raise UserError(f"key {entry.kid} was already revoked at {entry.revoked_at}")
-            changed = entry.model_copy(
-                update={
-                    "status": KeyStatus.REVOKED,
-                    "revoked_at": format_time(moment),
-                    "reason": reason,
-                }
-            )
-            return self._replace_entry(register, index, changed)
+            # Every window the key held is revoked: nothing it ever signed is accepted any more.
+            revoked = format_time(moment)
+            changed = entry
+            for i, old in enumerate(register.auditors):
+                if old.kid == entry.kid and old.status != KeyStatus.REVOKED:
+                    update = {"status": KeyStatus.REVOKED, "revoked_at": revoked, "reason": reason}
+                    register.auditors[i] = TrustEntry.model_validate(old.model_copy(update=update).model_dump())
+                    if i == index:
+                        changed = register.auditors[i]
+            register.trustlist_seq += 1
+            self._save(register)
+            return changed
 
     def revoke_cert(self, cert_id: str, reason: str, *, now: datetime | None = None) -> RevokedCert:
         """Add a certificate id to the revocation list (bumps the CRL's seq)."""

@@ -1,8 +1,8 @@
 """The officers' phone verifier: one self-contained static page HQ publishes.
 
 ``publish_verifier`` writes ``OUT_DIR/index.html``: the page from ``inspector/web/`` (HTML, CSS and
-the vendored scripts ``cbor.js``, ``ed25519.js``, ``verify.js``, ``page.js``, all written for this
-project) with HQ's current signed trust list, revocation list and pinned root key(s) embedded::
+the scripts of ``SCRIPT_FILES``, all written for this project, inlined as one script in that
+order) with HQ's current signed trust list, revocation list and pinned root key(s) embedded::
 
     <script type="application/json" id="inspector-config">
       {"format": "inspector-verifier/v1",
@@ -25,7 +25,7 @@ Officers open ``BASE_URL#PSC1:...``: the QR code on a certificate holds that lin
 puts the base URL recorded at publication in front of the payload), and the fragment never
 leaves the phone. A hand-held scanner or a QR text app can type the text into the page's box.
 
-Test builds (``render_page(..., test_mode=True)``, used by tests/test_web_verifier.py only) also
+Test builds (``render_page(..., test_mode=True)``, used by tests/web/test_web_verifier.py only) also
 honour ``#now=EPOCH&p=TEXT`` (decide at a fixed time) and ``#vectors`` (run embedded vectors).
 Published pages never do: a crafted link must not be able to turn back the page's clock.
 """
@@ -49,7 +49,18 @@ from inspector.errors import UserError
 from inspector.trust.documents import load_crl, load_trustlist
 
 VERIFIER_FORMAT = "inspector-verifier/v1"
-SCRIPT_FILES = ("cbor.js", "ed25519.js", "verify.js", "page.js")
+# Each script adds its namespace to ``window`` and reads those of the scripts before it.
+SCRIPT_FILES = (
+    "cbor.js",  # strict base32 and deterministic CBOR
+    "ed25519.js",  # the small-order public-key screen
+    "reasons.js",  # {code, message} reasons and the errors carrying them
+    "pyjson.js",  # Python's text semantics, strict and canonical JSON, times
+    "crypto.js",  # base64, kids, COSE Sig_structure, screened Ed25519 keys
+    "trust.js",  # the signed trust list and revocation list
+    "psc1.js",  # the PSC1 payload: envelope and claims
+    "verdict.js",  # the verdict, window.inspectorVerify
+    "page.js",  # what the officer sees
+)
 MAX_ROOTS = 2
 _MARKER = re.compile(r"@@(CSP|STYLE|CONFIG|EXTRA|SCRIPTS)@@")
 

@@ -1,3 +1,4 @@
+// @ts-check
 /* Station Inspector phone verifier: strict base32 and deterministic-CBOR decoding.
  *
  * Written for this project (no third-party code). It is the second implementation of what
@@ -24,7 +25,7 @@
  *   tag (tag: BigInt, v: item), bool (boolean), null, undefined, simple (number),
  *   float (number).
  */
-(function (root) {
+(function (/** @type {any} */ root) {
   "use strict";
 
   const MAX_DEPTH = 8;
@@ -41,6 +42,7 @@
 
   const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
+  /** Unpadded upper-case base32 text of bytes. @param {Uint8Array} bytes @returns {string} */
   function base32Encode(bytes) {
     let out = "";
     let buffer = 0;
@@ -58,6 +60,7 @@
     return out;
   }
 
+  /** Strict base32 (see the file comment); throws DecodeError. @param {string} body @returns {Uint8Array} */
   function base32Decode(body) {
     if (!/^[A-Z2-7]+$/.test(body)) {
       throw new DecodeError("bad-base32", "QR payload has characters outside the base32 alphabet A-Z, 2-7");
@@ -463,6 +466,7 @@
     }
   }
 
+  /** cbor2's canonical encoding of a decoded item. @param {any} item @returns {number[]} */
   function encodeItem(item) {
     const out = [];
     encode(item, out);
@@ -475,13 +479,15 @@
     return 0;
   }
 
+  /** @param {ArrayLike<number>} a @param {ArrayLike<number>} b @returns {boolean} */
   function equalBytes(a, b) {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
 
-  /* Exactly one deterministic CBOR item, as psc1._strict_cbor. Throws DecodeError. */
+  /** Exactly one deterministic CBOR item, as psc1._strict_cbor. Throws DecodeError.
+   * @param {Uint8Array} bytes @param {string} what how messages name the item @returns {any} */
   function decodeStrict(bytes, what) {
     const reader = new Reader(bytes);
     let value;
@@ -502,6 +508,7 @@
     return value;
   }
 
+  /** Lower-case hex. @param {Iterable<number>} bytes @returns {string} */
   function hex(bytes) {
     let s = "";
     for (const b of bytes) s += b.toString(16).padStart(2, "0");

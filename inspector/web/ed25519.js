@@ -1,3 +1,4 @@
+// @ts-check
 /* Station Inspector phone verifier: the Ed25519 public-key screen.
  *
  * Written for this project; a line-for-line port of inspector/ed25519_point.py. WebCrypto
@@ -7,17 +8,19 @@
  * a canonical encoding (y < p, no negative zero) of a point in the prime-order subgroup.
  * Pure BigInt arithmetic on public data, run once per key when the lists are loaded.
  */
-(function (root) {
+(function (/** @type {any} */ root) {
   "use strict";
 
   const P = 2n ** 255n - 19n;
   const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
+  /** @param {bigint} a @returns {bigint} */
   function mod(a) {
     const r = a % P;
     return r < 0n ? r + P : r;
   }
 
+  /** @param {bigint} base @param {bigint} exp @returns {bigint} */
   function pow(base, exp) {
     let result = 1n;
     base = mod(base);
@@ -33,6 +36,7 @@
   const SQRT_M1 = pow(2n, (P - 1n) / 4n);
   const IDENTITY = [0n, 1n, 1n, 0n];
 
+  /** @param {Uint8Array} raw @returns {Point} */
   function decode(raw) {
     if (raw.length !== 32) throw new Error("public key must be 32 bytes, got " + raw.length);
     let value = 0n;
@@ -51,6 +55,9 @@
     return [x, y, 1n, mod(x * y)];
   }
 
+  /** @typedef {bigint[]} Point extended coordinates [X, Y, Z, T] */
+
+  /** @param {Point} a @param {Point} b @returns {Point} */
   function add(a, b) {
     const [x1, y1, z1, t1] = a;
     const [x2, y2, z2, t2] = b;
@@ -65,6 +72,7 @@
     return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
   }
 
+  /** @param {bigint} scalar @param {Point} point @returns {Point} */
   function mul(scalar, point) {
     let result = IDENTITY;
     let addend = point;
@@ -76,12 +84,16 @@
     return result;
   }
 
+  /** @param {Point} point @returns {boolean} */
   function isIdentity(point) {
     const [x, y, z] = point;
     return mod(x) === 0n && mod(y - z) === 0n;
   }
 
-  /* Throws an Error saying why unless raw (Uint8Array) is a canonical point of prime order L. */
+  /**
+   * Throws an Error saying why unless raw is a canonical point of prime order L.
+   * @param {Uint8Array} raw 32 bytes
+   */
   function checkPublicKey(raw) {
     const point = decode(raw);
     if (isIdentity(mul(8n, point))) throw new Error("small-order public key (would accept forged signatures)");

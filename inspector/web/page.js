@@ -1,7 +1,8 @@
+// @ts-check
 /* Station Inspector phone verifier: what the officer sees. Written for this project.
  *
  * Reads the certificate text from the URL fragment (index.html#PSC1:..., percent-decoded, since
- * camera apps may encode it) or from the paste box, asks verify.js for the verdict and shows it:
+ * camera apps may encode it) or from the paste box, asks verdict.js for the verdict and shows it:
  * a large VALID / INVALID in words (English and Hindi), an icon and a colour (never colour
  * alone), the station code and names, the certificate id, validity dates, auditor and issuer,
  * the reasons when invalid, and the dates of the lists used.
@@ -10,12 +11,16 @@
  * do, so a crafted link cannot turn back the clock):
  *   #now=EPOCH&p=TEXT   decide at a fixed time
  *   #vectors            run every embedded test vector; results go to #vector-results (JSON)
+ *
+ * Reasons and warnings are {code, message} objects (reasons.js); this file reads reason.code.
  */
-(function (root) {
+(function (/** @type {any} */ root) {
   "use strict";
 
   const V = root.InspectorVerify;
+  const R = root.InspectorReasons;
   const doc = root.document;
+  /** @param {string} id @returns {any} an element of index.html */
   const $ = (id) => doc.getElementById(id);
 
   const RESULT_NAMES = [
@@ -25,7 +30,9 @@
   ];
   const AUDIT_TYPES = ["Stage 1 audit", "Certification audit", "Surveillance audit", "Recertification audit"];
 
-  // What each reason code means to an officer, in English and Hindi.
+  // What each reason code means to an officer, in English and Hindi: every code of Python's
+  // inspector.errors.ReasonCode (tests/web/test_reason_codes.py checks it), then the page's own.
+  // Malformed input (the codes of psc1.PayloadError) is shown as DAMAGED.
   const REASONS = {
     "clock-wrong": ["This phone's date and time are wrong (earlier than HQ's lists). Set the correct date and time, then scan again.",
       "इस फ़ोन की तारीख़/समय ग़लत है। सही करें और फिर से स्कैन करें।"],
@@ -37,15 +44,21 @@
     "outside-signing-window": ["Signed outside the period in which the auditor's key could sign.", "कुंजी की अनुमत अवधि के बाहर हस्ताक्षरित।"],
     "not-yet-valid": ["Issued in the future: the certificate or this phone's clock is wrong.", "भविष्य की तारीख़ में जारी: प्रमाणपत्र या फ़ोन की घड़ी ग़लत है।"],
     "expired": ["The certificate has expired.", "प्रमाणपत्र की वैधता समाप्त हो गई है।"],
-    "beyond-verify-until": ["The certificate claims validity beyond what HQ allows for this key.", "प्रमाणपत्र की वैधता कुंजी की अनुमत सीमा से आगे है।"],
-    "too-long-validity": ["The certificate claims a validity period longer than allowed.", "वैधता अवधि अनुमत सीमा से अधिक है।"],
+    "exceeds-key-validity": ["The certificate claims validity beyond what HQ allows for this key.", "प्रमाणपत्र की वैधता कुंजी की अनुमत सीमा से आगे है।"],
+    "lifetime-too-long": ["The certificate's validity period is empty or longer than allowed.", "वैधता अवधि शून्य है या अनुमत सीमा से अधिक है।"],
     "revoked": ["HQ has revoked this certificate.", "मुख्यालय ने यह प्रमाणपत्र रद्द कर दिया है।"],
+    "no-trust": ["This page holds no trust list from HQ. Get the current verify page from HQ.",
+      "इस पेज में मुख्यालय की विश्वसनीय सूची नहीं है। मुख्यालय से नया पेज लें।"],
+    "record-mismatch": ["The certificate record and its QR code disagree.", "प्रमाणपत्र का रिकॉर्ड और उसका QR कोड मेल नहीं खाते।"],
+    // the page's own: its lists, the browser, itself
     "trustlist-unusable": ["This verify page's trust list cannot be used. Get the current page from HQ.", "इस पेज की विश्वसनीय सूची उपयोग योग्य नहीं है।"],
     "crl-unusable": ["This verify page's revocation list cannot be used. Get the current page from HQ.", "इस पेज की रद्द-सूची उपयोग योग्य नहीं है।"],
     "no-ed25519": ["This browser cannot check the signature (no Ed25519 in WebCrypto). Use a current Chrome, Firefox or Safari.",
       "यह ब्राउज़र हस्ताक्षर जाँच नहीं सकता। नया Chrome, Firefox या Safari उपयोग करें।"],
     "insecure-context": ["This page was opened over plain http://, where browsers cannot check signatures. Open it over https://.",
       "यह पेज http:// पर खुला है, जहाँ हस्ताक्षर नहीं जाँचे जा सकते। https:// पर खोलें।"],
+    "internal-error": ["This page hit an internal error and cannot decide. Get the current verify page from HQ.",
+      "इस पेज में आंतरिक त्रुटि हुई; यह जाँच नहीं कर सकता। मुख्यालय से नया पेज लें।"],
   };
   const DAMAGED = ["The code is damaged, incomplete or not a station certificate.", "कोड क्षतिग्रस्त, अधूरा या थाना प्रमाणपत्र नहीं है।"];
 
@@ -55,7 +68,8 @@
     "trustlist-stale": "The trust list is past its update date. Get the current page from HQ.",
   };
 
-  const code = (reason) => V.reasonCode(reason);
+  /** @param {{code: string}} reason @returns {string} */
+  const code = (reason) => reason.code;
 
   function el(tag, attrs, ...children) {
     const node = doc.createElement(tag);
@@ -135,16 +149,18 @@
     if (res.reasons.length) {
       const list = el("ul", { class: "reasons", id: "reasons" });
       for (const reason of res.reasons) {
-        const c = code(reason);
-        const human = REASONS[c] || DAMAGED;
-        list.append(el("li", { "data-code": c }, human[0], el("span", { class: "hi", lang: "hi" }, human[1]),
-          el("span", { class: "code" }, reason)));
+        const known = REASONS[reason.code];
+        const human = known || DAMAGED;
+        // data-text: which text the officer reads (the code's own, or the one for a damaged code)
+        list.append(el("li", { "data-code": reason.code, "data-text": known ? reason.code : "damaged" },
+          human[0], el("span", { class: "hi", lang: "hi" }, human[1]),
+          el("span", { class: "code" }, reason.code + ": " + reason.message)));
       }
       box.append(el("h2", {}, "Why ", el("span", { lang: "hi" }, "कारण")), list);
     }
     if (res.warnings && res.warnings.length) {
       const list = el("ul", { class: "warnings", id: "warnings" });
-      for (const w of res.warnings) list.append(el("li", { "data-code": code(w) }, "⚠ " + (WARNINGS[code(w)] || w)));
+      for (const w of res.warnings) list.append(el("li", { "data-code": w.code }, "⚠ " + (WARNINGS[w.code] || w.message)));
       box.append(list);
     }
     if (res.station_code) {
@@ -240,7 +256,7 @@
       try {
         res = await root.inspectorVerify(vector.text, vector.now, vector.context ? contexts[vector.context] : undefined);
       } catch (e) {
-        res = { verdict: "EXCEPTION", reasons: [String(e && e.message)], warnings: [] };
+        res = { verdict: "EXCEPTION", reasons: [R.reason("internal-error", String(e && e.message))], warnings: [] };
       }
       let renderError = null;
       try {
@@ -255,6 +271,7 @@
         verdict: res.verdict,
         reason: res.reasons.length ? code(res.reasons[0]) : null,
         reasons: res.reasons.map(code),
+        texts: Array.from(doc.querySelectorAll("#reasons li"), (li) => li.getAttribute("data-text")),
         warnings: (res.warnings || []).map(code),
         station: res.station_code || null,
         cert_id: res.cert_id || null,
@@ -319,10 +336,11 @@
   }
 
   start().catch((e) => {
+    const failure = R.reason("internal-error", String(e && e.message));
     const box = $("result");
     box.hidden = false;
     box.setAttribute("data-verdict", "ERROR");
-    box.setAttribute("data-reason", "internal-error");
-    box.textContent = "Internal error: " + (e && e.message);
+    box.setAttribute("data-reason", failure.code);
+    box.textContent = "Internal error: " + failure.message;
   });
 })(window);

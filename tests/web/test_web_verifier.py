@@ -1,8 +1,8 @@
-"""The officers' phone verifier (inspector/web, inspector/publish.py) in a real browser.
+"""The officers' phone verifier (inspector/web, inspector/hq/publish.py) in a real browser.
 
 Headless Chromium opens the page from file:// and the DOM is read back with ``--dump-dom``: no
 extra Python package and no DevTools protocol. One launch runs every vector of
-tests/webvectors.py (``index.html#vectors`` of a test build) and each must get the verdict and
+tests/web/webvectors.py (``index.html#vectors`` of a test build) and each must get the verdict and
 reason codes the Python verifier gives; further launches check the officer's own entry points on
 a page exactly as ``publish_verifier`` writes it, with the device clock.
 
@@ -32,12 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import webvectors as W
 
 from inspector.crypto.signing import Domain, PublicKey
 from inspector.errors import UserError
 from inspector.hq.publish import publish_verifier, render_page, verifier_config
 from inspector.trust.lists import CRL_FORMAT, TRUSTLIST_FORMAT
+
+from . import webvectors as W
+from .test_reason_codes import PAYLOAD_CODES
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = [
@@ -51,7 +53,7 @@ FLAGS = [
     "--disable-sync",
     "--hide-scrollbars",
 ]
-OUTPUT = Path(__file__).parent / "output" / "web"
+OUTPUT = Path(__file__).resolve().parent.parent / "output" / "web"  # tests/output/web
 BASE_URL = "https://verify.gbnpolice.example/cert/"
 
 REQUIRED_REASONS = {
@@ -193,6 +195,14 @@ def test_every_vector_agrees_with_the_python_verifier(chromium: str, test_site: 
     assert not mismatches, f"{len(mismatches)} of {len(results)} vectors disagree:\n" + "\n".join(mismatches)
     broken = [f"{r['id']}: {r['render_error']}" for r in results if r["render_error"]]
     assert not broken, "results the page could not display:\n" + "\n".join(broken)
+    # Each reason is shown with its own English and Hindi text; malformed input (the codes of
+    # psc1.PayloadError) with the one text for a damaged code.
+    wrong_text = [
+        f"{r['id']}: {r['reasons']} shown as {r['texts']}"
+        for r in results
+        if r["texts"] != ["damaged" if code in PAYLOAD_CODES else code for code in r["reasons"]]
+    ]
+    assert not wrong_text, "reasons shown with the wrong text:\n" + "\n".join(wrong_text)
     # What the page read must be what was signed.
     by_id = {r["id"]: r for r in results}
     assert by_id["valid"]["station"] == "GBN-S39"

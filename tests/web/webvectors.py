@@ -3,10 +3,10 @@
 One truth for two implementations: this module builds (with the Python API only: signing,
 psc1, trust, verify) a set of certificates, trust lists and revocation lists, valid ones and
 one of every attack class of qr-credentials.md §9, and asks the Python verifier for each
-expected verdict and first reason code. tests/test_web_verifier.py then runs every vector in
+expected verdict and reason codes. tests/web/test_web_verifier.py then runs every vector in
 Chromium against the published page and asserts the page agrees.
 
-    python -m tests.webvectors OUT.json      # write the vector file (format below)
+    python -m tests.web.webvectors OUT.json      # write the vector file (format below)
 
     {"format": "inspector-webvectors/v1", "now": EPOCH,
      "contexts": {NAME: {"roots": [b64...], "trustlist": TEXT, "crl": TEXT | null}},
