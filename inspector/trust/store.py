@@ -5,11 +5,13 @@ Installing never rolls back: a document is accepted only when a pinned root sign
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from inspector._io.atomic import write_private
 from inspector._io.locks import file_lock
+from inspector.crypto.canonical import parse_time, utcnow
 from inspector.crypto.signing import (
     PublicKey,
     read_public_pem,
@@ -108,13 +110,19 @@ class TrustStore(DataDir):
     def _install(self, data: bytes, target: Path, fmt: str, loader: Any, what: str) -> Any:
         pinned = self.pinned()
         document = loader(data, pinned, what)
+        _refuse_future(document, what)
         with file_lock(self._lock, "the trust store"):
             current = self._read(target)
+            installed: int | None = None
             if current is not None:
+                # The installed seq is trusted only once its signature verifies under a root
+                # pinned *now*: a list from a root since unpinned (or a damaged file) cannot lock
+                # out HQ's genuine lists by claiming a huge seq.
                 try:
-                    installed = peek_seq(current, fmt, f"installed {target}")
-                except UserError as exc:
-                    raise UserError(f"{exc}; the installed file is damaged: delete it to install afresh") from None
+                    installed = loader(current, pinned, f"installed {target}").seq
+                except UserError:
+                    installed = None
+            if current is not None and installed is not None:
                 if document.seq < installed:
                     raise UserError(
                         f"{what}: seq {document.seq} is older than the installed seq {installed} (rollback refused)"
@@ -124,6 +132,21 @@ class TrustStore(DataDir):
                         return document
                     raise UserError(f"{what}: seq {document.seq} is already installed with different content; refused")
             write_private(target, data, mode=0o644)
+        return document
+
+    def given_trustlist(self, data: bytes, what: str) -> TrustList:
+        """A trust list handed in for one verification (``verify --trust F``): signed by a pinned
+        root, and not older than the installed one (no rollback by this door either)."""
+        document = load_trustlist(data, self.pinned(), what)
+        installed = self.trustlist()
+        _refuse_older(document.seq, installed.seq if installed else None, what, "trust list")
+        return document
+
+    def given_crl(self, data: bytes, what: str) -> RevocationList:
+        """A revocation list handed in for one verification (``verify --revocations F``)."""
+        document = load_crl(data, self.pinned(), what)
+        installed = self.crl()
+        _refuse_older(document.seq, installed.seq if installed else None, what, "revocation list")
         return document
 
     def install(self, data: bytes, what: str = "trust list") -> TrustList:
@@ -143,3 +166,26 @@ class TrustStore(DataDir):
     def installed_crl_seq(self) -> int | None:
         data = self.crl_bytes()
         return None if data is None else peek_seq(data, CRL_FORMAT, f"installed {self.installed_crl}")
+
+
+FUTURE_SKEW = timedelta(minutes=5)
+
+
+def _refuse_future(document: Any, what: str) -> None:
+    """A list issued in the future would make every verification say the clock is wrong."""
+    issued = parse_time(document.issued_at)
+    if issued > utcnow() + FUTURE_SKEW:
+        raise UserError(
+            f"{what}: issued at {document.issued_at}, which is in the future for this machine's clock; "
+            "check the date and time here (or HQ's), then install it again",
+            code="issued-in-future",
+        )
+
+
+def _refuse_older(seq: int, installed: int | None, what: str, kind: str) -> None:
+    if installed is not None and seq < installed:
+        raise UserError(
+            f"{what}: seq {seq} is older than the installed {kind} (seq {installed}); rollback refused "
+            f"(verify against the installed {kind}, or install a newer one)",
+            code="rollback",
+        )

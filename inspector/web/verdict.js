@@ -110,7 +110,10 @@
       return fail("revoked-key", "key " + revoked.kid + " of " + revoked.auditor_id + " was revoked by HQ on " +
         revoked.revoked_at.slice(0, 10) + " (" + revoked.reason + ")");
     }
-    const entry = signed[0];
+    // A renewed key has one entry per signing window it held (inspector.certificates.verify
+    // ._window_for): the certificate is judged by the window that holds its issue time, else
+    // by the key's latest entry.
+    const signers = signed.filter((e) => e.public_key === signed[0].public_key);
     let claims;
     try {
       claims = P.parseClaims(decoded.payload);
@@ -118,8 +121,10 @@
       if (e instanceof PayloadError) return fail(e.code, e.message);
       throw e;
     }
-    Object.assign(out, describe(claims, entry, trust));
     const iat = claims.issued_at;
+    const inWindow = (e) => iat <= MAX_DATETIME && BigInt(parseUtc(e.use_from)) <= iat && iat <= BigInt(parseUtc(e.use_until));
+    const entry = signers.find(inWindow) || signers[signers.length - 1];
+    Object.assign(out, describe(claims, entry, trust));
     const exp = claims.expires_at;
     const issuedOk = iat <= MAX_DATETIME;
     const expiresOk = exp <= MAX_DATETIME;

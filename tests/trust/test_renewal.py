@@ -26,6 +26,14 @@ from inspector.trust.store import TrustStore
 from tests.helpers import AUDITOR_ID, AUDITOR_NAME, MINI_CHECKLIST, PASSPHRASE
 
 
+@pytest.fixture(autouse=True)
+def later_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The laptop's clock runs on with HQ's renewals below (days from now), so installing the
+    lists HQ signs then is not refused as issued in the future."""
+    real = utcnow
+    monkeypatch.setattr("inspector.trust.store.utcnow", lambda: real() + timedelta(days=10))
+
+
 @pytest.fixture
 def certifiable(audit_service: Any, auditor_key: Any) -> str:
     """A closed audit of the mini checklist with every item conforming."""

@@ -137,7 +137,19 @@ SHORT = Auditor(
     use_until=d(2025, 6, 1),
     verify_until=d(2026, 6, 1),
 )
-AUDITORS = [ACTIVE, SECOND, REVOKED, FINDING_ONLY, RETIRED, FUTURE, SHORT]
+# A key renewed on 2025-07-01: the first window ended (kept, retired) and a new one began.
+RENEWED_OLD = Auditor(
+    "AUD-008",
+    "Renewed Auditor",
+    key("aud-renewed"),
+    use_from=d(2025, 1, 1),
+    use_until=d(2025, 7, 1),
+    status="retired",
+    retired_at=d(2025, 7, 1),
+    reason="renewed",
+)
+RENEWED_NEW = Auditor("AUD-008", "Renewed Auditor", RENEWED_OLD.signing, use_from=d(2025, 9, 1), use_until=d(2026, 9, 1))
+AUDITORS = [ACTIVE, SECOND, REVOKED, FINDING_ONLY, RETIRED, FUTURE, SHORT, RENEWED_OLD, RENEWED_NEW]
 NOT_ENROLLED = key("aud-not-enrolled")
 
 LIST_ISSUED = d(2025, 12, 15)
@@ -457,6 +469,22 @@ def build_vectors() -> list[Vector]:
         cert(SHORT.signing, auditor=SHORT.auditor_id, iat=epoch(d(2025, 3, 1)), exp=epoch(d(2026, 6, 1))),
     )
     add("valid-iat-at-use-from", "issued the second the key's window opens", cert(iat=epoch(ACTIVE.use_from)))
+    renewed = {"auditor": RENEWED_NEW.auditor_id, "exp": epoch(d(2026, 12, 1))}
+    add(
+        "valid-renewed-key-first-window",
+        "renewed key: a certificate from its first (retired) window stays valid",
+        cert(RENEWED_OLD.signing, iat=epoch(d(2025, 3, 1)), **renewed),
+    )
+    add(
+        "valid-renewed-key-second-window",
+        "renewed key: a certificate from its current window",
+        cert(RENEWED_NEW.signing, iat=epoch(d(2025, 10, 1)), **renewed),
+    )
+    add(
+        "invalid-renewed-key-between-windows",
+        "renewed key: issued in the gap between its two windows",
+        cert(RENEWED_NEW.signing, iat=epoch(d(2025, 8, 1)), **renewed),
+    )
     add("valid-iat-skew", "issued 300 s in the future (allowed clock skew)", cert(iat=NOW + 300))
     add("valid-just-before-expiry", "one second before exp", cert(exp=NOW + 1))
     add("valid-two-roots", "trust list signed by the second pinned root", good, ctx="two-roots")
