@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspector._io.atomic import write_private
+from inspector._io.outputs import check_output_dir
 from inspector.certificates import printing, qr
 from inspector.certificates.model import CertificateBody, qr_text_of, record_bytes
 from inspector.crypto.signing import Envelope
@@ -18,12 +19,13 @@ def write_outputs(
     *,
     formats: tuple[str, ...] = ("json", "png", "svg", "html", "pdf"),
 ) -> dict[str, str]:
-    """Write the record and its renderings into ``out_dir``; returns format -> path."""
+    """Write the record and its renderings into ``out_dir``; returns format -> path.
 
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"output directory {out_dir}: cannot create ({exc.strerror})") from None
+    All or nothing: every rendering is made in memory first, and a failed write removes the
+    files this call already wrote (and the directory, if it made it).
+    """
+    out_dir = check_output_dir(out_dir, "output directory")
+    made_dir = not out_dir.exists()
     text = qr_text_of(body)
     stem = out_dir / f"certificate-{body.cert_id}"
     written: dict[str, str] = {}
@@ -34,13 +36,26 @@ def write_outputs(
         "html": lambda: printing.render_html(body, qr.svg_text(text)).encode("utf-8"),
         "pdf": lambda: printing.render_pdf(body, qr.png_bytes(text, box_size=12)),
     }
+    rendered: list[tuple[str, Path, bytes]] = []
     for fmt in formats:
         path = stem.with_suffix(f".{fmt}") if fmt != "png" else out_dir / f"certificate-{body.cert_id}-qr.png"
         if fmt == "svg":
             path = out_dir / f"certificate-{body.cert_id}-qr.svg"
-        try:
-            write_private(path, renders[fmt](), mode=0o644)
-        except OSError as exc:
-            raise UserError(f"{path}: cannot write ({exc.strerror})") from None
-        written[fmt] = str(path)
+        rendered.append((fmt, path, renders[fmt]()))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for fmt, path, data in rendered:
+            write_private(path, data, mode=0o644)
+            written[fmt] = str(path)
+    except (OSError, UserError) as exc:
+        for done in written.values():
+            Path(done).unlink(missing_ok=True)
+        if made_dir:
+            try:
+                out_dir.rmdir()
+            except OSError:
+                pass
+        if isinstance(exc, UserError):
+            raise
+        raise UserError(f"output directory {out_dir}: cannot write ({exc.strerror})", field="out") from None
     return written

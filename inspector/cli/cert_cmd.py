@@ -48,14 +48,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector._io.outputs import check_output_dir
     from inspector.certificates.issue import issue_certificate
     from inspector.certificates.model import DEFAULT_LIFETIME_DAYS
     from inspector.certificates.render import write_outputs
     from inspector.crypto.keystore import unlock
 
+    out = check_output_dir(args.out, "output directory")  # before anything is signed or stored
     key = unlock(ctx.data.auditor_key, read_passphrase(args, "Auditor key passphrase: "))
     issued = issue_certificate(ctx.data, args.audit, key, lifetime_days=args.lifetime_days or DEFAULT_LIFETIME_DAYS)
-    paths = write_outputs(issued.body, issued.envelope, Path(args.out))
+    try:
+        paths = write_outputs(issued.body, issued.envelope, out)
+    except BaseException:
+        # Not handed over: the record never existed (the bundle must not carry it to HQ).
+        issued.record_path.unlink(missing_ok=True)
+        raise
     body = issued.body
     if ctx.json:
         ctx.emit(

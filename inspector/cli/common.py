@@ -134,6 +134,8 @@ FIELD_FLAGS: dict[str, str] = {
     "name": "--name",
     "auditor_id": "--id",
     "passphrase": "--passphrase-file",
+    "output": "--output",
+    "out": "--out",
 }
 
 

@@ -19,7 +19,7 @@ from inspector.cli.common import (
     add_passphrase_option,
     read_passphrase,
 )
-from inspector.cli.keys_cmd import add_output_option, key_summary, write_output
+from inspector.cli.keys_cmd import add_output_option, check_output, key_summary, write_output
 from inspector.errors import UserError
 
 HQ_EXTENSIONS: tuple[str, ...] = ("inspector.cli.hq_audit_cmd", "inspector.cli.hq_publish_cmd")
@@ -167,8 +167,9 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_export_public(args: argparse.Namespace, ctx: Context) -> int:
+    check_output(args, "HQ public key file")
     info = _hq(ctx).key_info()
-    write_output(args.output, info.public.to_pem(), f"HQ root public key {info.kid}", ctx)
+    write_output(args.output, info.public.to_pem(), f"HQ root public key {info.kid}", ctx, force=args.force)
     return 0
 
 
@@ -256,6 +257,7 @@ def cmd_revoke(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _export(args: argparse.Namespace, ctx: Context, kind: str) -> int:
+    check_output(args, "trust list file" if kind == "trustlist" else "revocation list file")  # before signing
     hq = _hq(ctx)
     hq.key_info()
     ask = lambda: read_passphrase(args, "HQ root key passphrase: ")  # noqa: E731 - asked only if signing
@@ -268,7 +270,7 @@ def _export(args: argparse.Namespace, ctx: Context, kind: str) -> int:
     else:
         data = hq.export_crl(ask, refresh=args.refresh, next_update_days=args.next_update_days)
         what = f"revocation list seq {peek_seq(data, CRL_FORMAT, 'revocation list')}"
-    write_output(args.output, data, what, ctx)
+    write_output(args.output, data, what, ctx, force=args.force)
     return 0
 
 

@@ -36,9 +36,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def add_output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write ('-' for standard output)")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
-def write_output(target: str, data: bytes, what: str, ctx: Context) -> None:
+def check_output(args: argparse.Namespace, what: str) -> None:
+    """Refuse a bad ``--output`` before any work (signing, unlocking) is done."""
+    from inspector._io.outputs import check_output_file
+
+    if args.output != "-":
+        check_output_file(args.output, what, force=getattr(args, "force", False))
+
+
+def write_output(target: str, data: bytes, what: str, ctx: Context, *, force: bool = True) -> None:
     """Write a public artefact to FILE (atomically) or to standard output for '-'."""
     if target == "-":
         sys.stdout.flush()
@@ -50,10 +59,9 @@ def write_output(target: str, data: bytes, what: str, ctx: Context) -> None:
             sys.stdout.write(data.decode("utf-8"))
         return
     from inspector._io.atomic import write_private
+    from inspector._io.outputs import check_output_file
 
-    path = Path(target)
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory")
+    path = check_output_file(target, what, force=force)
     write_private(path, data, mode=0o644)
     sys.stderr.write(f"{what} written to {path}\n")
 
@@ -119,6 +127,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_export_public(args: argparse.Namespace, ctx: Context) -> int:
+    check_output(args, "public key file")
     info = load_auditor_info(ctx)
-    write_output(args.output, info.public.to_pem(), f"public key {info.kid}", ctx)
+    write_output(args.output, info.public.to_pem(), f"public key {info.kid}", ctx, force=args.force)
     return 0
