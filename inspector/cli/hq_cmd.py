@@ -245,8 +245,16 @@ def cmd_revoke_key(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.hq.intake import find_registered_certificate
+
     hq = _hq(ctx)
-    entry = hq.revoke_cert(args.cert_id, args.reason)
+    registered = find_registered_certificate(ctx.data, args.cert_id)
+    if registered is None:
+        raise UserError(
+            f"certificate {args.cert_id!r} is not in HQ's register (see 'inspector hq certificates'); nothing was revoked",
+            code="unknown-certificate",
+        )
+    entry = hq.revoke_cert(registered.id, args.reason)
     seq = hq.crl_seq()
     if ctx.json:
         ctx.emit(dict(entry.model_dump(mode="json"), crl_seq=seq))

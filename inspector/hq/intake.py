@@ -150,6 +150,9 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
         warnings=report.warnings,
     )
     with _open_register(data, writable=True) as store:
+        conflicts = _certificate_conflicts(store, cert_rows)
+        if conflicts:
+            raise ImportRefused(conflicts)
         existing = store.get(TABLE, row.id)
         if existing is not None:
             known = RegisteredAudit.model_validate(existing)
@@ -256,6 +259,25 @@ def _check_certificates(
     return rows
 
 
+def _certificate_conflicts(store: RecordStore, rows: list[RegisteredCertificate]) -> list[str]:
+    """A certificate id already registered for another audit (or with other content) is refused:
+    ids are random, so a clash is a forgery or a mistake, and must never overwrite a certificate."""
+    problems = []
+    for row in rows:
+        doc = store.get(CERT_TABLE, row.id)
+        if doc is None:
+            continue
+        known = RegisteredCertificate.model_validate(doc)
+        if known.audit != row.audit:
+            problems.append(
+                f"{row.member}: certificate id {row.id} already belongs to audit {known.audit} "
+                f"(this bundle's audit is {row.audit}); refused"
+            )
+        elif known.record_sha256 != row.record_sha256:
+            problems.append(f"{row.member}: certificate {row.id} is already registered with other content; refused")
+    return problems
+
+
 def _store_certificates(
     data: DataDir,
     store: RecordStore,
@@ -291,3 +313,13 @@ def _keep_copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with atomic_output(target) as out, open(source, "rb") as src:
         shutil.copyfileobj(src, out, CHUNK)
+
+
+def find_registered_certificate(data: DataDir, text: str) -> RegisteredCertificate | None:
+    """The registered certificate with id ``text`` (printed form with dashes accepted), or None."""
+    wanted = text.replace("-", "").replace(" ", "").upper()
+    if not register_path(data).exists():
+        return None
+    with _open_register(data, writable=False) as store:
+        doc = store.get(CERT_TABLE, wanted)
+    return None if doc is None else RegisteredCertificate.model_validate(doc)
