@@ -6,8 +6,9 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 
+from inspector._io.text import check_free_text
 from inspector.audit.checklist import Checklist
-from inspector.audit.records import AuditType, check_due, check_text
+from inspector.audit.records import AuditType, check_due
 from inspector.audit.scoring import FindingStatus
 from inspector.errors import UserError
 
@@ -37,13 +38,9 @@ def parse_audit_type(value: str | AuditType) -> AuditType:
 def _text_or_none(value: str | None, what: str, limit: int) -> str | None:
     if value is None:
         return None
-    value = value.strip()
-    if not value:
+    if not value.strip():
         return None
-    try:
-        return check_text(value, what, limit)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    return check_free_text(value, what, limit, field=what)
 
 
 def _due_or_none(value: str | None, opened: date) -> str | None:

@@ -41,7 +41,8 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake on one line and exits 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"inspector: error: {message} (see '{self.prog} --help')\n")
+        one_line = " ".join(message.splitlines())  # an argument holding a newline stays on one line
+        self.exit(2, f"inspector: error: {one_line} (see '{self.prog} --help')\n")
 
 
 def common_options() -> Parser:

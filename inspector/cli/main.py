@@ -38,9 +38,26 @@ def build_parser() -> Parser:
     return parser
 
 
+def _not_utf8(argv: list[str]) -> str | None:
+    """The error line for the first argument that is not valid UTF-8 (Python hands such bytes
+    over as lone surrogates, which would fail later, mid-command, with a traceback)."""
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return f"inspector: error: argument {position} ({shown[:60]!r}) is not valid UTF-8 text; nothing was done\n"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    bad = _not_utf8(argv)
+    if bad:
+        sys.stderr.write(bad)
+        return 2
     parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
         func = _default_command(parser)

@@ -82,6 +82,29 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(text: str, value: Any, what: str) -> Any:
+    """JSON may spell a lone surrogate (``"\\ud800"``), which no UTF-8 text can hold: refuse it
+    here, as one clear line, rather than fail later while hashing, printing or storing it."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return value  # the fast path: no escape that could produce one
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise UserError(f"{what}: text is not valid Unicode (a lone surrogate escape such as \\ud800)")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
 def parse_canonical_json(data: bytes, what: str) -> Any:
     """Parse bytes that must be canonical JSON; anything else is a ``UserError`` naming ``what``.
 
@@ -94,7 +117,7 @@ def parse_canonical_json(data: bytes, what: str) -> Any:
         # Without astral characters code-point order is UTF-16 order, so for NFC text the stdlib
         # encoder's bytes are the RFC 8785 bytes (see _simple).
         if not _ASTRAL.search(text) and unicodedata.is_normalized("NFC", text) and _stdlib_canonical(value) == data:
-            return value
+            return _refuse_lone_surrogates(text, value, what)
     except (UnicodeDecodeError, ValueError, RecursionError):
         pass
     return _parse_canonical_slowly(data, what)
@@ -123,9 +146,11 @@ def _stdlib_canonical(value: Any) -> bytes:
 def _parse_canonical_slowly(data: bytes, what: str) -> Any:
     """The precise reason ``data`` is not canonical JSON."""
     try:
-        value = json.loads(data.decode("utf-8"), object_pairs_hook=_reject_duplicates)
+        text = data.decode("utf-8")
+        value = json.loads(text, object_pairs_hook=_reject_duplicates)
     except (UnicodeDecodeError, ValueError) as exc:
         raise UserError(f"{what}: not valid JSON ({exc})") from None
+    _refuse_lone_surrogates(text, value, what)
     try:
         again = canonical_json(value)
     except (ValueError, rfc8785.CanonicalizationError) as exc:
@@ -140,9 +165,10 @@ def loads_strict(text: str | bytes, what: str) -> Any:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        return json.loads(text, object_pairs_hook=_reject_duplicates)
-    except (UnicodeDecodeError, ValueError) as exc:
+        value = json.loads(text, object_pairs_hook=_reject_duplicates)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UserError(f"{what}: not valid JSON ({exc})") from None
+    return _refuse_lone_surrogates(text, value, what)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inspector._io import atomic
 from inspector._io.atomic import private_dir
+from inspector._io.text import check_line_text
 from inspector.crypto.canonical import (
     canonical_json,
     loads_strict,
@@ -85,17 +86,8 @@ class WrongPassphrase(KeyFileError):
 
 
 def check_name(value: str, what: str = "name", *, field: str | None = None) -> str:
-    """A person's or office's display name: NFC, 1..120 chars, no control characters."""
-    if not isinstance(value, str):
-        raise UserError(f"{what}: must be text", field=field)
-    value = unicodedata.normalize("NFC", value.strip())
-    if not value:
-        raise UserError(f"{what}: must not be empty", field=field)
-    if len(value) > NAME_MAX:
-        raise UserError(f"{what}: longer than {NAME_MAX} characters", field=field)
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\u200c\u200d" for c in value):
-        raise UserError(f"{what}: contains control characters", field=field)
-    return value
+    """A person's or office's display name: one line, 1..120 characters, the one text policy."""
+    return check_line_text(value, what, NAME_MAX, field=field)
 
 
 def check_auditor_id(value: str, what: str = "auditor id", *, field: str | None = None) -> str:

@@ -34,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from inspector._io.text import check_line_text
 from inspector.crypto.canonical import format_time, parse_time, utcnow
 from inspector.crypto.keystore import check_auditor_id
 from inspector.crypto.signing import Domain, Envelope, PublicKey, verify_with_any
@@ -148,14 +149,8 @@ def check_cert_id(text: str) -> str:
 
 
 def check_reason(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise UserError("the reason must not be empty", field="reason")
-    if len(text) > REASON_MAX:
-        raise UserError(f"the reason is longer than {REASON_MAX} characters", field="reason")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
-        raise UserError("the reason contains control characters", field="reason")
-    return text
+    """A reason typed at HQ (revocation, retirement): one line under the one text policy."""
+    return check_line_text(text, "the reason", REASON_MAX, field="reason")
 
 
 def parse_purposes(text: str) -> list[Purpose]:
