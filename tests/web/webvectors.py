@@ -148,7 +148,9 @@ RENEWED_OLD = Auditor(
     retired_at=d(2025, 7, 1),
     reason="renewed",
 )
-RENEWED_NEW = Auditor("AUD-008", "Renewed Auditor", RENEWED_OLD.signing, use_from=d(2025, 9, 1), use_until=d(2026, 9, 1))
+RENEWED_NEW = Auditor(
+    "AUD-008", "Renewed Auditor", RENEWED_OLD.signing, use_from=d(2025, 9, 1), use_until=d(2026, 9, 1)
+)
 AUDITORS = [ACTIVE, SECOND, REVOKED, FINDING_ONLY, RETIRED, FUTURE, SHORT, RENEWED_OLD, RENEWED_NEW]
 NOT_ENROLLED = key("aud-not-enrolled")
 
