@@ -15,13 +15,21 @@ Fixtures others can reuse:
     ``audit_service``            AuditService over ``trust_env``
     ``open_audit``               id of a new, empty audit of GBN-S39 on the mini checklist
     ``closed_audit``             id of a complete, closed audit (with one evidence file)
+    ``bundle``                   ``closed_audit`` exported as a bundle (with the installed trust list)
     ``run_cli``                  run ``inspector`` in-process: run_cli(*args) -> (code, out, err)
+    ``subprocess_env``           environment for ``python -m inspector`` in a child process
+
+Constants and plain helper functions (the passphrase, the mini checklist and its answers, the
+stored records of an audit, zip members, ...) are in tests/helpers.py.
+
+Markers by folder: everything under tests/tui/ is marked ``tui`` and everything under tests/web/
+``browser`` here, so ``-m "not tui and not browser"`` needs no marks in those files.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,39 +38,31 @@ from typing import Any
 import pytest
 
 from inspector.paths import DataDir
+from tests.helpers import (
+    AUDITOR_ID,
+    AUDITOR_NAME,
+    MINI_ANSWERS,
+    MINI_CHECKLIST,
+    PASSPHRASE,
+    REPO,
+    SCRYPT_N,
+    STATIONS_TOML,
+)
 
-PASSPHRASE = "correct horse battery staple"
-SCRYPT_N = 2**14
-AUDITOR_ID = "AUD-017"
-AUDITOR_NAME = "Sunita Devi"
-DATA = Path(__file__).parent / "data"
-MINI_CHECKLIST = DATA / "mini-checklist.toml"
-STATIONS_TOML = """\
-[[stations]]
-code = "GBN-S39"
-name = { en = "Kotwali Sector 39", hi = "कोतवाली सेक्टर 39" }
-district = "Gautam Buddh Nagar"
-commissionerate = "Gautam Buddh Nagar"
-zone = "Noida"
-in_charge = "SHO"
+TESTS = Path(__file__).resolve().parent
+MARKERS_BY_FOLDER = {"tui": "tui", "web": "browser"}
 
-[[stations]]
-code = "GBN-S49"
-name = { en = "Sector 49", hi = "सेक्टर 49" }
-district = "Gautam Buddh Nagar"
-commissionerate = "Gautam Buddh Nagar"
-zone = "Noida"
-in_charge = "SHO"
-"""
 
-# The mini checklist answered in full: item -> (status, note, reason)
-MINI_ANSWERS = {
-    "MAL-01": ("minor", "3 entries of 2024 not traceable", "items found in the annexe store"),
-    "MAL-02": ("conform", None, None),
-    "MAL-03": ("na", None, None),
-    "WHD-01": ("conform", "महिला उप-निरीक्षक तैनात", None),
-    "WHD-02": ("observation", "register legible; index missing", None),
-}
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            folder = item.path.resolve().relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        marker = MARKERS_BY_FOLDER.get(folder)
+        if marker is not None:
+            item.add_marker(marker)
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,16 @@ def closed_audit(audit_service: Any, auditor_key: Any, open_audit: str, tmp_path
 
 
 @pytest.fixture
+def bundle(audit_service: Any, closed_audit: str, tmp_path: Path) -> Path:
+    from inspector.bundle.export import export_audit
+    from inspector.trust.store import TrustStore
+
+    out = tmp_path / "audit.zip"
+    export_audit(audit_service, closed_audit, out, TrustStore(audit_service.data.root).trustlist_bytes())
+    return out
+
+
+@pytest.fixture
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """Run ``inspector ARGS`` in this process with the session passphrase in the environment."""
     from inspector.cli.main import main
@@ -190,13 +200,8 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str])
 @pytest.fixture
 def subprocess_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Environment for running ``python -m inspector`` in a child process."""
-    import os
-
     env = dict(os.environ)
     env["INSPECTOR_PASSPHRASE"] = PASSPHRASE
-    env["PYTHONPATH"] = str(Path(__file__).parent.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("INSPECTOR_HOME", None)
     yield env
-
-
-PYTHON = sys.executable

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from inspector.cli.main import build_parser
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,6 +23,7 @@ def _walkthrough() -> str:
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
 
 
+@pytest.mark.slow  # every command of the walkthrough in a child process
 def test_walkthrough_runs(tmp_path: Path) -> None:
     script = _walkthrough().replace("/tmp/", f"{tmp_path}/")
     bin_dir = tmp_path / "bin"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,16 +24,30 @@ def unreadable(exc: OSError, what: str, path: Path) -> UserError:
 
 
 def open_user_file(path: str | os.PathLike[str], what: str) -> tuple[BinaryIO, int]:
-    """Open a regular file for reading; returns the handle and its size."""
+    """Open a regular file for reading; returns the handle and its size.
+
+    A FIFO, socket or device is refused *before* it is opened (opening a FIFO blocks until a
+    writer appears; a device may never end), and the opened file is checked to be the same
+    regular file (nothing swapped in between).
+    """
     p = Path(path)
+    try:
+        before = os.stat(p)
+    except OSError as exc:
+        raise unreadable(exc, what, p) from None
+    if stat.S_ISDIR(before.st_mode):
+        raise UserError(f"{what} {p}: is a directory")
+    if not stat.S_ISREG(before.st_mode):
+        raise UserError(f"{what} {p}: not a regular file (a pipe, socket or device is refused)")
     try:
         handle = open(p, "rb")  # noqa: SIM115 - the caller closes it
     except OSError as exc:
         raise unreadable(exc, what, p) from None
-    if not os.path.isfile(p):
+    opened = os.fstat(handle.fileno())
+    if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino):
         handle.close()
-        raise UserError(f"{what} {p}: not a regular file")
-    return handle, os.fstat(handle.fileno()).st_size
+        raise UserError(f"{what} {p}: changed while being opened")
+    return handle, opened.st_size
 
 
 def read_user_file(path: str | os.PathLike[str], what: str, limit: int = DEFAULT_LIMIT) -> bytes:

@@ -60,7 +60,7 @@ class BundleReader:
         if len(infos) > MAX_MEMBERS:
             raise UserError(f"bundle {self.path}: {len(infos)} members (at most {MAX_MEMBERS})")
         members: dict[str, zipfile.ZipInfo] = {}
-        total = 0
+        total = packed = 0
         for info in infos:
             name = info.filename
             where = f"bundle {self.path}: member {name!r}"
@@ -79,9 +79,16 @@ class BundleReader:
             if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise UserError(f"{where}: compression ratio too high (zip bomb?)")
             total += info.file_size
+            packed += info.compress_size
             members[name] = info
         if total > MAX_TOTAL_BYTES:
             raise UserError(f"bundle {self.path}: {total} bytes uncompressed (at most {MAX_TOTAL_BYTES})")
+        # Many small members each under the per-member threshold can still inflate enormously
+        # (512 members of 1 MiB from 671 KB): the whole bundle is held to the same ratio.
+        if total > 1024 * 1024 and total > MAX_RATIO * max(packed, 1):
+            raise UserError(
+                f"bundle {self.path}: {total} bytes from {packed} compressed: compression ratio too high (zip bomb?)"
+            )
         return members
 
     @staticmethod

@@ -27,6 +27,7 @@ import qrcode.exceptions
 import qrcode.util
 from qrcode.constants import ERROR_CORRECT_Q
 
+from inspector._io.files import read_user_file
 from inspector.certificates.psc1 import MAX_QR_VERSION, PREFIX, QRTooLarge
 from inspector.errors import UserError
 
@@ -380,19 +381,42 @@ def _read(image: Any) -> list[str]:
     return found
 
 
+IMAGE_FILE_LIMIT = 64 * 1024 * 1024  # bytes: far above any phone photo
+IMAGE_PIXEL_LIMIT = 100_000_000  # a 100-megapixel photo; a decompression bomb claims far more
+
+
 def _load_image(source: str | PathLike[str] | bytes) -> Any:
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     what = "image data" if isinstance(source, (bytes, bytearray)) else f"image {source}"
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    elif isinstance(source, (str, PathLike)):
+        try:
+            data = read_user_file(source, "image", IMAGE_FILE_LIMIT)
+        except UserError as exc:
+            raise ImageError(str(exc)) from None
+    else:
+        raise ImageError(f"cannot read an image from a {type(source).__name__}")
+    stream = io.BytesIO(data)
     try:
-        stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else open(source, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise ImageError(f"{what}: cannot open ({exc.strerror or exc})") from None
-    except TypeError:
-        raise ImageError(f"cannot read an image from a {type(source).__name__}") from None
-    try:
-        with stream, Image.open(stream) as opened:
-            opened.load()
+        # The header gives the size before any pixel is decoded: a small file claiming a huge
+        # picture (a decompression bomb) is refused here, fast, and Pillow's own warning is
+        # kept off the user's terminal.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened_cm = Image.open(stream)
+        with stream, opened_cm as opened:
+            width, height = opened.size
+            if width * height > IMAGE_PIXEL_LIMIT:
+                raise ImageError(
+                    f"{what}: {width}x{height} pixels is too large to read safely (at most {IMAGE_PIXEL_LIMIT:,} pixels)"
+                )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                opened.load()
             # Phones store portrait photos sideways plus an EXIF rotation flag.
             upright = ImageOps.exif_transpose(opened)
             return upright.convert("L")

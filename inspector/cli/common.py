@@ -93,14 +93,20 @@ def add_passphrase_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+PASSPHRASE_FILE_LIMIT = 64 * 1024  # a passphrase is one line; this is a runaway file
+
+
 def read_passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
     """The passphrase from --passphrase-file, $INSPECTOR_PASSPHRASE, or an interactive prompt."""
     path = getattr(args, "passphrase_file", None)
     if path:
+        from inspector._io.files import read_user_file
+
+        raw = read_user_file(path, "passphrase file", PASSPHRASE_FILE_LIMIT)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"passphrase file {path}: cannot read ({exc.__class__.__name__})") from None
+            text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is not part of the passphrase
+        except UnicodeDecodeError:
+            raise UserError(f"passphrase file {path}: not UTF-8 text", field="passphrase") from None
         lines = text.splitlines()
         passphrase = lines[0] if lines else ""
         if not passphrase:

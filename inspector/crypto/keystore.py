@@ -183,8 +183,10 @@ def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 def _check_scrypt(n: int, r: int, p: int, where: str) -> None:
     if n < SCRYPT_MIN_N or n > SCRYPT_MAX_N or n & (n - 1):
         raise KeyFileError(f"{where}: scrypt n={n} refused (must be a power of two from 2**14 to 2**20)")
-    if not 1 <= r <= 16 or not 1 <= p <= 4:
-        raise KeyFileError(f"{where}: scrypt r={r}, p={p} refused (r 1..16, p 1..4)")
+    # The product writes r=8, p=1 and nothing else; an edited file asking for more would make
+    # unlocking take gigabytes or minutes before the passphrase is even checked.
+    if r != SCRYPT_R or p != SCRYPT_P:
+        raise KeyFileError(f"{where}: scrypt r={r}, p={p} refused (this product uses r={SCRYPT_R}, p={SCRYPT_P})")
 
 
 def default_scrypt_n() -> int:
@@ -270,6 +272,14 @@ def _read_key_file(path: Path) -> _KeyFile:
             f"key file {path}: readable or writable by group/others (mode {stat.S_IMODE(st.st_mode):04o}); "
             f"run 'chmod 600 {path}'"
         )
+    if os.name == "posix":
+        folder = path.parent
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            # Others could list, swap or replace the key there even though the file is 0600.
+            raise KeyPermissions(
+                f"key directory {folder}: open to group/others (mode {mode:04o}); run 'chmod 700 {folder}'"
+            )
     if st.st_size > KEY_FILE_LIMIT:
         raise KeyFileError(f"key file {path}: too large to be a key file")
     try:

@@ -17,10 +17,9 @@ from inspector.audit.checklist import (
     validate_checklist_data,
 )
 from inspector.cli.main import main
+from tests.helpers import MINI_CHECKLIST as MINI
+from tests.helpers import REPO
 
-DATA = Path(__file__).parent / "data"
-MINI = DATA / "mini-checklist.toml"
-REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "checklists" / "police-station-iso9001.toml"
 
 

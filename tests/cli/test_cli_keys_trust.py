@@ -15,9 +15,9 @@ import pytest
 
 from inspector.cli.main import main
 from inspector.crypto.signing import PublicKey
+from tests.helpers import REPO
 
 FAST_N = "16384"
-REPO = Path(__file__).resolve().parents[1]
 SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
 
 
@@ -59,7 +59,8 @@ def ok(*args: str | Path) -> str:
     return out
 
 
-def fails(*args: str | Path, match: str = "", code: int = 2) -> str:
+def fails(*args: str | Path, match: str, code: int = 2) -> str:
+    """The command fails with exit ``code`` and one line on stderr that contains ``match``."""
     rc, out, err = run(*args)
     assert rc == code, (args, rc, out, err)
     lines = err.strip().splitlines()
@@ -526,15 +527,52 @@ def test_missing_keys_are_named(tmp_path: Path) -> None:
     fails("trust", "show", "--data-dir", tmp_path, match="trust install")
 
 
+def _registered_certificates(world: World, tmp_path: Path, hq: Path, count: int) -> list[str]:
+    """``count`` certificates issued on a copy of the laptop and imported at ``hq``."""
+    import shutil
+
+    from inspector.audit.service import AuditService
+    from inspector.bundle.export import export_audit
+    from inspector.certificates.issue import issue_certificate
+    from inspector.crypto.keystore import unlock
+    from inspector.hq.intake import import_bundle
+    from inspector.paths import DataDir
+    from inspector.trust.store import TrustStore
+    from tests.helpers import MINI_CHECKLIST
+
+    laptop = DataDir(tmp_path / "laptop")
+    shutil.copytree(world.aud, laptop.root)
+    store = TrustStore(laptop.root)
+    store.pin((world.root / "hq.pem").read_bytes())
+    store.install((world.root / "tl1.json").read_bytes())
+    key = unlock(laptop.auditor_key, "auditor secret")
+    service = AuditService(laptop)
+    ids = []
+    for n in range(count):
+        summary = service.new_audit("GBN-S39", MINI_CHECKLIST, "certification", key, "AUD-017", "सुनीता शर्मा")
+        with service.open(summary.id, key=key) as audit:
+            for item in audit.checklist.items:
+                audit.record(item, "conform")
+            audit.close()
+        ids.append(issue_certificate(laptop, summary.id, key).body.cert_id)
+        bundle = tmp_path / f"bundle-{n}.zip"
+        export_audit(service, summary.id, bundle, TrustStore(laptop.root).trustlist_bytes())
+        import_bundle(DataDir(hq), bundle)
+    return ids
+
+
 def test_revocation_flow(world: World, tmp_path: Path) -> None:
     hq, ver = _hq_copy(world, tmp_path), _ver_copy(world, tmp_path)
-    fails("hq", "revoke", "CERT-0001", "--data-dir", hq, match="--reason")
-    out = json.loads(ok("hq", "revoke", "CERT-0001", "--reason", "गलत थाना", "--json", "--data-dir", hq))
-    assert out["cert_id"] == "CERT-0001" and out["crl_seq"] == 1
-    fails("hq", "revoke", "CERT-0001", "--reason", "again", "--data-dir", hq, match="already revoked")
+    first, second = _registered_certificates(world, tmp_path, hq, 2)
+    fails("hq", "revoke", first, "--data-dir", hq, match="--reason")
+    fails("hq", "revoke", "CERT-0001", "--reason", "x", "--data-dir", hq, match="not in HQ's register")
+    printed = "-".join(first[i : i + 4] for i in range(0, 16, 4))  # as the wall certificate prints it
+    out = json.loads(ok("hq", "revoke", printed, "--reason", "गलत थाना", "--json", "--data-dir", hq))
+    assert out["cert_id"] == first and out["crl_seq"] == 1
+    fails("hq", "revoke", first, "--reason", "again", "--data-dir", hq, match="already revoked")
     ok("hq", "crl", "-o", tmp_path / "crl1.json", "--passphrase-file", world.hq_pass, "--data-dir", hq)
     ok("trust", "install-crl", tmp_path / "crl1.json", "--data-dir", ver)
-    ok("hq", "revoke", "CERT-0002", "--reason", "x", "--data-dir", hq)
+    ok("hq", "revoke", second, "--reason", "x", "--data-dir", hq)
     ok("hq", "crl", "-o", tmp_path / "crl2.json", "--passphrase-file", world.hq_pass, "--data-dir", hq)
     ok("trust", "install-crl", tmp_path / "crl2.json", "--data-dir", ver)
     fails("trust", "install-crl", tmp_path / "crl1.json", "--data-dir", ver, match="rollback refused")

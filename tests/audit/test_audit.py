@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AUDITOR_ID, MINI_ANSWERS, MINI_CHECKLIST
 
 from inspector.audit.audit import FindingInput
 from inspector.audit.csv_import import load_findings_csv
@@ -17,12 +16,14 @@ from inspector.audit.verify import verify_local
 from inspector.crypto.digests import merkle_root
 from inspector.crypto.signing import Domain, Envelope, SigningKey
 from inspector.errors import UserError
-from inspector.store.record_store import RecordStore
-
-
-def _record_count(service: AuditService, audit_id: str) -> int:
-    with RecordStore(service.data.audit_dir(audit_id) / "audit.json", writable=False) as store:
-        return len(store.all("records"))
+from tests.helpers import (
+    AUDITOR_ID,
+    MINI_ANSWERS,
+    MINI_CHECKLIST,
+    rewrite_records,
+    stored_records,
+    stored_seal,
+)
 
 
 def test_new_audit_writes_a_signed_opening_record(
@@ -113,7 +114,7 @@ def test_bad_findings_are_refused_and_nothing_is_written(
         with pytest.raises(UserError, match=message):
             audit.record_many([FindingInput("WHD-02", "conform"), row])
         assert audit.latest() == {}
-    assert _record_count(audit_service, open_audit) == 1
+    assert len(stored_records(audit_service, open_audit)) == 1
     evidence = audit_service.data.audit_dir(open_audit) / "evidence"
     assert not evidence.exists() or not any(evidence.iterdir())
 
@@ -201,26 +202,20 @@ def test_closing_needs_every_item_and_seals_the_findings(
 def test_an_interrupted_close_is_completed(
     audit_service: AuditService, closed_audit: str, auditor_key: SigningKey
 ) -> None:
-    path = audit_service.data.audit_dir(closed_audit) / "audit.json"
-    with RecordStore(path) as store:
-        seal = store.all("seal")
-    # Rebuild the store without its seal: what a crash between the two writes of close() leaves.
-    with RecordStore(path, writable=False) as store:
-        records = store.all("records")
-    path.unlink()
-    with RecordStore(path) as store:
-        store.append_many("records", records)
+    [seal] = stored_seal(audit_service, closed_audit)
+    # The records without their seal: what a crash between the two writes of close() leaves.
+    rewrite_records(audit_service, closed_audit, stored_records(audit_service, closed_audit))
     with audit_service.open(closed_audit, key=auditor_key) as audit:
         assert audit.is_closed and audit.seal() is None
         again = audit.close()
-    assert again.envelope.model_dump() == seal[0]  # Ed25519 is deterministic: the same seal
+    assert again.envelope.model_dump() == seal  # Ed25519 is deterministic: the same seal
     assert verify_local(audit_service, closed_audit, None).ok
 
 
 def test_cursor_lives_in_the_index_not_in_the_chain(audit_service: AuditService, open_audit: str) -> None:
     audit_service.set_cursor(open_audit, "WHD-01")
     assert audit_service.cursor(open_audit) == "WHD-01"
-    assert _record_count(audit_service, open_audit) == 1
+    assert len(stored_records(audit_service, open_audit)) == 1
     with pytest.raises(UserError, match="unknown item 'NOPE-1'"):
         audit_service.set_cursor(open_audit, "NOPE-1")
     [row] = audit_service.list_audits()
@@ -307,7 +302,7 @@ def test_csv_content_errors_name_the_line(
     with audit_service.open(open_audit, key=auditor_key) as audit:
         with pytest.raises(UserError, match=r"rows.csv line 3: unknown status 'sort-of'"):
             audit.record_many(load_findings_csv(path))
-    assert _record_count(audit_service, open_audit) == 1
+    assert len(stored_records(audit_service, open_audit)) == 1
 
 
 def test_attaching_evidence_is_a_revision_that_keeps_the_finding(

@@ -10,15 +10,14 @@ import csv
 import hashlib
 import json
 import subprocess
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MINI_CHECKLIST, PYTHON
 
 from inspector.audit.checklist import default_checklist_path, load_checklist
 from inspector.paths import DataDir
+from tests.helpers import MINI_CHECKLIST, PYTHON, write_zip, zip_members
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -38,11 +37,17 @@ def _new(run_cli: Cli, data: DataDir, *extra: str) -> str:
     return out.strip()
 
 
+def _critical_item(checklist_path: Path) -> str:
+    """The first item whose nonconformity is major by default (a critical item)."""
+    checklist = load_checklist(checklist_path)
+    return next(i.id for i in checklist.items.values() if checklist.default_grade(i).value == "major")
+
+
 def _full_csv(path: Path, checklist_path: Path, evidence: Path) -> None:
     """Answers for every item: mostly conform, one downgraded critical item, a few other NCs."""
     checklist = load_checklist(checklist_path)
     items = list(checklist.items.values())
-    critical = next(i for i in items if checklist.default_grade(i).value == "major")
+    critical = checklist.items[_critical_item(checklist_path)]
     others = [i for i in items if i.id != critical.id][:3]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -83,13 +88,19 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
     assert out.strip().endswith(f"{total}/{total} items answered")
 
     code, out, err = run_cli(*laptop, "audit", "show", audit_id, "--json")
+    assert code == 0, err
     shown = json.loads(out)
     assert shown["progress"] == {"answered": total, "total": total} and shown["minors"] == 4
     assert len(shown["nonconformities"]) == 4 and all(
         nc["due"] == "2099-03-31" and nc["clauses"] for nc in shown["nonconformities"]
     )
-    assert shown["decision"] in ("recommend-certification", "recommend-after-corrective-action", "not-ready")
-    code, text, _ = run_cli(*laptop, "audit", "show", audit_id)
+    # Four minors are within the shipped checklist's limit and the score is above its pass mark,
+    # but the critical item graded minor is still open: certification waits for the correction.
+    critical = _critical_item(default_checklist_path())
+    assert shown["decision"] == "recommend-after-corrective-action"
+    assert shown["reasons"] == [f"critical items not conforming: {critical}"]
+    code, text, err = run_cli(*laptop, "audit", "show", audit_id)
+    assert code == 0, err
     assert "nonconformities" in text and "graded minor because: entries completed during the audit" in text
 
     code, out, err = run_cli(*laptop, "audit", "close", audit_id, "--json")
@@ -113,13 +124,11 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
     assert code == 0 and "signers checked against installed trust list (seq 1)" in out
 
     # One character of one note changed inside the bundle: refused, and the record named.
-    with zipfile.ZipFile(bundle) as archive:
-        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members = zip_members(bundle)
     edited = dict(
         members, **{"records.jsonl": members["records.jsonl"].replace(b"time of the visit", b"time of the visiT", 1)}
     )
-    tampered = tmp_path / "tampered.zip"
-    _zip(tampered, edited)
+    tampered = write_zip(tmp_path / "tampered.zip", edited)
     code, out, _ = run_cli(*hq, "audit", "verify", tampered)
     assert code == 1 and "NOT INTACT" in out
     assert any("(finding" in line and "bad signature" in line for line in out.splitlines())
@@ -128,18 +137,11 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
 
     # An evidence file swapped inside the bundle: refused, each record that refers to it named.
     [name] = [n for n in members if n.startswith("evidence/")]
-    swapped = tmp_path / "swapped.zip"
-    _zip(swapped, dict(members, **{name: b"a different photo"}))
+    swapped = write_zip(tmp_path / "swapped.zip", dict(members, **{name: b"a different photo"}))
     code, out, _ = run_cli(*hq, "audit", "verify", swapped, "--json")
     report = json.loads(out)
     assert code == 1 and not report["ok"]
     assert len([p for p in report["problems"] if "does not match its hash" in p]) == 4
-
-
-def _zip(path: Path, members: dict[str, bytes]) -> None:
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
 
 
 def test_list_history_and_json(run_cli: Cli, trust_env: DataDir) -> None:

@@ -17,32 +17,12 @@ from hypothesis import strategies as st
 from inspector.certificates import psc1
 from inspector.certificates.psc1 import AuditType, CertClaims, CertResult, PayloadError
 from inspector.crypto.signing import Domain, SigningKey, protected_header, sig_structure
+from tests.helpers import make_claims
 
 KEY = SigningKey.from_raw(bytes(range(32)))
 OTHER_KEY = SigningKey.from_raw(bytes(range(32, 64)))
 NAME_40 = "Kotwali Sector 39, Gautam Buddh Nagar PS"
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-
-def make_claims(**overrides: Any) -> CertClaims:
-    """A realistic certificate: shipped checklist id, a GBN station, a UP auditor id."""
-    fields: dict[str, Any] = dict(
-        issuer=1,
-        issued_at=1781654400,
-        expires_at=1876348800,
-        cert_id=bytes.fromhex("0123456789abcdef0123"),
-        station_code="GBN-S39",
-        checklist_id="police-station-iso9001",
-        checklist_version="1.0.0",
-        result=CertResult.CERTIFIED,
-        score=87,
-        majors=0,
-        minors=3,
-        auditor_id="UP/GBN/A17",
-        findings_root=bytes.fromhex("00112233445566778899aabbccddeeff"),
-    )
-    fields.update(overrides)
-    return CertClaims(**fields)
 
 
 def claims_map(claims: CertClaims) -> dict[int, Any]:

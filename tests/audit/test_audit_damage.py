@@ -11,13 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inspector.audit.layout import STORE_NAME
+from tests.helpers import audit_store
 
 Cli = Callable[..., tuple[int, str, str]]
-
-
-def _store(service: Any, audit_id: str) -> Path:
-    return Path(service.data.audit_dir(audit_id)) / STORE_NAME
 
 
 def _cut_last_line(path: Path, keep: int) -> None:
@@ -38,7 +34,7 @@ def test_a_cut_store_fails_verify_and_every_command_that_needs_it(
     run_cli: Cli, audit_service: Any, open_audit: str, auditor_key: Any
 ) -> None:
     _record_some(audit_service, open_audit, auditor_key)
-    path = _store(audit_service, open_audit)
+    path = audit_store(audit_service, open_audit)
     _cut_last_line(path, keep=20)
     before = path.read_bytes()
     root = audit_service.data.root
@@ -67,7 +63,7 @@ def test_a_store_cut_exactly_at_a_line_is_caught_by_the_index(
 ) -> None:
     """Even without the lock file's mark (deleted), the index's count of records catches it."""
     _record_some(audit_service, open_audit, auditor_key)
-    path = _store(audit_service, open_audit)
+    path = audit_store(audit_service, open_audit)
     path.with_name(path.name + ".lock").unlink()
     _cut_last_line(path, keep=0)
     code, out, err = run_cli("--data-dir", audit_service.data.root, "audit", "verify", open_audit)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import random
 import re
 from pathlib import Path
 
@@ -14,25 +13,25 @@ import qrcode.util
 import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageFilter
+from PIL import Image
 from qrcode.constants import (
     ERROR_CORRECT_H,
     ERROR_CORRECT_L,
     ERROR_CORRECT_M,
     ERROR_CORRECT_Q,
 )
-from test_psc1 import make_claims
 
 from inspector.certificates import psc1, qr
 from inspector.certificates.psc1 import AuditType, CertClaims
 from inspector.crypto.signing import SigningKey, protected_header
+from tests.helpers import degraded_photo, make_claims
 
 KEY = SigningKey.from_raw(bytes(range(32)))
 LINK = "https://psa.up.gov.in/v#"
 
 
 def claims(**overrides: object) -> CertClaims:
-    """test_psc1's realistic certificate, with every optional claim a printed one carries."""
+    """The realistic certificate of tests/helpers.py, with every optional claim a printed one carries."""
     fields: dict[str, object] = dict(
         station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION
     )
@@ -197,51 +196,6 @@ def test_link_form_round_trip() -> None:
     [text] = qr.decode_image(qr.png_bytes(LINK + short, 4))
     assert text == LINK + short
     assert psc1.parse_scanned(text + "\n") == short
-
-
-def _solve(rows: list[list[float]], rhs: list[float]) -> list[float]:
-    """Gauss-Jordan for the 8x8 perspective system (no numpy in the environment)."""
-    m = [row + [value] for row, value in zip(rows, rhs)]
-    n = len(m)
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
-        m[col], m[pivot] = m[pivot], m[col]
-        for r in range(n):
-            if r != col:
-                factor = m[r][col] / m[col][col]
-                m[r] = [a - factor * b for a, b in zip(m[r], m[col])]
-    return [m[i][n] / m[i][i] for i in range(n)]
-
-
-def _keystone(width: int, height: int, k: float) -> list[float]:
-    """PERSPECTIVE coefficients making the top edge ~2k narrower, as if shot from below."""
-    out = [(0, 0), (width, 0), (width, height), (0, height)]
-    src = [(-k * width, 0), ((1 + k) * width, -0.03 * height), (width, height), (0, height)]
-    rows: list[list[float]] = []
-    rhs: list[float] = []
-    for (x, y), (sx, sy) in zip(out, src):
-        rows += [[x, y, 1, 0, 0, 0, -sx * x, -sx * y], [0, 0, 0, x, y, 1, -sy * x, -sy * y]]
-        rhs += [sx, sy]
-    return _solve(rows, rhs)
-
-
-def degraded_photo(png: bytes, angle: float, seed: int = 0) -> bytes:
-    """A phone photo of a printed code: rotated, keystoned, 400 px wide, blurred, noisy, JPEG 60."""
-    code = Image.open(io.BytesIO(png)).convert("L")
-    paper = Image.new("L", (code.width + 160, code.height + 160), 230)
-    paper.paste(code, (80, 80))
-    scene = paper.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=90)
-    w, h = scene.size
-    scene = scene.transform(
-        (w, h), Image.Transform.PERSPECTIVE, _keystone(w, h, 0.12), Image.Resampling.BICUBIC, fillcolor=90
-    )
-    scene = scene.resize((400, round(400 * h / w)), Image.Resampling.LANCZOS)
-    scene = scene.filter(ImageFilter.GaussianBlur(1.0))
-    noise = Image.frombytes("L", scene.size, random.Random(seed).randbytes(scene.width * scene.height))
-    scene = Image.blend(scene, noise, 0.2)
-    out = io.BytesIO()
-    scene.save(out, "JPEG", quality=60)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(("angle", "seed"), [(15, 0), (-12, 1), (19, 2)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MINI_CHECKLIST
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,7 @@ from inspector.audit.scoring import FindingStatus
 from inspector.crypto.digests import envelope_digest, merkle_root
 from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
 from inspector.errors import UserError
+from tests.helpers import MINI_CHECKLIST
 
 # RFC 6962 / certificate-transparency reference vectors: leaf inputs and the root over the first n.
 CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]

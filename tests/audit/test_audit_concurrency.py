@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
-from pathlib import Path
 
 import pytest
-from conftest import PYTHON
 
 from inspector.audit.service import AuditLocked, AuditService
 from inspector.audit.verify import verify_local
 from inspector.paths import DataDir
+from tests.helpers import AUDITOR_ID, MINI_CHECKLIST, PYTHON
+
+# Every test here runs the product in two or three child processes at once.
+pytestmark = pytest.mark.slow
 
 HOLDER = textwrap.dedent(
     """
@@ -150,9 +152,7 @@ def test_the_index_is_shared_by_audits_written_at_once(
     subprocess_env: dict[str, str],
     passphrase: str,
 ) -> None:
-    second = audit_service.new_audit(
-        "GBN-S49", Path(__file__).parent / "data" / "mini-checklist.toml", "surveillance", auditor_key, "AUD-017"
-    )  # type: ignore[arg-type]
+    second = audit_service.new_audit("GBN-S49", MINI_CHECKLIST, "surveillance", auditor_key, AUDITOR_ID)  # type: ignore[arg-type]
     writers = [
         subprocess.Popen(
             [PYTHON, "-c", WRITER, str(trust_env.root), audit_id, passphrase, "8", "w"],

@@ -14,22 +14,14 @@ from inspector.audit.service import AuditService
 from inspector.audit.verify import VerifyReport, verify_local
 from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.paths import DataDir
-from inspector.store.record_store import RecordStore
 from inspector.trust.store import TrustStore
-
-Docs = list[dict[str, Any]]
+from tests.helpers import Docs, rewrite_records, stored_records, stored_seal
 
 
 def _rewrite(service: AuditService, audit_id: str, change: Callable[[Docs, Docs], tuple[Docs, Docs]]) -> None:
-    path = service.data.audit_dir(audit_id) / "audit.json"
-    with RecordStore(path, writable=False) as store:
-        records, seals = store.all("records"), store.all("seal")
-    records, seals = change(records, seals)
-    path.unlink()
-    with RecordStore(path) as store:
-        store.append_many("records", records)
-        if seals:
-            store.append_many("seal", seals)
+    """Rewrite the stored chain and seal as ``change(records, seal)`` returns them."""
+    records, seal = change(stored_records(service, audit_id), stored_seal(service, audit_id))
+    rewrite_records(service, audit_id, records, seal)
 
 
 def _verify(service: AuditService, audit_id: str) -> VerifyReport:

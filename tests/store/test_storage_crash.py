@@ -8,7 +8,8 @@ so the parent also appends a torn line itself after some kills: the next child m
 before its first append, or the following check finds damage.
 
 This simulates a process crash, not power loss: the page cache survives a SIGKILL. Power-loss
-shapes (cut lines, zero-filled tails) are covered byte by byte in test_storage.py.
+shapes (cut lines, zero-filled tails) are covered in tests/store/test_store_damage.py and
+test_storage.py.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from inspector.store.record_store import RecordStore
+import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from inspector.store.record_store import RecordStore
+from tests.helpers import REPO
+
+pytestmark = pytest.mark.slow  # 25 child processes, each killed with SIGKILL
+
 ITERATIONS = 25
 
 CHILD = r"""

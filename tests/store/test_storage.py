@@ -35,8 +35,8 @@ from inspector.store.errors import (
 )
 from inspector.store.locking import lock_path_for
 from inspector.store.record_store import RecordStore
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 HINDI = "थाना सेक्टर 20, नोएडा: अभिलेख कक्ष की सफ़ाई संतोषजनक नहीं"
 
 
@@ -461,7 +461,7 @@ def test_valid_checksum_but_invalid_record_is_damage(path: Path) -> None:
 # --------------------------------------------------------------------------- torn writes
 
 
-# Cuts and bad last lines of acknowledged data: tests/test_store_damage.py
+# Cuts and bad last lines of acknowledged data: tests/store/test_store_damage.py
 
 
 def test_zero_filled_tail_after_power_loss(path: Path) -> None:

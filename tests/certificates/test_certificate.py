@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AUDITOR_ID, MINI_CHECKLIST
 
 from inspector.certificates.issue import issue_certificate
 from inspector.certificates.model import load_record_file, parse_record, record_bytes
@@ -18,6 +17,7 @@ from inspector.certificates.verify import verify_payload, verify_record
 from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.errors import UserError
 from inspector.paths import DataDir
+from tests.helpers import AUDITOR_ID, MINI_CHECKLIST, degraded_photo
 
 ALL_CONFORM = {
     "MAL-01": "conform",
@@ -335,7 +335,10 @@ def test_cli_issue_verify_revoke(
     changed = payload[:40] + ("B" if payload[40] != "B" else "C") + payload[41:]
     code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--payload", changed)
     assert code == 1 and out.startswith("INVALID")
-    # HQ revokes (printed form of the id), publishes the CRL, the laptop installs it
+    # HQ registers the certificate by importing the audit, revokes it (printed form of the id),
+    # publishes the CRL, the laptop installs it
+    bundle = _export(run_cli, trust_env, certifiable, tmp_path / "b.zip")
+    assert run_cli("--data-dir", hq_env.root, "hq", "import", bundle)[0] == 0
     printed = "-".join(result["id"][i : i + 4] for i in range(0, 16, 4))
     assert run_cli("--data-dir", hq_env.root, "hq", "revoke", printed, "--reason", "withdrawn")[0] == 0
     assert run_cli("--data-dir", hq_env.root, "hq", "crl", "-o", tmp_path / "crl.json")[0] == 0
@@ -505,8 +508,6 @@ def test_too_long_verify_url_is_refused(run_cli: Any, hq_env: DataDir, tmp_path:
 def test_cli_verifies_a_degraded_phone_photo_of_the_printed_code(
     run_cli: Any, trust_env: DataDir, issued: Any, tmp_path: Path
 ) -> None:
-    from test_qr import degraded_photo
-
     from inspector.certificates import qr
 
     photo = tmp_path / "phone-photo.jpg"

@@ -1,0 +1,1 @@
+"""Station Inspector's test suite: one folder per package of inspector/, shared helpers in tests/helpers.py."""

@@ -1,0 +1,1 @@
+"""inspector.audit: checklists, stations, records, scoring, the audit service, tampering and damage."""

@@ -1,0 +1,1 @@
+"""inspector.bundle: export, safe reading and verification of audit bundles."""

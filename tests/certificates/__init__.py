@@ -1,0 +1,1 @@
+"""inspector.certificates: PSC1 payloads, QR codes, issuing and verifying certificates."""

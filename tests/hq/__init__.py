@@ -1,0 +1,1 @@
+"""inspector.hq: what HQ does with what laptops send (the bundle import)."""

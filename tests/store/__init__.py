@@ -1,0 +1,1 @@
+"""inspector.store: the crash-safe journal store, its locking and what counts as damage."""

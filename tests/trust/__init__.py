@@ -1,0 +1,1 @@
+"""inspector.trust: trust lists, revocation lists, pinning and authorisation."""
