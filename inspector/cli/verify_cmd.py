@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.cli.common import Context, add_command
 from inspector.errors import UserError
+
+if TYPE_CHECKING:
+    from inspector.services.scan import Scanned
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*")
 
@@ -48,7 +51,6 @@ def parse_at(text: str | None) -> datetime | None:
 def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tuple[Any, Any]:
     """The trust list and CRL to decide with: given files (checked against the pins) or installed."""
     from inspector.cli.common import read_bytes
-    from inspector.trust.documents import load_crl, load_trustlist
     from inspector.trust.lists import RevocationList, TrustList
     from inspector.trust.store import TrustStore
 
@@ -56,11 +58,11 @@ def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tu
     trust: TrustList | None
     crl: RevocationList | None
     if trust_file:
-        trust = load_trustlist(read_bytes(trust_file, "trust list"), store.pinned(), f"trust list {trust_file}")
+        trust = store.given_trustlist(read_bytes(trust_file, "trust list"), f"trust list {trust_file}")
     else:
         trust = store.trustlist()
     if crl_file:
-        crl = load_crl(read_bytes(crl_file, "revocation list"), store.pinned(), f"revocation list {crl_file}")
+        crl = store.given_crl(read_bytes(crl_file, "revocation list"), f"revocation list {crl_file}")
     else:
         crl = store.crl()
     if trust is None:
@@ -105,45 +107,32 @@ def _input(args: argparse.Namespace) -> tuple[str, str, bytes | None]:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificates.verify import verify_payload, verify_record
+    from inspector.certificates.verify import verify_record
+    from inspector.services.scan import check_scan, with_station_names
 
     now = parse_at(args.at)
     kind, text, data = _input(args)
     trust, crl = load_lists(ctx, args.trust, args.revocations)
     if kind == "record":
         assert data is not None
-        verdict = verify_record(data, text, trust, crl, now)
+        scanned = with_station_names(ctx.data, verify_record(data, text, trust, crl, now))
     else:
-        verdict = verify_payload(text, trust, crl, now)
+        scanned = check_scan(ctx.data, text, now, lists=(trust, crl))
+    verdict = scanned.verdict
     if ctx.json:
         out = verdict.to_json()
-        out["station_name_hi"] = _hindi_name(ctx, verdict)
+        out["station_name_hi"] = scanned.station_hi
         ctx.emit(out)
     else:
-        print_verdict(ctx, verdict)
+        print_verdict(ctx, scanned)
     return 0 if verdict.valid else 1
 
 
-def _registry_names(ctx: Context, verdict: Any) -> tuple[str | None, str | None]:
-    """The station's names from the local registry (display only; not part of what is signed)."""
-    if verdict.claims is None:
-        return None, None
-    from inspector.audit.stations import load_registry
-
-    try:
-        name = load_registry(data_root=ctx.data.root).get(verdict.claims.station_code).name
-    except UserError:
-        return None, None
-    return name.en, name.hi
-
-
-def _hindi_name(ctx: Context, verdict: Any) -> str | None:
-    return _registry_names(ctx, verdict)[1]
-
-
-def print_verdict(ctx: Context, verdict: Any) -> None:
+def print_verdict(ctx: Context, scanned: Scanned) -> None:
+    """The verdict and the station's registry names, for a person."""
     from inspector.certificates.psc1 import display_cert_id
 
+    verdict: Any = scanned.verdict  # its optional parts are read inside their guards
     claims = verdict.claims
     if verdict.valid:
         ctx.say("VALID")
@@ -152,10 +141,10 @@ def print_verdict(ctx: Context, verdict: Any) -> None:
         for message in verdict.messages:
             ctx.say(f"  - {message}")
     if claims is not None:
-        english, hindi = _registry_names(ctx, verdict)
-        name = claims.station_name or english or ""
-        label = "Station" if verdict.valid else "Station (as claimed)"
-        ctx.say(f"  {label}:  {name} ({claims.station_code}){'  ' + hindi if hindi else ''}")
+        hindi = scanned.station_hi
+        ctx.say(
+            f"  {scanned.station_label}:  {scanned.station_name} ({claims.station_code}){'  ' + hindi if hindi else ''}"
+        )
         result = claims.result.name.lower().replace("_", " ")
         ctx.say(
             f"  Certificate:  {display_cert_id(verdict.cert_id)}  {result}, score {claims.score}% "

@@ -4,6 +4,11 @@ Start-up: without a key on this device the first-run screen creates one; otherwi
 screen opens with the unlock modal on top. The key locks again after the configured idle time
 (``INSPECTOR_IDLE_LOCK_MINUTES`` in the environment, else ``idle_lock_minutes`` under ``[tui]``
 in the data directory's ``config.toml``, else 15; 0 turns the idle lock off).
+
+Screens see the app only as :class:`~inspector.tui.protocols.AppServices` and never import it.
+Both start screens dismiss with the key; the app then announces the key's state on
+``key_state_signal`` and asks every :class:`~inspector.tui.protocols.QuitGuard` screen before
+exiting.
 """
 
 from __future__ import annotations
@@ -19,8 +24,12 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 
 from inspector.paths import DataDir
+from inspector.tui.protocols import QuitGuard
+from inspector.tui.screens.first_run import FirstRunScreen
+from inspector.tui.screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:
     from inspector.crypto.signing import SigningKey
@@ -75,14 +84,18 @@ class InspectorApp(App[None]):
         Binding("f1", "show_help_panel", "Keys", id="keys", show=False, tooltip="Show every key"),
     ]
 
-    def __init__(self, data: DataDir, demo_passphrase: str | None = None) -> None:
+    def __init__(self, data: DataDir, demo_passphrase: str | None = None, *, data_label: str | None = None) -> None:
+        """``data_label`` is what the home screen shows for the data directory (default: its path)."""
         super().__init__()
         self.data = data
         self.demo_passphrase = demo_passphrase
+        self.data_label = str(data.root) if data_label is None else data_label
         self.idle_lock_minutes, self._config_warning = idle_lock_minutes(data)
         self._session: Session | None = None
         self._session_lock = threading.Lock()
         self._unlock_waiters: list[asyncio.Future[SigningKey | None]] = []
+        self.key_state_signal: Signal[bool] = Signal(self, "key-state")
+        """Published with ``session.unlocked`` each time the key is unlocked or locked."""
         self.theme = DARK_THEME
 
     @property
@@ -106,41 +119,37 @@ class InspectorApp(App[None]):
         if self._config_warning:
             self.notify(self._config_warning, severity="warning")
         if not self.data.auditor_key.is_file():
-            from inspector.tui.screens.first_run import FirstRunScreen
-
-            self.push_screen(FirstRunScreen())
+            self.push_screen(FirstRunScreen(), callback=self._started)
         else:
             # The unlock modal comes first, on its own: the home screen (table, footer) is
             # built once it is answered, which keeps the start-up short.
-            from inspector.tui.screens.unlock import UnlockScreen
-
-            self.push_screen(UnlockScreen(), callback=self._show_home)
+            self.push_screen(self._unlock_screen(), callback=self._started)
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
 
-    def _show_home(self, _key: object = None) -> None:
+    def _started(self, key: SigningKey | None) -> None:
+        """The first-run or the unlock screen closed (with the key, or None: not now)."""
+        self.key_settled(key)
         from inspector.tui.screens.home import HomeScreen
 
         if not any(isinstance(screen, HomeScreen) for screen in self.screen_stack):
-            self.push_screen(HomeScreen())
+            self.push_screen(HomeScreen(data_label=self.data_label))
 
     # -- the key ----------------------------------------------------------------------------------
+    def _unlock_screen(self) -> UnlockScreen:
+        return UnlockScreen(self.data.auditor_key, demo_passphrase=self.demo_passphrase)
+
     def push_unlock(self) -> None:
         """Show the unlock modal unless it is already showing."""
-        from inspector.tui.screens.unlock import UnlockScreen
-
         if not any(isinstance(screen, UnlockScreen) for screen in self.screen_stack):
-            self.push_screen(UnlockScreen())
+            self.push_screen(self._unlock_screen(), callback=self.key_settled)
 
     def key_settled(self, key: SigningKey | None) -> None:
-        """Called by the unlock modal as it closes: wake everyone waiting for the key."""
+        """The unlock modal closed, or the key was locked: wake the waiters, tell the screens."""
         waiters, self._unlock_waiters = self._unlock_waiters, []
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(key)
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "key_state_changed", None)
-            if callable(refresh):
-                refresh()
+        self.key_state_signal.publish(self._session is not None and self._session.unlocked)
 
     async def ensure_unlocked(self) -> SigningKey | None:
         """The unlocked key, asking for the passphrase first when it is locked.
@@ -188,19 +197,18 @@ class InspectorApp(App[None]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     async def action_quit(self) -> None:
-        """Let every screen finish its writes (and ask about unsaved input), then exit."""
+        """Let the topmost screen with work to finish do it (and ask about unsaved input), then exit."""
         for screen in reversed(self.screen_stack):
-            leave = getattr(screen, "prepare_to_quit", None)
-            if callable(leave):
+            if isinstance(screen, QuitGuard):
                 self.run_worker(self._quit_after(screen), group="quit", exclusive=True)
                 return
         self.exit()
 
-    async def _quit_after(self, screen: Screen) -> None:
-        if await screen.prepare_to_quit():  # type: ignore[attr-defined]
+    async def _quit_after(self, guard: QuitGuard) -> None:
+        if await guard.prepare_to_quit():
             self.exit()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(
             "Light / dark theme", "Switch between the light and the dark theme (ctrl+t)", self.action_toggle_theme

@@ -12,23 +12,22 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from inspector.tui.protocols import ItemPalette
+
 QUESTION_WIDTH = 60
 
 
 class ItemJumpProvider(Provider):
-    """Hits from the walk screen that opened the palette (``jump_targets`` / ``palette_actions``)."""
+    """Hits from the screen that opened the palette, when it is an :class:`ItemPalette` (the walk)."""
 
     def _entries(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
-        screen: Any = self.screen
-        actions = getattr(screen, "palette_actions", None)
-        if callable(actions):
-            for title, callback, help_text in actions():
-                yield title, callback, help_text
-        targets = getattr(screen, "jump_targets", None)
-        if callable(targets):
-            for item_id, question, section in targets():
-                title = f"{item_id} {_clip(question)}"
-                yield title, partial(screen.goto_item, item_id), f"go to {item_id} ({section})"
+        screen = self.screen
+        if not isinstance(screen, ItemPalette):
+            return
+        yield from screen.palette_actions()
+        for item_id, question, section in screen.jump_targets():
+            title = f"{item_id} {_clip(question)}"
+            yield title, partial(screen.goto_item, item_id), f"go to {item_id} ({section})"
 
     async def discover(self) -> Hits:
         for title, callback, help_text in self._entries():

@@ -1,130 +1,87 @@
-"""Messages that workers post to the screens that started them.
+"""How workers report, and what more than one screen or widget shares.
 
-Workers run disk and crypto calls off the UI thread and report here; the handlers of these
-messages are the only code that changes screen state.
+The one idiom for the app's thread workers: the worker does the disk and crypto calls and posts
+a message with the result, or, when anything goes wrong, a :class:`WorkerFailed` message carrying
+a :class:`Problem` (the line to show, and the error's ``code`` and ``field`` as data).
+``post_message`` is Textual's thread-safe way to reach the UI thread; the handlers of these
+messages are the only code that changes screen state. Workers therefore end in::
+
+    try:
+        result = ...
+    except Exception as exc:
+        self.post_message(self.Failed(Problem.of(exc, "cannot read the audit")))
+    else:
+        self.post_message(self.Loaded(result))
+
+Each message is defined inside the one screen or widget that posts it (as ``Button.Pressed``):
+``UnlockScreen.Failed`` is handled by ``on_unlock_screen_failed``. Async workers that only wait
+for the auditor (a confirmation, the unlock modal) call no core code and need no such handling.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-if TYPE_CHECKING:
-    from inspector.audit.audit import Audit
-    from inspector.audit.chain import Finding
-    from inspector.audit.index import AuditSummary
-    from inspector.audit.scoring import Score
-    from inspector.crypto.keystore import KeyInfo
-    from inspector.crypto.signing import SigningKey
+from inspector.errors import InspectorError
+
+__all__ = ["UNEXPECTED", "Problem", "SaveJob", "WorkerFailed"]
+
+UNEXPECTED = "unexpected"  # the code of a failure that was not an InspectorError
 
 
-class Unlocked(Message):
-    """The passphrase opened the key."""
+@dataclass(frozen=True)
+class Problem:
+    """Why a worker's job failed, as data a screen can act on.
 
-    def __init__(self, key: SigningKey) -> None:
+    ``error`` is the line to show; ``code`` the error's stable code (``InspectorError.code``,
+    ``"unexpected"`` for any other exception); ``field`` the input it concerns or None.
+    """
+
+    error: str
+    code: str = UNEXPECTED
+    field: str | None = None
+
+    @classmethod
+    def of(cls, exc: Exception, doing: str) -> Problem:
+        """An :class:`InspectorError` in its own words; anything else as ``"<doing>: <exc>"``."""
+        if isinstance(exc, InspectorError):
+            return cls(str(exc), exc.code, exc.field)
+        return cls(f"{doing}: {exc}")
+
+    @classmethod
+    def during(cls, exc: Exception, doing: str) -> Problem:
+        """Always ``"<doing>: <exc>"``: for side jobs whose errors need saying what was being done."""
+        if isinstance(exc, InspectorError):
+            return cls(f"{doing}: {exc}", exc.code, exc.field)
+        return cls(f"{doing}: {exc}")
+
+
+class WorkerFailed(Message):
+    """Base of the failure messages workers post; subclasses add what the job was."""
+
+    def __init__(self, problem: Problem) -> None:
         super().__init__()
-        self.key = key
+        self.problem = problem
 
+    @property
+    def error(self) -> str:
+        return self.problem.error
 
-class UnlockFailed(Message):
-    """The key did not open (wrong passphrase, damaged file...): ``error`` says why and
-    ``code`` is the error's stable code (``"wrong-passphrase"`` when the passphrase was wrong)."""
+    @property
+    def code(self) -> str:
+        return self.problem.code
 
-    def __init__(self, error: str, code: str = "error") -> None:
-        super().__init__()
-        self.error = error
-        self.code = code
-
-
-class KeyCreated(Message):
-    """First run: the key exists, is unlocked, and its public half is exported to ``pem_path``."""
-
-    def __init__(self, info: KeyInfo, key: SigningKey, pem_path: Path) -> None:
-        super().__init__()
-        self.info = info
-        self.key = key
-        self.pem_path = pem_path
-
-
-class KeyCreateFailed(Message):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
-
-
-class AuditsLoaded(Message):
-    """The rows of the audit index, newest first, and the Hindi names of the stations."""
-
-    def __init__(
-        self, rows: list[AuditSummary], names_hi: dict[str, str], key_line: str = "", error: str | None = None
-    ) -> None:
-        super().__init__()
-        self.key_line = key_line
-        self.rows = rows
-        self.names_hi = names_hi
-        self.error = error
-
-
-class ChoicesLoaded(Message):
-    """What a new audit can be opened with: stations, checklists (label, path), audit types."""
-
-    def __init__(
-        self,
-        stations: list[tuple[str, str, str]],
-        checklists: list[tuple[str, Path]],
-        error: str | None = None,
-    ) -> None:
-        super().__init__()
-        self.stations = stations  # (code, English name, Hindi name)
-        self.checklists = checklists
-        self.error = error
-
-
-class AuditCreated(Message):
-    def __init__(self, summary: AuditSummary) -> None:
-        super().__init__()
-        self.summary = summary
-
-
-class AuditCreateFailed(Message):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
-
-
-class AuditOpened(Message):
-    """The walk's audit is open (holding its lock when writable); a snapshot of its findings."""
-
-    def __init__(
-        self,
-        audit: Audit,
-        findings: dict[str, Finding],
-        score: Score,
-        cursor: str | None,
-        records: int,
-        station_hi: str,
-    ) -> None:
-        super().__init__()
-        self.audit = audit
-        self.findings = findings
-        self.score = score
-        self.cursor = cursor
-        self.records = records
-        self.station_hi = station_hi
-
-
-class AuditOpenFailed(Message):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    @property
+    def field(self) -> str | None:
+        return self.problem.field
 
 
 @dataclass
 class SaveJob:
-    """One finding to sign and store, as the auditor gave it."""
+    """One finding to sign and store, as the auditor gave it (the walk screen asks, its writer does)."""
 
     item: str
     status: str
@@ -133,35 +90,3 @@ class SaveJob:
     reason: str | None
     evidence: list[Path] = field(default_factory=list)
     advance: bool = False
-
-
-class FindingSaved(Message):
-    """``job`` is signed and durable: ``finding`` is its stored record, ``records`` the chain length."""
-
-    def __init__(self, job: SaveJob, finding: Finding, score: Score, records: int) -> None:
-        super().__init__()
-        self.job = job
-        self.finding = finding
-        self.score = score
-        self.records = records
-
-
-class FindingFailed(Message):
-    """``job`` was not stored; ``error`` is the one-line reason to show, ``field`` the input it
-    concerns (``InspectorError.field``: "note", "reason", "evidence", "due") or None."""
-
-    def __init__(self, job: SaveJob, error: str, field: str | None = None) -> None:
-        super().__init__()
-        self.job = job
-        self.error = error
-        self.field = field
-
-
-class WriterIdle(Message):
-    """The walk's writer finished a job that is not a finding (cursor, close)."""
-
-    def __init__(self, what: str, error: str | None = None, detail: Any = None) -> None:
-        super().__init__()
-        self.what = what
-        self.error = error
-        self.detail = detail

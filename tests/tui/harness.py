@@ -1,6 +1,7 @@
 """A tiny App that hosts one screen for tests, and the worlds those tests run in.
 
-``HarnessApp`` offers what the screens rely on from the real app: ``app.session`` and
+``HarnessApp`` offers what the screens rely on from the real app, the protocol
+``inspector.tui.protocols.AppServices``: ``app.session``, ``app.key_state_signal`` and
 ``await app.ensure_unlocked()`` (here the session's key, unlocked beforehand; ``None`` when
 the session is locked, as if the auditor cancelled the unlock modal).
 
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
+from textual.signal import Signal
 
 from inspector.crypto.signing import SigningKey
 from inspector.paths import DataDir
@@ -73,6 +75,7 @@ class HarnessApp(App[None]):
         self.session = session
         self.make_screen = make_screen
         self.unlock_requests = 0
+        self.key_state_signal: Signal[bool] = Signal(self, "key-state")
         if theme is not None:
             self.theme = theme
 

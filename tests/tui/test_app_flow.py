@@ -334,3 +334,92 @@ async def test_saving_notice_only_for_a_slow_save(demo_world: Any, settle: Any, 
         walk.saving_job = job
         walk._still_saving(job)  # still running after the delay: say so
         assert f"signing and saving {job.item}" in text_of(walk.query_one(SaveState))
+
+
+# -- the app's contract with its screens ------------------------------------------------------------
+
+
+def test_no_screen_or_widget_imports_the_app() -> None:
+    """Screens see the app as ``AppServices`` only (not even under TYPE_CHECKING): no cycle."""
+    import ast
+
+    import inspector.tui
+
+    root = Path(inspector.tui.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "app.py" and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(name == "inspector.tui.app" or name.startswith("inspector.tui.app.") for name in names):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_both_apps_provide_the_services_screens_use(demo_world: Any) -> None:
+    from inspector.tui.protocols import AppServices, ItemPalette, QuitGuard
+
+    from .harness import HarnessApp
+
+    real = InspectorApp(demo_world.data)
+    harness = HarnessApp(real.session, lambda: HomeScreen())
+    assert isinstance(real, AppServices) and isinstance(harness, AppServices)
+    walk, home = WalkScreen("some-audit"), HomeScreen()
+    assert isinstance(walk, QuitGuard) and isinstance(walk, ItemPalette)
+    assert not isinstance(home, QuitGuard) and not isinstance(home, ItemPalette)
+
+
+async def test_home_follows_the_key_locking_and_unlocking(demo_world: Any, settle: Any) -> None:
+    """The app announces the key's state on ``key_state_signal``; the home screen shows it."""
+    app = InspectorApp(demo_world.data)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, settle, demo_world.passphrase)
+        home = app.screen
+        key_line = home.query_one("#home-key", Static)
+        assert "unlocked" in text_of(key_line)
+        await pilot.press("ctrl+l")  # lock now: the modal asks again at once
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen) and not app.session.unlocked
+        assert "locked" in text_of(key_line) and "unlocked" not in text_of(key_line)
+        await pilot.press("escape")  # not now
+        await settle(pilot)
+        assert app.screen is home and "unlocked" not in text_of(key_line)
+        await pilot.press("ctrl+l")  # locked: ctrl+l asks for the passphrase
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        app.screen.query_one("#passphrase", Input).value = demo_world.passphrase
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is home and app.session.unlocked
+        assert "unlocked" in text_of(key_line)
+
+
+async def test_first_run_focuses_the_input_at_fault(tmp_path: Path, settle: Any) -> None:
+    from inspector.paths import DataDir
+
+    data = DataDir(tmp_path / "fresh")
+    app = InspectorApp(data)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen)
+        for field, value in (("#name", "Asha Verma"), ("#auditor-id", "AUD 042"), ("#pass1", "x"), ("#pass2", "x")):
+            screen.query_one(field, Input).value = value
+        await pilot.click("#create")
+        await settle(pilot)
+        assert "is not a valid id" in text_of(screen.query_one("#first-run-error", Static))
+        assert app.focused is screen.query_one("#auditor-id", Input)
+        screen.query_one("#auditor-id", Input).value = "AUD-042"
+        await pilot.click("#create")
+        await settle(pilot)
+        assert "at least 8 characters" in text_of(screen.query_one("#first-run-error", Static))
+        assert app.focused is screen.query_one("#pass1", Input)
+        assert screen.query_one("#pass2", Input).value == ""
+        assert not data.auditor_key.exists()

@@ -153,6 +153,28 @@ def test_close_without_the_key_leaves_the_audit_open(world: World) -> None:
     run(app, scenario)
 
 
+def test_close_failing_in_the_core_says_why_and_stays_usable(world: World) -> None:
+    """A worker's failure comes back as the screen's ``Failed`` message with the core's words."""
+    audit_id = world.new_audit(CERTIFY_ANSWERS)
+    session = world.session()
+    app = HarnessApp(session, lambda: SummaryScreen(session, audit_id))
+
+    async def scenario(pilot: Any) -> None:
+        with world.session().audits.open(audit_id, writable=True):  # another writer holds the lock
+            await pilot.press("c")
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SummaryScreen) and not screen.busy
+        message = screen.query_one("#summary-message", Static)
+        assert "open elsewhere" in str(message.content) and message.has_class("-error")
+        assert stored(world, audit_id) == (False, None)
+        assert screen.check_action("close_audit", ()) is True  # try again once the other writer is done
+
+    run(app, scenario)
+
+
 def test_issue_certificate_writes_the_record_and_shows_it(world: World) -> None:
     audit_id = world.new_audit(CERTIFY_ANSWERS, close=True)
     session = world.session()
@@ -260,8 +282,12 @@ def test_export_to_an_unusable_folder_says_why(world: World, tmp_path: Path) -> 
         await pilot.press("enter")  # Enter in the folder field exports too
         await settle(pilot)
         assert isinstance(app.screen, CertificateScreen)
-        assert f"output directory {blocker / 'sub'}: cannot create" in text_of(app, "#cert-exported")
+        said = text_of(app, "#cert-exported")
+        assert said.startswith("output directory") and str(blocker) in said  # the core's words
         assert app.screen.query_one("#cert-exported").has_class("-error")
+        await pilot.click("#cert-export")  # again, with the mouse: the error's field is the folder
+        await settle(pilot)
+        assert folder.has_focus
 
     run(app, scenario)
 

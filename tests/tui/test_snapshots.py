@@ -2,20 +2,18 @@
 
 The world is built with fixed times, keys and random bytes (``harness.deterministic``) and the
 verify screen checks at a fixed moment, so ids, keys and dates are the same on every run. The
-world lives at a fixed path because the home screen shows the data directory.
+world lives in pytest's temporary directory (safe under ``pytest -n`` and concurrent runs); the
+home screen, which shows the data directory, is given the fixed label ``DATA_LABEL`` for it.
 
 Update with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,8 +36,8 @@ from .harness import (
     settle,
 )
 
-# Not under pytest's numbered temporary directories: the home screen shows this path.
-SNAPSHOT_ROOT = (Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())) / "inspector-tui-snapshots"
+# What the home screen shows for the data directory, in place of its temporary path.
+DATA_LABEL = "~/station-inspector-demo"
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
 
@@ -52,15 +50,13 @@ class SnapWorld:
 
 
 @pytest.fixture(scope="module")
-def snap() -> Iterator[SnapWorld]:
-    shutil.rmtree(SNAPSHOT_ROOT, ignore_errors=True)
+def snap(tmp_path_factory: pytest.TempPathFactory) -> SnapWorld:
     with deterministic():
-        world = build_world(SNAPSHOT_ROOT / "data")
+        world = build_world(tmp_path_factory.mktemp("snapshots") / "data")
         corrective = world.new_audit(CORRECTIVE_ANSWERS)
         certified = world.new_audit(CERTIFY_ANSWERS, close=True)
         issued = world.issue(certified, now=FIXED_NOW + timedelta(hours=2))
-    yield SnapWorld(world, corrective, certified, issued)
-    shutil.rmtree(SNAPSHOT_ROOT, ignore_errors=True)
+    return SnapWorld(world, corrective, certified, issued)
 
 
 @pytest.fixture(autouse=True)
@@ -178,7 +174,7 @@ def inspector_app(snap: SnapWorld) -> Any:
         pytest.skip(f"the home and walk screens are not in this build ({exc}); the lead adds their snapshots")
     from inspector.services.demo import DEMO_PASSPHRASE
 
-    return InspectorApp(snap.world.data, demo_passphrase=DEMO_PASSPHRASE)
+    return InspectorApp(snap.world.data, demo_passphrase=DEMO_PASSPHRASE, data_label=DATA_LABEL)
 
 
 async def unlock(pilot: Any) -> None:

@@ -18,9 +18,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
-from inspector.errors import UserError
+from inspector.tui.messages import Problem, WorkerFailed
 from inspector.tui.session import Session
 
 DEFAULT_EXPORT_DIR = "~/inspector-certificates"
@@ -55,6 +54,13 @@ class CertificateScreen(Screen[None]):
             super().__init__()
             self.paths = paths
 
+    class Failed(WorkerFailed):
+        """Reading (``what`` "load") or exporting (``what`` "export") the certificate failed."""
+
+        def __init__(self, what: str, problem: Problem) -> None:
+            super().__init__(problem)
+            self.what = what
+
     def __init__(self, session: Session, cert_path: Path, *, export_dir: str | None = None) -> None:
         super().__init__()
         self.session = session
@@ -88,8 +94,12 @@ class CertificateScreen(Screen[None]):
     def _load(self) -> None:
         from inspector.certificates.model import load_record_file
 
-        envelope, body = load_record_file(self.cert_path)
-        self.post_message(self.Loaded(envelope, body))
+        try:
+            envelope, body = load_record_file(self.cert_path)
+        except Exception as exc:
+            self.post_message(self.Failed("load", Problem.of(exc, "cannot read the certificate")))
+        else:
+            self.post_message(self.Loaded(envelope, body))
 
     def on_certificate_screen_loaded(self, message: Loaded) -> None:
         self.envelope, self.body = message.envelope, message.body
@@ -164,7 +174,12 @@ class CertificateScreen(Screen[None]):
     def _export(self, folder: Path) -> None:
         from inspector.certificates.render import write_outputs
 
-        self.post_message(self.Exported(write_outputs(self.body, self.envelope, folder)))
+        try:
+            paths = write_outputs(self.body, self.envelope, folder)
+        except Exception as exc:
+            self.post_message(self.Failed("export", Problem.of(exc, "cannot export the certificate")))
+        else:
+            self.post_message(self.Exported(paths))
 
     def on_certificate_screen_exported(self, message: Exported) -> None:
         self.exported = message.paths
@@ -184,11 +199,9 @@ class CertificateScreen(Screen[None]):
         if len(self.app.screen_stack) > 1:
             self.dismiss()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        message = str(error) if isinstance(error, UserError) else f"unexpected error: {error!r}"
-        if event.worker.group == "cert-load":
-            self.query_one("#cert-title", Static).update(Text(message))
-        self._say(message, error=True)
+    def on_certificate_screen_failed(self, message: Failed) -> None:
+        if message.what == "load":
+            self.query_one("#cert-title", Static).update(Text(message.error))
+        self._say(message.error, error=True)
+        if message.field == "out":  # the folder is at fault: back to it
+            self.query_one("#cert-export-dir", Input).focus()

@@ -1,18 +1,20 @@
 """First run: no key on this device yet. Create one, export its public half for HQ.
 
-The key is generated and encrypted on a worker (scrypt); the public key is written as PEM to
-``DATA/keys/auditor-public.pem`` and the auditor is told to send that file to HQ for enrolment.
+The rules (passphrase policy, where the public PEM goes) and the use case itself are the core's
+``inspector.services.auditor_key``; this screen is its form. The key is generated and encrypted
+on a worker (scrypt) and the auditor is told to send the PEM file to HQ for enrolment. The
+screen dismisses with the unlocked key.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -25,24 +27,41 @@ from textual.widgets import (
 )
 
 from inspector.errors import UserError
-from inspector.tui.messages import KeyCreated, KeyCreateFailed
+from inspector.services.auditor_key import MIN_PASSPHRASE, check_new_key, create_auditor_key
+from inspector.tui.messages import Problem, WorkerFailed
 
 if TYPE_CHECKING:
-    from inspector.tui.app import InspectorApp
+    from pathlib import Path
 
-PUBLIC_PEM_NAME = "auditor-public.pem"
-MIN_PASSPHRASE = 8
+    from inspector.crypto.keystore import KeyInfo
+    from inspector.crypto.signing import SigningKey
+    from inspector.tui.protocols import AppServices
+
+# The input that fixes an error about each field (``InspectorError.field``).
+FOCUS_FOR_FIELD = {"name": "#name", "auditor_id": "#auditor-id", "passphrase": "#pass1"}
 
 
-def public_pem_path(key_path: Path) -> Path:
-    return key_path.parent / PUBLIC_PEM_NAME
-
-
-class FirstRunScreen(Screen[None]):
+class FirstRunScreen(Screen["SigningKey | None"]):
     CSS_PATH = "first_run.tcss"
     BINDINGS = [("ctrl+s", "create", "Create key")]
 
-    app: InspectorApp  # type: ignore[assignment]
+    app: AppServices  # type: ignore[assignment]
+
+    class Created(Message):
+        """The key exists, is unlocked, and its public half is exported to ``pem_path``."""
+
+        def __init__(self, info: KeyInfo, key: SigningKey, pem_path: Path) -> None:
+            super().__init__()
+            self.info = info
+            self.key = key
+            self.pem_path = pem_path
+
+    class Failed(WorkerFailed):
+        """No key was created (the form stays); ``field`` is the input at fault, if any."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key: SigningKey | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,55 +117,45 @@ class FirstRunScreen(Screen[None]):
     def action_create(self) -> None:
         if self.query_one("#first-run-done").display:
             return
-        name = self.query_one("#name", Input).value.strip()
-        auditor_id = self.query_one("#auditor-id", Input).value.strip()
+        name = self.query_one("#name", Input).value
+        auditor_id = self.query_one("#auditor-id", Input).value
         pass1 = self.query_one("#pass1", Input).value
         pass2 = self.query_one("#pass2", Input).value
-        problem = None
-        if not name:
-            problem, field = "type your name", "#name"
-        elif not auditor_id:
-            problem, field = "type your auditor id", "#auditor-id"
-        elif len(pass1) < MIN_PASSPHRASE:
-            problem, field = f"the passphrase needs at least {MIN_PASSPHRASE} characters", "#pass1"
-        elif pass1 != pass2:
-            problem, field = "the two passphrases differ: type them again", "#pass1"
-        if problem:
-            self.show_error(problem)
-            if field == "#pass1":
-                self.query_one("#pass1", Input).value = ""
-                self.query_one("#pass2", Input).value = ""
-            self.query_one(field, Input).focus()
+        try:
+            check_new_key(name, auditor_id, pass1, pass2)
+        except UserError as exc:
+            self.show_problem(Problem.of(exc, "cannot create the key"))
             return
         self.set_busy(True)
         self.create(name, auditor_id, pass1)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="create-key")
     def create(self, name: str, auditor_id: str, passphrase: str) -> None:
-        from inspector._io.atomic import private_dir, write_private
-        from inspector.crypto.keystore import create_key
-
-        data = self.app.session.data
+        session = self.app.session
         try:
-            private_dir(data.auditor_key.parent)
-            info = create_key(data.auditor_key, "auditor", name, passphrase, auditor_id)
-            pem = public_pem_path(data.auditor_key)
-            write_private(pem, info.public.to_pem(), mode=0o644)
-            key = self.app.session.unlock(passphrase)
-        except UserError as exc:
-            self.post_message(KeyCreateFailed(str(exc)))
+            created = create_auditor_key(session.data, name, auditor_id, passphrase)
+            key = session.unlock(passphrase)
         except Exception as exc:  # disk full, permissions: say so, keep the form
-            self.post_message(KeyCreateFailed(f"cannot create the key: {exc}"))
+            self.post_message(self.Failed(Problem.of(exc, "cannot create the key")))
         else:
-            self.post_message(KeyCreated(info, key, pem))
+            self.post_message(self.Created(created.info, key, created.pem_path))
 
-    def on_key_create_failed(self, message: KeyCreateFailed) -> None:
+    def on_first_run_screen_failed(self, message: Failed) -> None:
         self.set_busy(False)
-        self.show_error(message.error)
+        self.show_problem(message.problem)
 
-    def on_key_created(self, message: KeyCreated) -> None:
+    def show_problem(self, problem: Problem) -> None:
+        self.show_error(problem.error)
+        selector = FOCUS_FOR_FIELD.get(problem.field or "")
+        if selector == "#pass1":  # both cleared, typed again
+            self.query_one("#pass1", Input).value = ""
+            self.query_one("#pass2", Input).value = ""
+        if selector is not None:
+            self.query_one(selector, Input).focus()
+
+    def on_first_run_screen_created(self, message: Created) -> None:
         self.set_busy(False)
-        self.app.key_settled(message.key)
+        self.key = message.key
         info = message.info
         self.query_one("#first-run-form").display = False
         self.query_one("#first-run-intro").display = False
@@ -162,9 +171,8 @@ class FirstRunScreen(Screen[None]):
 
     @on(Button.Pressed, "#continue")
     def go_home(self) -> None:
-        from inspector.tui.screens.home import HomeScreen
-
-        self.app.switch_screen(HomeScreen())
+        """Done: the app takes the key and opens the home screen."""
+        self.dismiss(self.key)
 
     def set_busy(self, busy: bool) -> None:
         self.query_one("#first-run-busy").display = busy

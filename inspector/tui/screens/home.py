@@ -8,16 +8,18 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from inspector.errors import UserError
-from inspector.tui.messages import AuditsLoaded
+from inspector.tui.messages import Problem
 from inspector.tui.widgets.audit_table import AuditTable, short_decision
 
 if TYPE_CHECKING:
     from inspector.audit.index import AuditSummary
-    from inspector.tui.app import InspectorApp
+    from inspector.tui.protocols import AppServices
+    from inspector.tui.session import Session
 
 
 class HomeScreen(Screen[None]):
@@ -32,10 +34,25 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+t", "app.toggle_theme", "Theme", id="home-theme"),
     ]
 
-    app: InspectorApp  # type: ignore[assignment]
+    app: AppServices  # type: ignore[assignment]
 
-    def __init__(self) -> None:
+    class Loaded(Message):
+        """The rows of the audit index, newest first, and the Hindi names of the stations;
+        ``problem`` says why the rows could not be read (then there are none)."""
+
+        def __init__(
+            self, rows: list[AuditSummary], names_hi: dict[str, str], key_line: str, problem: Problem | None = None
+        ) -> None:
+            super().__init__()
+            self.rows = rows
+            self.names_hi = names_hi
+            self.key_line = key_line
+            self.problem = problem
+
+    def __init__(self, *, data_label: str | None = None) -> None:
+        """``data_label``: what the header shows for the data directory (default: its path)."""
         super().__init__()
+        self.data_label = data_label
         self.rows: dict[str, AuditSummary] = {}
         self.names_hi: dict[str, str] = {}
         self.key_line = ""
@@ -48,7 +65,8 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.app.data.root)
+        self.sub_title = self.data_label if self.data_label is not None else str(self.app.session.data.root)
+        self.app.key_state_signal.subscribe(self, self.key_state_changed)
         self.query_one(AuditTable).focus()
         self.reload()
 
@@ -76,27 +94,28 @@ class HomeScreen(Screen[None]):
                 else "No auditor key on this device"
             )
             rows = session.audits.list_audits()
-        except UserError as exc:
-            self.post_message(AuditsLoaded([], names, key_line, str(exc)))
         except Exception as exc:
-            self.post_message(AuditsLoaded([], names, key_line, f"cannot read the audits: {exc}"))
+            self.post_message(self.Loaded([], names, key_line, Problem.of(exc, "cannot read the audits")))
         else:
-            self.post_message(AuditsLoaded(rows, names, key_line))
+            self.post_message(self.Loaded(rows, names, key_line))
 
-    def on_audits_loaded(self, message: AuditsLoaded) -> None:
+    def on_home_screen_loaded(self, message: Loaded) -> None:
         self.rows = {row.id: row for row in message.rows}
         self.names_hi = message.names_hi
         self.key_line = message.key_line
         table = self.query_one(AuditTable)
         table.show(message.rows)
         self.key_state_changed()
-        if message.error:
-            self.query_one("#home-detail", Static).update(f"[b red]{escape(message.error)}[/]")
+        if message.problem:
+            self.query_one("#home-detail", Static).update(f"[b red]{escape(message.problem.error)}[/]")
         else:
             self.show_detail(table.current_id)
 
-    def key_state_changed(self) -> None:
-        state = "[b green]unlocked[/]" if self.app.session.unlocked else "[b]locked[/] (ctrl+l to unlock)"
+    def key_state_changed(self, unlocked: bool | None = None) -> None:
+        """Show the key's state (subscribed to ``key_state_signal``, which gives it)."""
+        if unlocked is None:
+            unlocked = self.app.session.unlocked
+        state = "[b green]unlocked[/]" if unlocked else "[b]locked[/] (ctrl+l to unlock)"
         self.query_one("#home-key", Static).update(f"{self.key_line} · {state}" if self.key_line else state)
 
     @on(DataTable.RowHighlighted)
@@ -169,18 +188,21 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(VerifyScreen(self.app.session))
 
 
-def _enrolment(session: object, kid: str | None) -> str:
+def _enrolment(session: Session, kid: str | None) -> str:
     """' · enrolled' / a warning when the installed trust list does not list this key."""
+    from inspector.services.auditor_key import public_pem_path
+
     if kid is None:
         return ""
     try:
-        trustlist, _crl = session.trust_lists()  # type: ignore[attr-defined]
+        trustlist, _crl = session.trust_lists()
     except UserError:
         return " · [yellow]trust list unreadable[/]"
     if trustlist is None:
         return " · [yellow]no trust list installed[/]"
     if not trustlist.candidates(kid):
-        return " · [yellow]not enrolled: send keys/auditor-public.pem to HQ[/]"
+        pem = public_pem_path(session.data).relative_to(session.data.root)
+        return f" · [yellow]not enrolled: send {escape(pem.as_posix())} to HQ[/]"
     return " · enrolled"
 
 

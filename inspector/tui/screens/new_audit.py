@@ -13,15 +13,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from inspector.errors import UserError
-from inspector.tui.messages import AuditCreated, AuditCreateFailed, ChoicesLoaded
+from inspector.tui.messages import Problem, WorkerFailed
 
 if TYPE_CHECKING:
+    from inspector.audit.index import AuditSummary
     from inspector.crypto.signing import SigningKey
-    from inspector.tui.app import InspectorApp
+    from inspector.tui.protocols import AppServices
 
 AUDIT_TYPES = [
     ("Stage 2: certification", "certification"),
@@ -38,7 +40,30 @@ class NewAuditScreen(ModalScreen["str | None"]):
         Binding("ctrl+s", "start", "Start", id="new-start"),
     ]
 
-    app: InspectorApp  # type: ignore[assignment]
+    app: AppServices  # type: ignore[assignment]
+
+    class ChoicesLoaded(Message):
+        """What a new audit can be opened with: stations (code, English name, Hindi name) and
+        checklists (label, path); ``problem`` says why they could not be read (then none)."""
+
+        def __init__(
+            self,
+            stations: list[tuple[str, str, str]],
+            checklists: list[tuple[str, Path]],
+            problem: Problem | None = None,
+        ) -> None:
+            super().__init__()
+            self.stations = stations
+            self.checklists = checklists
+            self.problem = problem
+
+    class Created(Message):
+        def __init__(self, summary: AuditSummary) -> None:
+            super().__init__()
+            self.summary = summary
+
+    class Failed(WorkerFailed):
+        """The audit was not opened (the form stays)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,16 +96,15 @@ class NewAuditScreen(ModalScreen["str | None"]):
             registry = load_registry(data_root=self.app.session.data.root)
             stations = [(s.code, s.name.en, s.name.hi) for s in registry.stations]
             checklists = [(path.stem, path) for path in shipped_checklists()]
-        except UserError as exc:
-            self.post_message(ChoicesLoaded([], [], str(exc)))
         except Exception as exc:
-            self.post_message(ChoicesLoaded([], [], f"cannot read the stations or checklists: {exc}"))
+            problem = Problem.of(exc, "cannot read the stations or checklists")
+            self.post_message(self.ChoicesLoaded([], [], problem))
         else:
-            self.post_message(ChoicesLoaded(stations, checklists))
+            self.post_message(self.ChoicesLoaded(stations, checklists))
 
-    def on_choices_loaded(self, message: ChoicesLoaded) -> None:
-        if message.error:
-            self.show_error(message.error)
+    def on_new_audit_screen_choices_loaded(self, message: ChoicesLoaded) -> None:
+        if message.problem:
+            self.show_error(message.problem.error)
         self.names_hi = {code: hi for code, _en, hi in message.stations}
         station = self.query_one("#station", Select)
         station.prompt = "choose a station"  # the blank option must not still say "loading"
@@ -128,17 +152,15 @@ class NewAuditScreen(ModalScreen["str | None"]):
             if info is None or not info.auditor_id:
                 raise UserError("no auditor key on this device")
             summary = session.audits.new_audit(station, checklist, audit_type, key, info.auditor_id, info.name)
-        except UserError as exc:
-            self.post_message(AuditCreateFailed(str(exc)))
         except Exception as exc:
-            self.post_message(AuditCreateFailed(f"cannot open the audit: {exc}"))
+            self.post_message(self.Failed(Problem.of(exc, "cannot open the audit")))
         else:
-            self.post_message(AuditCreated(summary))
+            self.post_message(self.Created(summary))
 
-    def on_audit_created(self, message: AuditCreated) -> None:
+    def on_new_audit_screen_created(self, message: Created) -> None:
         self.dismiss(message.summary.id)
 
-    def on_audit_create_failed(self, message: AuditCreateFailed) -> None:
+    def on_new_audit_screen_failed(self, message: Failed) -> None:
         self.query_one("#start", Button).disabled = False
         self.show_error(message.error)
 

@@ -4,15 +4,16 @@ From here the auditor closes the audit (confirm, unlock, then ``Audit.close`` on
 audit is sealed and read-only from then on) and, when the closed audit's decision allows it,
 issues the certificate (``issue_certificate`` on a worker, then the certificate screen).
 
-The screen reads the audit into an :class:`AuditView` on a worker and renders only that; it
-never holds an open ``Audit`` (which would hold the audit's lock).
+The screen reads the audit into the core's read model (``inspector.audit.views.AuditView``) on a
+worker and renders only that; it never holds an open ``Audit`` (which would hold the audit's
+lock). Whether the audit may be closed or a certificate issued, and the words for why not, are
+the view's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -23,115 +24,21 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
-from inspector.audit.scoring import Decision, Score
-from inspector.errors import UserError
+from inspector.audit.scoring import Decision
+from inspector.audit.views import AuditView, load_view, percent_text
+from inspector.tui.messages import Problem, WorkerFailed
 from inspector.tui.screens.confirm import ConfirmScreen
 from inspector.tui.session import Session
 
-UNANSWERED_SHOWN = 5
+if TYPE_CHECKING:
+    from inspector.tui.protocols import AppServices
 
-DECISION_TEXT = {
-    Decision.CERTIFY: "recommend certification",
-    Decision.AFTER_CORRECTIVE_ACTION: "recommend certification after corrective action",
-    Decision.NOT_READY: "not ready for certification",
-}
 DECISION_CLASS = {
     Decision.CERTIFY: "-certify",
     Decision.AFTER_CORRECTIVE_ACTION: "-corrective",
     Decision.NOT_READY: "-not-ready",
 }
-
-
-@dataclass(frozen=True)
-class NonconformityRow:
-    item: str
-    status: str
-    clauses: list[str]
-    question: str
-    due: str | None
-    note: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class AuditView:
-    """What the summary shows, read from the audit in one go (no lock kept)."""
-
-    audit_id: str
-    station_code: str
-    station_en: str
-    station_hi: str
-    audit_type: str
-    checklist: str
-    auditor: str
-    opened: str
-    closed_at: str | None
-    score: Score
-    section_titles: dict[str, str]
-    nonconformities: list[NonconformityRow]
-    findings_root: str | None
-    certificates: list[Path]  # issued from this audit, newest first
-    warnings: list[str]
-
-    @property
-    def closed(self) -> bool:
-        return self.closed_at is not None
-
-    @property
-    def can_issue(self) -> bool:
-        return self.closed and self.score.decision is Decision.CERTIFY
-
-
-def load_view(session: Session, audit_id: str) -> AuditView:
-    """Read the audit (blocking: call from a worker)."""
-    from inspector.audit.audit import iter_nonconformities
-    from inspector.certificates.model import CERT_DIR
-
-    with session.audits.open(audit_id, writable=False) as audit:
-        result = audit.score()
-        opened = audit.opened
-        seal = audit.seal()
-        rows = [
-            NonconformityRow(
-                item=finding.item,
-                status=finding.status.value,
-                clauses=clauses,
-                question=audit.checklist.items[finding.item].question,
-                due=finding.due,
-                note=finding.note,
-                reason=finding.reason,
-            )
-            for finding, clauses in iter_nonconformities(audit)
-        ]
-        certificates = sorted((audit.folder / CERT_DIR).glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        return AuditView(
-            audit_id=audit.id,
-            station_code=opened.station.code,
-            station_en=opened.station.name,
-            station_hi=opened.station.name_hi,
-            audit_type=opened.audit_type.value,
-            checklist=f"{opened.checklist.id} {opened.checklist.version}",
-            auditor=opened.auditor.id
-            if opened.auditor.name == opened.auditor.id
-            else f"{opened.auditor.name} ({opened.auditor.id})",
-            opened=opened.time,
-            closed_at=audit.state.closed.time if audit.state.closed else None,
-            score=result,
-            section_titles={section.id: section.title.en for section in audit.checklist.sections},
-            nonconformities=rows,
-            findings_root=seal.payload.findings_root if seal else None,
-            certificates=certificates,
-            warnings=audit.clock_warnings(),
-        )
-
-
-def unanswered_message(score: Score) -> str:
-    """Why an audit with unanswered items cannot be closed (the core's wording)."""
-    shown = ", ".join(score.unanswered[:UNANSWERED_SHOWN])
-    more = ", …" if len(score.unanswered) > UNANSWERED_SHOWN else ""
-    return f"cannot close the audit: {len(score.unanswered)} of {score.total} items unanswered ({shown}{more})"
 
 
 class SummaryScreen(Screen[None]):
@@ -146,6 +53,8 @@ class SummaryScreen(Screen[None]):
         Binding("i", "issue_certificate", "Issue certificate", id="summary-issue"),
         Binding("v", "view_certificate", "View certificate", id="summary-view"),
     ]
+
+    app: AppServices  # type: ignore[assignment]
 
     class Loaded(Message):
         def __init__(self, view: AuditView, reading: int) -> None:
@@ -162,6 +71,13 @@ class SummaryScreen(Screen[None]):
         def __init__(self, record_path: Path) -> None:
             super().__init__()
             self.record_path = record_path
+
+    class Failed(WorkerFailed):
+        """Reading, closing or issuing failed; ``reading`` is the read it belongs to, if a read."""
+
+        def __init__(self, problem: Problem, reading: int | None = None) -> None:
+            super().__init__(problem)
+            self.reading = reading
 
     def __init__(self, session: Session, audit_id: str) -> None:
         super().__init__()
@@ -201,7 +117,12 @@ class SummaryScreen(Screen[None]):
     # -- reading ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="summary-load", exit_on_error=False)
     def _load(self, reading: int) -> None:
-        self.post_message(self.Loaded(load_view(self.session, self.audit_id), reading))
+        try:
+            view = load_view(self.session.audits, self.audit_id)
+        except Exception as exc:
+            self.post_message(self.Failed(Problem.of(exc, "cannot read the audit"), reading))
+        else:
+            self.post_message(self.Loaded(view, reading))
 
     def on_summary_screen_loaded(self, message: Loaded) -> None:
         if message.reading == self.readings:
@@ -240,7 +161,7 @@ class SummaryScreen(Screen[None]):
         widget = self.query_one("#summary-decision", Static)
         text = Text()
         text.append("Decision: ", "bold")
-        text.append(DECISION_TEXT[result.decision], "bold")
+        text.append(view.decision_text, "bold")
         if not view.closed and result.unanswered:
             text.append(" (provisional)")
         for reason in result.reasons:
@@ -325,7 +246,7 @@ class SummaryScreen(Screen[None]):
         if action == "close_audit":
             return view is not None and not view.closed
         if action == "issue_certificate":
-            return view is not None and view.can_issue
+            return view is not None and view.may_issue
         if action == "view_certificate":
             return view is not None and bool(view.certificates)
         return True
@@ -333,7 +254,7 @@ class SummaryScreen(Screen[None]):
     def _show_actions(self) -> None:
         view = self.view
         self.query_one("#summary-close", Button).display = bool(view and not view.closed)
-        self.query_one("#summary-issue", Button).display = bool(view and view.can_issue)
+        self.query_one("#summary-issue", Button).display = bool(view and view.may_issue)
         self.query_one("#summary-view", Button).display = bool(view and view.certificates)
         for button in self.query("#summary-actions Button"):
             button.disabled = self.busy and button.id != "summary-back"
@@ -355,21 +276,18 @@ class SummaryScreen(Screen[None]):
         view = self.view
         if view is None or self.busy:
             return
-        if view.closed:
-            self._say("the audit is already closed and sealed")
-            return
-        if view.score.unanswered:
-            self._say(unanswered_message(view.score), error=True)
+        refusal = view.close_refusal
+        if refusal is not None:
+            self._say(refusal, error=not view.closed)
             return
         self._close_flow(view)
 
     @work(exclusive=True, group="summary-action", exit_on_error=False)
     async def _close_flow(self, view: AuditView) -> None:
-        percent = "-" if view.score.percent is None else f"{view.score.percent}%"
         confirmed = await self.app.push_screen_wait(
             ConfirmScreen(
-                f"Close and seal this audit?\n\n{view.station_en} ({view.station_code}): score {percent}, "
-                f"decision {DECISION_TEXT[view.score.decision]}.\n"
+                f"Close and seal this audit?\n\n{view.station_en} ({view.station_code}): score {percent_text(view.score)}, "
+                f"decision {view.decision_text}.\n"
                 "Once sealed, no finding can be recorded or changed.",
                 yes="Close and seal",
                 no="Cancel",
@@ -377,7 +295,7 @@ class SummaryScreen(Screen[None]):
         )
         if not confirmed:
             return
-        key = await self.app.ensure_unlocked()  # type: ignore[attr-defined]
+        key = await self.app.ensure_unlocked()
         if key is None:
             self._say("the audit stays open: the auditor's key was not unlocked", error=True)
             return
@@ -387,27 +305,30 @@ class SummaryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="summary-write", exit_on_error=False)
     def _close_audit(self, key: Any) -> None:
-        with self.session.audits.open(self.audit_id, writable=True, key=key) as audit:
-            audit.close()
-        self.post_message(self.Closed(load_view(self.session, self.audit_id)))
+        try:
+            with self.session.audits.open(self.audit_id, writable=True, key=key) as audit:
+                audit.close()
+            view = load_view(self.session.audits, self.audit_id)
+        except Exception as exc:
+            self.post_message(self.Failed(Problem.of(exc, "cannot close the audit")))
+        else:
+            self.post_message(self.Closed(view))
 
     def on_summary_screen_closed(self, message: Closed) -> None:
         view = message.view
         self._render_view(view)
-        percent = "-" if view.score.percent is None else f"{view.score.percent}%"
-        self._set_busy(False, f"audit closed and sealed: score {percent}, decision {view.score.decision.value}")
+        self._set_busy(
+            False, f"audit closed and sealed: score {percent_text(view.score)}, decision {view.score.decision.value}"
+        )
 
     @on(Button.Pressed, "#summary-issue")
     def action_issue_certificate(self) -> None:
         view = self.view
         if view is None or self.busy:
             return
-        if not view.closed:
-            self._say("close the audit first: a certificate is issued from a sealed audit", error=True)
-            return
-        if not view.can_issue:
-            reasons = "; ".join(view.score.reasons) or view.score.decision.value
-            self._say(f"no certificate can be issued: decision is {view.score.decision.value} ({reasons})", error=True)
+        refusal = view.issue_refusal
+        if refusal is not None:
+            self._say(refusal, error=True)
             return
         self._issue_flow(view)
 
@@ -426,7 +347,7 @@ class SummaryScreen(Screen[None]):
             )
             if not again:
                 return
-        key = await self.app.ensure_unlocked()  # type: ignore[attr-defined]
+        key = await self.app.ensure_unlocked()
         if key is None:
             self._say("no certificate issued: the auditor's key was not unlocked", error=True)
             return
@@ -437,8 +358,12 @@ class SummaryScreen(Screen[None]):
     def _issue(self, key: Any) -> None:
         from inspector.certificates.issue import issue_certificate
 
-        issued = issue_certificate(self.session.data, self.audit_id, key)
-        self.post_message(self.Issued(issued.record_path))
+        try:
+            issued = issue_certificate(self.session.data, self.audit_id, key)
+        except Exception as exc:
+            self.post_message(self.Failed(Problem.of(exc, "cannot issue the certificate")))
+        else:
+            self.post_message(self.Issued(issued.record_path))
 
     def on_summary_screen_issued(self, message: Issued) -> None:
         from inspector.certificates.psc1 import display_cert_id
@@ -462,12 +387,11 @@ class SummaryScreen(Screen[None]):
             self.dismiss()
 
     # -- errors -------------------------------------------------------------------------------
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        message = str(error) if isinstance(error, UserError) else f"unexpected error: {error!r}"
-        if event.worker.group == "summary-load" and self.view is None:
-            self.query_one("#summary-station", Static).update(Text(message))
-        self._set_busy(False, message)
-        self._say(message, error=True)
+    def on_summary_screen_failed(self, message: Failed) -> None:
+        if message.reading is not None:
+            if message.reading != self.readings:
+                return  # an older read: a newer one is on its way
+            if self.view is None:
+                self.query_one("#summary-station", Static).update(Text(message.error))
+        self._set_busy(False, message.error)
+        self._say(message.error, error=True)

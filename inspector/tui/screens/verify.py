@@ -1,18 +1,18 @@
 """Verify a scanned certificate: a hand-held QR scanner types the text and presses Enter.
 
-Each scan (Enter, or a paste) is checked on a worker with ``verify_payload`` against the
-installed trust and revocation lists, read afresh for every scan so a newly installed list
-counts at once. The verdict shows large (VALID / INVALID in words and colour) with the
-station, certificate id, validity, auditor, the reasons when invalid and any warning; the input
-is then cleared for the next scan. Wording follows ``inspector verify``.
+Each scan (Enter, or a paste) is checked on a worker with the core's
+``inspector.services.scan.check_scan`` (as ``inspector verify`` does) against the installed
+trust and revocation lists, read afresh for every scan so a newly installed list counts at once.
+The verdict shows large (VALID / INVALID in words and colour) with the station, certificate id,
+validity, auditor, the reasons when invalid and any warning; the input is then cleared for the
+next scan. Wording follows ``inspector verify``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -22,11 +22,13 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState
 
-from inspector.errors import UserError
+from inspector.tui.messages import Problem, WorkerFailed
 from inspector.tui.session import Session
 from inspector.tui.widgets.verdict import VerdictBanner
+
+if TYPE_CHECKING:
+    from inspector.services.scan import Scanned
 
 
 class ScanInput(Input):
@@ -36,33 +38,6 @@ class ScanInput(Input):
         super()._on_paste(event)
         if event.text.strip():
             self.post_message(self.Submitted(self, self.value))
-
-
-@dataclass(frozen=True)
-class Checked:
-    """One verification and what the screen shows with it."""
-
-    verdict: Any  # inspector.verify.Verdict
-    station_hi: str | None
-    station_en: str | None  # the registry's English name, when the QR carries none
-
-
-def check(session: Session, text: str, now: datetime | None = None) -> Checked:
-    """Verify ``text`` against the installed lists (blocking: call from a worker)."""
-    from inspector.audit.stations import load_registry
-    from inspector.certificates.verify import verify_payload
-
-    trust, crl = session.trust_lists()
-    verdict = verify_payload(text, trust, crl, now)
-    station_hi = station_en = None
-    if verdict.claims is not None:
-        try:
-            station = load_registry(data_root=session.data.root).get(verdict.claims.station_code)
-        except UserError:
-            pass
-        else:
-            station_hi, station_en = station.name.hi, station.name.en
-    return Checked(verdict, station_hi, station_en)
 
 
 class VerifyScreen(Screen[None]):
@@ -77,17 +52,24 @@ class VerifyScreen(Screen[None]):
     ]
 
     class Done(Message):
-        def __init__(self, scan: int, checked: Checked) -> None:
+        def __init__(self, scan: int, checked: Scanned) -> None:
             super().__init__()
             self.scan = scan
             self.checked = checked
+
+    class Failed(WorkerFailed):
+        """Scan ``scan`` could not be checked at all (no verdict: e.g. an unreadable trust list)."""
+
+        def __init__(self, scan: int, problem: Problem) -> None:
+            super().__init__(problem)
+            self.scan = scan
 
     def __init__(self, session: Session, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.session = session
         self.clock = clock
         self.scans = 0
-        self.last: Checked | None = None
+        self.last: Scanned | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,8 +95,15 @@ class VerifyScreen(Screen[None]):
 
     @work(thread=True, group="verify", exit_on_error=False)
     def _verify(self, scan: int, text: str) -> None:
+        from inspector.services.scan import check_scan
+
         now = self.clock() if self.clock is not None else None
-        self.post_message(self.Done(scan, check(self.session, text, now)))
+        try:
+            checked = check_scan(self.session.data, text, now)
+        except Exception as exc:
+            self.post_message(self.Failed(scan, Problem.of(exc, "unexpected error")))
+        else:
+            self.post_message(self.Done(scan, checked))
 
     def on_verify_screen_done(self, message: Done) -> None:
         if message.scan != self.scans:
@@ -123,7 +112,7 @@ class VerifyScreen(Screen[None]):
         self._show(message.checked)
 
     # -- display ------------------------------------------------------------------------------
-    def _show(self, checked: Checked) -> None:
+    def _show(self, checked: Scanned) -> None:
         verdict = checked.verdict
         claims = verdict.claims
         banner = self.query_one("#verify-verdict", VerdictBanner)
@@ -135,9 +124,11 @@ class VerifyScreen(Screen[None]):
         station = self.query_one("#verify-station", Static)
         station_hi = self.query_one("#verify-station-hi", Static)
         if claims is not None:
-            label = "Station" if verdict.valid else "Station (as claimed)"
-            name = claims.station_name or checked.station_en or ""
-            station.update(Text.assemble((f"{label}: ", "bold"), (name, "bold"), f" ({claims.station_code})"))
+            station.update(
+                Text.assemble(
+                    (f"{checked.station_label}: ", "bold"), (checked.station_name, "bold"), f" ({claims.station_code})"
+                )
+            )
             station_hi.update(Text(checked.station_hi or ""))
         else:
             station.update("")
@@ -209,14 +200,12 @@ class VerifyScreen(Screen[None]):
         if len(self.app.screen_stack) > 1:
             self.dismiss()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        message = str(error) if isinstance(error, UserError) else f"unexpected error: {error!r}"
+    def on_verify_screen_failed(self, message: Failed) -> None:
+        if message.scan != self.scans:
+            return  # a later scan is being checked, or the screen was cleared
         self.last = None
         banner = self.query_one("#verify-verdict", VerdictBanner)
         banner.add_class("-problem")
-        banner.show(None, f"Cannot verify: {message}")
+        banner.show(None, f"Cannot verify: {message.error}")
         for name in ("station", "station-hi", "details", "reasons", "warnings"):
             self.query_one(f"#verify-{name}", Static).update("")

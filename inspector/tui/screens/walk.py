@@ -22,14 +22,7 @@ from textual.widgets import Button, Footer, Header, Input
 
 from inspector.crypto.canonical import parse_time
 from inspector.tui.commands import ItemJumpProvider
-from inspector.tui.messages import (
-    AuditOpened,
-    AuditOpenFailed,
-    FindingFailed,
-    FindingSaved,
-    SaveJob,
-    WriterIdle,
-)
+from inspector.tui.messages import SaveJob
 from inspector.tui.widgets.audit_writer import AuditWriter
 from inspector.tui.widgets.finding_form import Draft, FindingForm
 from inspector.tui.widgets.i18n import SHORT, STATUS_KEYS
@@ -41,7 +34,7 @@ from inspector.tui.widgets.status_buttons import StatusButtons
 if TYPE_CHECKING:
     from inspector.audit.chain import Finding
     from inspector.audit.checklist import Checklist
-    from inspector.tui.app import InspectorApp
+    from inspector.tui.protocols import AppServices
 
 NONCONFORMITIES = ("minor", "major")
 CURSOR_DELAY = 0.4  # seconds on an item before it is remembered as the place to resume
@@ -60,6 +53,8 @@ SAVING_NOTICE_AFTER = 0.15  # seconds
 
 
 class WalkScreen(Screen[None]):
+    """The checklist walk of one audit; a :class:`~inspector.tui.protocols.QuitGuard`."""
+
     CSS_PATH = "walk.tcss"
     COMMANDS = {ItemJumpProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -79,7 +74,7 @@ class WalkScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="walk-quit", show=False),
     ]
 
-    app: InspectorApp  # type: ignore[assignment]
+    app: AppServices  # type: ignore[assignment]
 
     def __init__(self, audit_id: str) -> None:
         super().__init__()
@@ -120,11 +115,11 @@ class WalkScreen(Screen[None]):
         self.query_one("#walk-main").loading = True
         self.writer.open()
 
-    def on_audit_open_failed(self, message: AuditOpenFailed) -> None:
-        self.app.notify(message.error, title="Cannot open the audit", severity="error", timeout=10)
+    def on_audit_writer_open_failed(self, message: AuditWriter.OpenFailed) -> None:
+        self.notify(message.error, title="Cannot open the audit", severity="error", timeout=10)
         self.dismiss()
 
-    def on_audit_opened(self, message: AuditOpened) -> None:
+    def on_audit_writer_opened(self, message: AuditWriter.Opened) -> None:
         audit = message.audit
         self.checklist = audit.checklist
         self.order = list(audit.checklist.items)
@@ -406,7 +401,7 @@ class WalkScreen(Screen[None]):
         if self.saving_job is job:
             self.query_one(SaveState).saving(job.item)
 
-    def on_finding_saved(self, message: FindingSaved) -> None:
+    def on_audit_writer_saved(self, message: AuditWriter.Saved) -> None:
         job, finding = message.job, message.finding
         self.in_flight -= 1
         self.saving_job = None
@@ -428,7 +423,7 @@ class WalkScreen(Screen[None]):
             )
         self._replay_deferred()
 
-    def on_finding_failed(self, message: FindingFailed) -> None:
+    def on_audit_writer_save_failed(self, message: AuditWriter.SaveFailed) -> None:
         job = message.job
         self.in_flight -= 1
         self.saving_job = None
@@ -447,12 +442,9 @@ class WalkScreen(Screen[None]):
         while self.deferred and not self.in_flight:
             self.action_record(self.deferred.pop(0))
 
-    def on_writer_idle(self, message: WriterIdle) -> None:
-        if message.error:
-            self.app.notify(message.error, severity="warning")
-
-    def key_state_changed(self) -> None:
-        """The key was locked or unlocked (called by the app)."""
+    def on_audit_writer_idle(self, message: AuditWriter.Idle) -> None:
+        if message.problem:
+            self.notify(message.problem.error, severity="warning")
 
     # -- leaving ------------------------------------------------------------------------------------------
     def unsaved(self) -> list[str]:

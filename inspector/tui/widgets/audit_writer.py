@@ -2,8 +2,9 @@
 
 It holds the open :class:`~inspector.audit.Audit` (and so its lock) and runs every disk and
 crypto call on it, one thread worker at a time, in the order asked: findings, the resume
-cursor, and finally closing the store. Results are posted as messages that bubble up to the
-screen; the screen never touches the ``Audit`` while a job may be running.
+cursor, and finally closing the store. Results are posted as its own messages
+(``AuditWriter.Saved``, ``AuditWriter.SaveFailed``...), which bubble up to the screen; the
+screen never touches the ``Audit`` while a job may be running.
 """
 
 from __future__ import annotations
@@ -14,26 +15,71 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
+from textual.message import Message
 from textual.widget import Widget
 
 from inspector.errors import UserError
-from inspector.tui.messages import (
-    AuditOpened,
-    AuditOpenFailed,
-    FindingFailed,
-    FindingSaved,
-    SaveJob,
-    WriterIdle,
-)
+from inspector.tui.messages import Problem, SaveJob, WorkerFailed
 
 if TYPE_CHECKING:
     from inspector.audit.audit import Audit
+    from inspector.audit.chain import Finding
+    from inspector.audit.scoring import Score
     from inspector.crypto.signing import SigningKey
     from inspector.tui.session import Session
 
 
 class AuditWriter(Widget):
     DEFAULT_CSS = "AuditWriter { display: none; }"
+
+    class Opened(Message):
+        """The audit is open (holding its lock when writable); a snapshot of its findings."""
+
+        def __init__(
+            self,
+            audit: Audit,
+            findings: dict[str, Finding],
+            score: Score,
+            cursor: str | None,
+            records: int,
+            station_hi: str,
+        ) -> None:
+            super().__init__()
+            self.audit = audit
+            self.findings = findings
+            self.score = score
+            self.cursor = cursor
+            self.records = records
+            self.station_hi = station_hi
+
+    class OpenFailed(WorkerFailed):
+        """The audit could not be opened (open elsewhere, damaged...)."""
+
+    class Saved(Message):
+        """``job`` is signed and durable: ``finding`` is its stored record, ``records`` the chain length."""
+
+        def __init__(self, job: SaveJob, finding: Finding, score: Score, records: int) -> None:
+            super().__init__()
+            self.job = job
+            self.finding = finding
+            self.score = score
+            self.records = records
+
+    class SaveFailed(WorkerFailed):
+        """``job`` was not stored; ``field`` is the input the error concerns ("note", "reason",
+        "evidence", "due") or None."""
+
+        def __init__(self, job: SaveJob, problem: Problem) -> None:
+            super().__init__(problem)
+            self.job = job
+
+    class Idle(Message):
+        """A job that is not a finding (``what``: "cursor", "close") finished; ``problem`` if it failed."""
+
+        def __init__(self, what: str, problem: Problem | None = None) -> None:
+            super().__init__()
+            self.what = what
+            self.problem = problem
 
     def __init__(self, session: Session, audit_id: str) -> None:
         super().__init__()
@@ -92,18 +138,16 @@ class AuditWriter(Widget):
             try:
                 cursor = service.cursor(audit.id)
                 station_hi = _station_hi(self.session, audit.opened.station.code, audit.opened.station.name_hi)
-                opened = AuditOpened(audit, audit.latest(), audit.score(), cursor, audit.state.seq, station_hi)
+                opened = self.Opened(audit, audit.latest(), audit.score(), cursor, audit.state.seq, station_hi)
             except BaseException:
                 audit.close_store()
                 raise
-        except UserError as exc:
-            self.post_message(AuditOpenFailed(str(exc)))
         except Exception as exc:
-            self.post_message(AuditOpenFailed(f"cannot open audit {self.audit_id[:12]}: {exc}"))
+            self.post_message(self.OpenFailed(Problem.of(exc, f"cannot open audit {self.audit_id[:12]}")))
         else:
             self.post_message(opened)
 
-    def on_audit_opened(self, message: AuditOpened) -> None:
+    def on_audit_writer_opened(self, message: Opened) -> None:
         self.audit = message.audit
         self._pump()
 
@@ -118,20 +162,18 @@ class AuditWriter(Widget):
             finding = audit.record(
                 job.item, job.status, note=job.note, evidence=job.evidence, due=job.due, reason=job.reason
             )
-            result = FindingSaved(job, finding, audit.score(), audit.state.seq)
-        except UserError as exc:
-            self.post_message(FindingFailed(job, str(exc), exc.field))
+            result = self.Saved(job, finding, audit.score(), audit.state.seq)
         except Exception as exc:  # disk full, permissions...: shown, never swallowed
-            self.post_message(FindingFailed(job, f"could not save: {exc}"))
+            self.post_message(self.SaveFailed(job, Problem.of(exc, "could not save")))
         else:
             self.post_message(result)
         finally:
             audit.key = None  # the key lives in the session only, so locking it stops signing
 
-    def on_finding_saved(self) -> None:
+    def on_audit_writer_saved(self) -> None:
         self._done()
 
-    def on_finding_failed(self) -> None:
+    def on_audit_writer_save_failed(self) -> None:
         self._done()
 
     @work(thread=True, exit_on_error=False, group="audit-writer")
@@ -139,9 +181,9 @@ class AuditWriter(Widget):
         try:
             self.session.audits.set_cursor(self.audit_id, item_id)
         except Exception as exc:  # the cursor is a convenience: report, carry on
-            self.post_message(WriterIdle("cursor", f"could not remember the position: {exc}"))
+            self.post_message(self.Idle("cursor", Problem.during(exc, "could not remember the position")))
         else:
-            self.post_message(WriterIdle("cursor"))
+            self.post_message(self.Idle("cursor"))
 
     @work(thread=True, exit_on_error=False, group="audit-writer")
     def _close(self, _payload: None) -> None:
@@ -150,11 +192,11 @@ class AuditWriter(Widget):
             if audit is not None:
                 audit.close_store()
         except Exception as exc:
-            self.post_message(WriterIdle("close", f"closing the audit: {exc}"))
+            self.post_message(self.Idle("close", Problem.during(exc, "closing the audit")))
         else:
-            self.post_message(WriterIdle("close"))
+            self.post_message(self.Idle("close"))
 
-    def on_writer_idle(self, message: WriterIdle) -> None:
+    def on_audit_writer_idle(self, message: Idle) -> None:
         if message.what == "close":
             self.closed = True
             self.audit = None

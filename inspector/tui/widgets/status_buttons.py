@@ -27,6 +27,6 @@ class StatusButtons(Horizontal):
         """Colour the stored status; underline a chosen status that is not saved yet."""
         for _key, status, _label in STATUS_KEYS:
             button = self.query_one(f"#status-{status}", Button)
-            button.variant = VARIANTS[status] if status in (stored, pending) else "default"  # type: ignore[assignment]
+            button.variant = VARIANTS[status] if status in (stored, pending) else "default"
             button.set_class(status == stored, "-stored")
             button.set_class(status == pending and pending != stored, "-pending")

@@ -1,0 +1,78 @@
+"""Checking a scanned certificate, and the station names a verifier shows beside the verdict.
+
+One use case for both shells: ``inspector verify`` and the app's verify screen check the scanned
+text (``verify_payload``) and show the station's English and Hindi names from the local
+registry. The names are for display only: they are not part of what is signed, and a station the
+registry does not know simply has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from inspector.audit.stations import load_registry
+from inspector.certificates.verify import Verdict, verify_payload
+from inspector.errors import UserError
+from inspector.paths import DataDir
+from inspector.trust.lists import RevocationList, TrustList
+from inspector.trust.store import TrustStore
+
+__all__ = ["Scanned", "check_scan", "installed_lists", "registry_names", "with_station_names"]
+
+Lists = tuple[TrustList | None, RevocationList | None]
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """A verdict and the registry's names of the station it claims (None when unknown)."""
+
+    verdict: Verdict
+    station_en: str | None
+    station_hi: str | None
+
+    @property
+    def station_name(self) -> str:
+        """The station's name as shown: the certificate's own, else the registry's English name."""
+        claims = self.verdict.claims
+        if claims is None:
+            return ""
+        return claims.station_name or self.station_en or ""
+
+    @property
+    def station_label(self) -> str:
+        """How the station line is labelled: a station named by an invalid certificate is only claimed."""
+        return "Station" if self.verdict.valid else "Station (as claimed)"
+
+
+def installed_lists(data: DataDir) -> Lists:
+    """The trust list and revocation list installed in ``data`` (either may be None)."""
+    store = TrustStore(data.root)
+    return store.trustlist(), store.crl()
+
+
+def registry_names(data: DataDir, verdict: Verdict) -> tuple[str | None, str | None]:
+    """(English, Hindi) names of the verdict's station in the local registry, or (None, None)."""
+    if verdict.claims is None:
+        return None, None
+    try:
+        name = load_registry(data_root=data.root).get(verdict.claims.station_code).name
+    except UserError:
+        return None, None
+    return name.en, name.hi
+
+
+def with_station_names(data: DataDir, verdict: Verdict) -> Scanned:
+    english, hindi = registry_names(data, verdict)
+    return Scanned(verdict, english, hindi)
+
+
+def check_scan(data: DataDir, text: str, now: datetime | None = None, *, lists: Lists | None = None) -> Scanned:
+    """Verify scanned ``text`` (``PSC1:…`` or a verify link) and name its station.
+
+    ``lists`` are the (trust list, revocation list) to decide with; by default those installed
+    in ``data``, read afresh so a list installed a moment ago counts at once. Blocking (disk,
+    signatures): the app calls it from a worker.
+    """
+    trust, crl = lists if lists is not None else installed_lists(data)
+    return with_station_names(data, verify_payload(text, trust, crl, now))
