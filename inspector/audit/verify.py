@@ -45,6 +45,7 @@ class VerifyReport:
     sealed: bool = False
     findings_root: str | None = None
     trust: str = ""  # how signers were checked
+    trusted: bool = False  # signers were checked against a trust list (not only the audit's own key)
     opened: OpenedRecord | None = None
     closed: ClosedRecord | None = None
     seal_digest: str | None = None  # Envelope.digest() of a verified seal
@@ -58,6 +59,7 @@ class VerifyReport:
             "sealed": self.sealed,
             "findings_root": self.findings_root,
             "trust": self.trust,
+            "trusted": self.trusted,
             "problems": self.problems,
             "warnings": self.warnings,
         }
@@ -129,6 +131,7 @@ def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None
         sealed=chain.seal is not None,
         findings_root=chain.seal.findings_root if chain.seal else None,
         trust=how,
+        trusted=trust is not None,
         opened=opened,
         closed=state.closed,
         seal_digest=envelope_digest(chain.seal_envelope) if chain.seal and chain.seal_envelope else None,

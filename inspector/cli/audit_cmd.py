@@ -388,11 +388,19 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.services.verify_audit import verify_audit
 
     report = verify_audit(ctx.data, args.target)
+    # Exit 0 only when the signers were checked against a trust list: without one, a chain
+    # re-signed by a forger with a key of their own is intact too.
     if ctx.json:
         ctx.emit(report.to_json())
-        return 0 if report.ok else 1
+        return 0 if report.ok and report.trusted else 1
     for warning in report.warnings:
         ctx.warn(warning)
+    if report.ok and not report.trusted:
+        ctx.say(
+            f"INTACT BUT NOT VERIFIED: audit {report.audit_id}, {report.records} records: no trust list here, so who "
+            "signed it is unknown; install HQ's trust list ('inspector trust install FILE') and verify again"
+        )
+        return 1
     if report.ok:
         sealed = f"sealed, findings root {report.findings_root}" if report.sealed else "open (not sealed)"
         ctx.say(
