@@ -317,6 +317,11 @@ def parse_scanned(text: str) -> str:
         raise PayloadError("bad-url", "verify link must use https://")
     if any(char.isspace() or unicodedata.category(char) == "Cc" for char in link):
         raise PayloadError("bad-url", "verify link contains white space or control characters")
+    # One rule on both verifiers (web/psc1.js urlHost): HQ's page is served under a name, so an
+    # IP literal in brackets is refused outright rather than validated two different ways.
+    netloc = link[8:].split("/", 1)[0].split("?", 1)[0]
+    if "[" in netloc or "]" in netloc:
+        raise PayloadError("bad-url", "verify link host must be a name, not a bracketed IP address")
     try:
         host = urllib.parse.urlsplit(link).hostname
     except ValueError:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector._io.atomic import write_private
+from inspector._io.text import invisible_character
 from inspector.audit.stations import load_registry
 from inspector.crypto.canonical import now_text
 from inspector.crypto.signing import PublicKey
@@ -160,6 +161,24 @@ def _stations(registry: Any) -> dict[str, dict[str, str]]:
     return {station.code: {"en": station.name.en, "hi": station.name.hi} for station in registry.stations}
 
 
+def _refuse_unreadable_text(documents: list[tuple[str, Any]]) -> None:
+    for what, value in documents:
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                bad = invisible_character(item, allow="\n\t")
+                if bad:
+                    raise UserError(
+                        f"publish-verifier: {what} holds {bad}, which the phone page cannot read as this "
+                        "machine does (an unassigned, invisible or control character); correct it and publish again"
+                    )
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+
+
 def verifier_config(
     trustlist_bytes: bytes,
     crl_bytes: bytes | None,
@@ -178,9 +197,19 @@ def verifier_config(
     if any(not isinstance(key, PublicKey) for key in roots):
         raise TypeError("root_keys must be screened PublicKey objects")
     # The page must never carry a list the CLI itself would refuse.
-    load_trustlist(trustlist_bytes, roots, "trust list for the verify page")
-    if crl_bytes is not None:
-        load_crl(crl_bytes, roots, "revocation list for the verify page")
+    trustlist = load_trustlist(trustlist_bytes, roots, "trust list for the verify page")
+    crl = None if crl_bytes is None else load_crl(crl_bytes, roots, "revocation list for the verify page")
+    station_names = _stations(stations)
+    # Nor text the page could read differently: the browser's Unicode is newer than this
+    # Python's, so a code point unassigned here may normalise otherwise there, and the page
+    # would refuse the whole list as not canonical. One rule for both: only assigned characters.
+    _refuse_unreadable_text(
+        [
+            ("trust list", trustlist.model_dump(mode="json")),
+            ("revocation list", crl.model_dump(mode="json") if crl else {}),
+        ]
+        + [(f"station {code}", names) for code, names in station_names.items()]
+    )
     try:
         trustlist_text = trustlist_bytes.decode("utf-8")
         crl_text = None if crl_bytes is None else crl_bytes.decode("utf-8")
@@ -191,7 +220,7 @@ def verifier_config(
         "roots": [key.b64 for key in roots],
         "trustlist": trustlist_text,
         "crl": crl_text,
-        "stations": _stations(stations),
+        "stations": station_names,
         "base_url": None if base_url is None else check_base_url(base_url),
         "published_at": now_text(),
     }

@@ -58,15 +58,11 @@
   function urlHost(link) {
     const rest = link.slice(8);
     const netloc = rest.split(/[/?]/)[0];
+    // One rule on both verifiers (psc1.parse_scanned): HQ's page is served under a name, so a
+    // bracketed IP literal is refused outright rather than validated two different ways.
+    if (netloc.includes("[") || netloc.includes("]")) return null;
     let host = netloc.slice(netloc.lastIndexOf("@") + 1);
-    if (host.startsWith("[")) {
-      const end = host.indexOf("]");
-      if (end < 0) return null;
-      host = host.slice(1, end);
-    } else {
-      if ((netloc.includes("[") && !netloc.includes("]")) || (netloc.includes("]") && !netloc.includes("["))) return null;
-      host = host.split(":")[0];
-    }
+    host = host.split(":")[0];
     return host || null;
   }
 

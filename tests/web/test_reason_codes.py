@@ -172,7 +172,7 @@ def test_no_script_recovers_a_code_from_message_text() -> None:
         assert "reasonCode" not in text, name
         splits = re.findall(r".*\.split\(\s*[\"']:[\"']\s*\).*", text)
         # psc1.js's urlHost cuts a port off a host name; nothing else splits on ':'.
-        allowed = ['      host = host.split(":")[0];'] if name == "psc1.js" else []
+        allowed = ['    host = host.split(":")[0];'] if name == "psc1.js" else []
         assert splits == allowed, f"{name}: {splits}"
 
 

@@ -452,6 +452,12 @@ def build_vectors() -> list[Vector]:
         cert(SECOND.signing, auditor=SECOND.auditor_id, name="Sector 49", station="GBN-S49"),
     )
     add("valid-link", "the verify link form the QR holds", "https://verify.gbnpolice.example/cert/#" + good)
+    for name, host in (("junk", "[zz]"), ("ipv6", "[::1]"), ("ipvfuture", "[v1.x]"), ("half", "verify.example]")):
+        add(
+            f"invalid-link-bracketed-{name}",
+            "a bracketed host is refused on both verifiers",
+            f"https://{host}/#" + good,
+        )
     add(
         "valid-link-upper",
         "the link as the QR carries it (scheme and host upper case)",
