@@ -44,6 +44,11 @@ class ReasonCode(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     RECORD_MISMATCH = "record-mismatch"
+    # HQ's decision, from the certificate status list (trust/status.py)
+    NOT_DECIDED = "not-decided"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)

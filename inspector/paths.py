@@ -64,6 +64,10 @@ class DataDir:
     def installed_crl(self) -> Path:
         return self.trust / "crl.json"
 
+    @property
+    def installed_status(self) -> Path:
+        return self.trust / "status.json"
+
     # headquarters
     @property
     def hq(self) -> Path:
@@ -79,7 +83,27 @@ class DataDir:
 
     @property
     def hq_bundles(self) -> Path:
+        """The first release's flat folder of archived bundles (``<audit id>.zip``); read, and
+        emptied into :attr:`hq_files` by ``inspector hq db upgrade``."""
         return self.hq / "bundles"
+
+    @property
+    def hq_certificates(self) -> Path:
+        """The first release's flat folder of certificate records (``<cert id>.json``)."""
+        return self.hq / "certificates"
+
+    @property
+    def hq_files(self) -> Path:
+        """HQ's content-addressed file store: bundles, certificate records and evidence, each
+        at ``ab/cd/<sha256>`` (never hundreds of thousands of files in one folder). ``[hq]
+        files`` in ``config.toml`` or ``INSPECTOR_HQ_FILES`` may put it elsewhere (a share
+        that several HQ machines see): see ``inspector.hq.register.settings``."""
+        return self.hq / "files"
+
+    @property
+    def hq_tinydb_register(self) -> Path:
+        """The embedded (TinyDB) register of imported audits and certificates."""
+        return self.hq / "audits.json"
 
     @property
     def config(self) -> Path:

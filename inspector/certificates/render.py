@@ -8,8 +8,10 @@ from inspector._io.atomic import write_private
 from inspector._io.outputs import check_output_dir
 from inspector.certificates import printing, qr
 from inspector.certificates.model import CertificateBody, qr_text_of, record_bytes
+from inspector.crypto.canonical import parse_time
 from inspector.crypto.signing import Envelope
 from inspector.errors import UserError
+from inspector.trust.status import CertStatus, StatusList, cti_of
 
 
 def write_outputs(
@@ -18,6 +20,7 @@ def write_outputs(
     out_dir: Path,
     *,
     formats: tuple[str, ...] = ("json", "png", "svg", "html", "pdf"),
+    context: printing.PrintContext = printing.DRAFT,
 ) -> dict[str, str]:
     """Write the record and its renderings into ``out_dir``; returns format -> path.
 
@@ -33,8 +36,8 @@ def write_outputs(
         "json": lambda: record_bytes(envelope),
         "png": lambda: qr.png_bytes(text, box_size=12),
         "svg": lambda: qr.svg_text(text).encode("utf-8"),
-        "html": lambda: printing.render_html(body, qr.svg_text(text)).encode("utf-8"),
-        "pdf": lambda: printing.render_pdf(body, qr.png_bytes(text, box_size=12)),
+        "html": lambda: printing.render_html(body, qr.svg_text(text), context).encode("utf-8"),
+        "pdf": lambda: printing.render_pdf(body, qr.png_bytes(text, box_size=12), context),
     }
     rendered: list[tuple[str, Path, bytes]] = []
     for fmt in formats:
@@ -59,3 +62,32 @@ def write_outputs(
             raise
         raise UserError(f"output directory {out_dir}: cannot write ({exc.strerror})", field="out") from None
     return written
+
+
+def print_context(
+    body: CertificateBody, status: StatusList | None, station_address: str | None = None
+) -> printing.PrintContext:
+    """What the printed certificate says of HQ's decision, from the installed status list.
+
+    Granted: the decision date, the revision and original date of a renewal, the certifying
+    organisation. Anything else (no list, not decided, suspended...): a draft.
+    """
+    organisation = status.organisation if status is not None else None
+    base = {
+        "organisation": organisation.name if organisation else None,
+        "organisation_address": organisation.address if organisation else None,
+        "accreditation": organisation.accreditation if organisation else None,
+        "station_address": station_address,
+    }
+    if status is None:
+        return printing.PrintContext(**base)
+    found = status.lookup(cti_of(body.cert_id))
+    if found is None or found[0] != CertStatus.GRANTED:
+        return printing.PrintContext(**base)
+    renewal = next((r for r in status.renewals if r.cert_id == body.cert_id), None)
+    return printing.PrintContext(
+        decided_on=found[2],
+        revision=renewal.revision if renewal else 0,
+        original_certification=parse_time(renewal.original_certification).date() if renewal else None,
+        **base,
+    )

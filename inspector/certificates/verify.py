@@ -11,10 +11,10 @@ procedure and is tested against vectors produced by this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from inspector.certificates.model import parse_record
+from inspector.certificates.deferred import parse_record
 from inspector.certificates.psc1 import (
     CertClaims,
     PayloadError,
@@ -35,6 +35,7 @@ from inspector.trust.lists import (
     TrustEntry,
     TrustList,
 )
+from inspector.trust.status import CertStatus, StatusList
 
 CLOCK_SKEW = timedelta(seconds=300)
 MAX_LIFETIME = timedelta(days=MAX_CERT_LIFETIME_DAYS)
@@ -54,6 +55,10 @@ REASON_TEXT: dict[str, str] = {
     "expired": "the certificate has expired",
     "revoked": "the certificate was revoked by HQ",
     "record-mismatch": "the certificate record and its QR code disagree",
+    "not-decided": "awaiting HQ's decision: HQ has not granted this certificate",
+    "suspended": "HQ has suspended this certificate",
+    "withdrawn": "HQ has withdrawn this certificate",
+    "superseded": "replaced by a newer certificate for the station",
 }
 
 
@@ -73,6 +78,11 @@ class Verdict:
     trustlist_issued_at: str | None = None
     crl_seq: int | None = None
     crl_issued_at: str | None = None
+    status_seq: int | None = None
+    status_issued_at: str | None = None
+    status: str | None = None  # HQ's decision on the certificate: granted, suspended, ...
+    decided_on: date | None = None  # the day HQ granted it
+    superseded_by: str | None = None
 
     def fail(self, code: str, message: str | None = None) -> Verdict:
         self.valid = False
@@ -87,6 +97,8 @@ class Verdict:
             lists.append(f"trust list #{self.trustlist_seq} of {self.trustlist_issued_at[:10]}")
         if self.crl_seq is not None and self.crl_issued_at:
             lists.append(f"revocation list #{self.crl_seq} of {self.crl_issued_at[:10]}")
+        if self.status_seq is not None and self.status_issued_at:
+            lists.append(f"status list #{self.status_seq} of {self.status_issued_at[:10]}")
         return ", ".join(lists)
 
     @property
@@ -110,6 +122,9 @@ class Verdict:
                 "issued_at": self.trustlist_issued_at,
             },
             "revocation_list": {"seq": self.crl_seq, "issued_at": self.crl_issued_at},
+            "status_list": {"seq": self.status_seq, "issued_at": self.status_issued_at},
+            "status": self.status,
+            "decided_on": self.decided_on.isoformat() if self.decided_on else None,
         }
         if claims is not None:
             out["certificate"] = {
@@ -344,3 +359,41 @@ def _record_mismatches(body: Any, claims: CertClaims, entry: TrustEntry) -> list
         "signing key": body.kid == entry.kid,
     }
     return [name for name, ok in checks.items() if not ok]
+
+
+def apply_status(verdict: Verdict, status: StatusList | None, now: datetime | None = None) -> Verdict:
+    """HQ's decision on top of the signature and claims checks: VALID only when granted.
+
+    Every product path (CLI, app, phone page) calls this: an auditor's signature alone is a
+    recommendation; the certificate is in force only once HQ's status list says granted. With
+    no status list installed nothing can be decided, and the answer is ``not-decided``.
+    """
+    if verdict.claims is None:
+        return verdict  # not a genuine certificate at all: its reasons say why
+    if status is None:
+        verdict.status = None
+        return verdict.fail(
+            ReasonCode.NOT_DECIDED.value,
+            "no certificate status list is installed, so HQ's decision cannot be checked "
+            "(install HQ's with 'inspector trust install-status FILE')",
+        )
+    verdict.status_seq, verdict.status_issued_at = status.seq, status.issued_at
+    if status.is_stale(now):
+        verdict.warnings.append(
+            f"the certificate status list is past its next update ({status.next_update[:10]}); a recent "
+            "suspension or withdrawal may be missing: get a newer one from HQ"
+        )
+    found = status.lookup(verdict.claims.cert_id)
+    if found is None:
+        verdict.status = ReasonCode.NOT_DECIDED.value
+        return verdict.fail(ReasonCode.NOT_DECIDED.value)
+    state, change, decided = found
+    verdict.status, verdict.decided_on = state.value, decided
+    if state == CertStatus.GRANTED:
+        return verdict
+    assert change is not None
+    since = change.since[:10]
+    if state == CertStatus.SUPERSEDED:
+        verdict.superseded_by = change.superseded_by
+        return verdict.fail(state.value, f"replaced on {since} by certificate {change.superseded_by}")
+    return verdict.fail(state.value, f"{REASON_TEXT[state.value]} on {since}: {change.reason}")

@@ -168,14 +168,29 @@ def cmd_qr(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _station_address(ctx: Context, code: str) -> str | None:
+    from inspector.audit.stations import load_registry
+
+    try:
+        station = load_registry(data_root=ctx.data.root).get(code)
+    except UserError:
+        return None
+    address = getattr(station, "address", None)
+    return address if isinstance(address, str) and address else None
+
+
 def cmd_print(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificates.render import write_outputs
+    from inspector.certificates.render import print_context, write_outputs
+    from inspector.trust.store import TrustStore
 
     envelope, body = _load(ctx, args.cert)
-    paths = write_outputs(body, envelope, Path(args.out), formats=("html", "pdf"))
+    context = print_context(body, TrustStore(ctx.data.root).status(), _station_address(ctx, body.station_code))
+    paths = write_outputs(body, envelope, Path(args.out), formats=("html", "pdf"), context=context)
     if ctx.json:
-        ctx.emit({"id": body.cert_id, "paths": paths})
+        ctx.emit({"id": body.cert_id, "paths": paths, "draft": context.is_draft})
     else:
+        if context.is_draft:
+            ctx.warn("printed as a DRAFT: the installed status list does not show HQ's grant of this certificate")
         for fmt, path in paths.items():
             ctx.say(f"  {fmt:<4} {path}")
     return 0

@@ -22,7 +22,11 @@ from inspector.cli.common import (
 from inspector.cli.keys_cmd import add_output_option, check_output, key_summary, write_output
 from inspector.errors import UserError
 
-HQ_EXTENSIONS: tuple[str, ...] = ("inspector.cli.hq_audit_cmd", "inspector.cli.hq_publish_cmd")
+HQ_EXTENSIONS: tuple[str, ...] = (
+    "inspector.cli.hq_audit_cmd",
+    "inspector.cli.hq_publish_cmd",
+    "inspector.cli.hq_decide_cmd",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         group, "init", cmd_init, "create the HQ root key here (encrypted with a passphrase)", json_flag=True
     )
     init.add_argument("--name", required=True, help="the issuing office, e.g. 'Police Commissionerate GB Nagar'")
+    init.add_argument("--address", help="the certifying organisation's address, printed on certificates")
+    init.add_argument(
+        "--accreditation",
+        help="an accredited certification body's accreditation (e.g. 'NABCB MSCB-123'); without it certificates "
+        "read as the commissionerate's own first-party statement",
+    )
     add_passphrase_option(init)
 
     add_command(group, "show", cmd_show, "kid, name and public key of the HQ root key", json_flag=True)
@@ -136,9 +146,13 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     hq = _hq(ctx)
     if hq.hq_key.exists():
         raise UserError(f"{hq.hq_key}: an HQ root key already exists here; refusing to overwrite it")
+    from inspector.hq.decisions import check_organisation, save_organisation
+
     name = check_name(args.name, "--name")
+    organisation = check_organisation(name, getattr(args, "address", None), getattr(args, "accreditation", None))
     passphrase = read_passphrase(args, "Passphrase for the new HQ root key: ", confirm=True)
     info = hq.init(name, passphrase)
+    save_organisation(ctx.data, organisation)
     if ctx.json:
         ctx.emit(key_summary(info, hq.hq_key))
         return 0

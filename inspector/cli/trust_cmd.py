@@ -1,4 +1,4 @@
-"""``inspector trust pin|unpin|install|install-crl|show``: the trust installed on this machine."""
+"""``inspector trust pin|unpin|install|install-crl|install-status|show``: the trust installed on this machine."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         json_flag=True,
     )
     install_crl.add_argument("file", metavar="FILE")
+    install_status = add_command(
+        group,
+        "install-status",
+        cmd_install_status,
+        "install HQ's certificate status list (its decisions) signed by a pinned root and newer than the installed one",
+        json_flag=True,
+    )
+    install_status.add_argument("file", metavar="FILE")
     add_command(group, "show", cmd_show, "pinned roots and the auditors of the installed trust list", json_flag=True)
 
 
@@ -105,6 +113,30 @@ def cmd_install_crl(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say(f"revocation list seq {crl.seq} is already installed")
     if crl.is_stale():
         ctx.warn(f"this revocation list is past its next_update ({crl.next_update}); ask HQ for a newer one")
+    return 0
+
+
+def cmd_install_status(args: argparse.Namespace, ctx: Context) -> int:
+    store = _store(ctx)
+    data = read_bytes(args.file, "status list file")
+    try:
+        previous = store.status()
+    except UserError:
+        previous = None
+    status = store.install_status(data, f"certificate status list {args.file}")
+    changed = previous is None or previous.seq != status.seq
+    if ctx.json:
+        ctx.emit(dict(status.summary(), changed=changed))
+        return 0
+    if changed:
+        ctx.say(
+            f"certificate status list seq {status.seq} installed: {status.count} decided certificates, "
+            f"issued {status.issued_at}, next update {status.next_update}"
+        )
+    else:
+        ctx.say(f"certificate status list seq {status.seq} is already installed")
+    if status.is_stale():
+        ctx.warn(f"this status list is past its next_update ({status.next_update}); ask HQ for a newer one")
     return 0
 
 

@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--image", metavar="PHOTO", help="a photo or image of the QR code")
     parser.add_argument("--trust", metavar="F", help="trust list file to use instead of the installed one")
     parser.add_argument("--revocations", metavar="F", help="revocation list file to use instead of the installed one")
+    parser.add_argument(
+        "--status", metavar="F", help="certificate status list (HQ's decisions) to use instead of the installed one"
+    )
     parser.add_argument("--at", metavar="DATE", help="check as of DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
 
 
@@ -48,8 +51,11 @@ def parse_at(text: str | None) -> datetime | None:
     raise UserError(f"--at {text!r}: expected a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ")
 
 
-def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tuple[Any, Any]:
-    """The trust list and CRL to decide with: given files (checked against the pins) or installed."""
+def load_lists(
+    ctx: Context, trust_file: str | None, crl_file: str | None, status_file: str | None = None
+) -> tuple[Any, Any, Any]:
+    """The trust list, CRL and status list to decide with: given files (checked against the pins,
+    never older than the installed ones) or the installed ones."""
     from inspector.cli.common import read_bytes
     from inspector.trust.lists import RevocationList, TrustList
     from inspector.trust.store import TrustStore
@@ -65,9 +71,13 @@ def load_lists(ctx: Context, trust_file: str | None, crl_file: str | None) -> tu
         crl = store.given_crl(read_bytes(crl_file, "revocation list"), f"revocation list {crl_file}")
     else:
         crl = store.crl()
+    if status_file:
+        status = store.given_status(read_bytes(status_file, "status list"), f"certificate status list {status_file}")
+    else:
+        status = store.status()
     if trust is None:
         raise UserError("no trust list: install HQ's with 'inspector trust install FILE' or pass --trust FILE")
-    return trust, crl
+    return trust, crl, status
 
 
 def _scan_image(path: str) -> str:
@@ -107,17 +117,18 @@ def _input(args: argparse.Namespace) -> tuple[str, str, bytes | None]:
 
 
 def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.certificates.verify import verify_record
+    from inspector.certificates.verify import apply_status, verify_record
     from inspector.services.scan import check_scan, with_station_names
 
     now = parse_at(args.at)
     kind, text, data = _input(args)
-    trust, crl = load_lists(ctx, args.trust, args.revocations)
+    trust, crl, status = load_lists(ctx, args.trust, args.revocations, getattr(args, "status", None))
     if kind == "record":
         assert data is not None
-        scanned = with_station_names(ctx.data, verify_record(data, text, trust, crl, now))
+        verdict = apply_status(verify_record(data, text, trust, crl, now), status, now)
+        scanned = with_station_names(ctx.data, verdict)
     else:
-        scanned = check_scan(ctx.data, text, now, lists=(trust, crl))
+        scanned = check_scan(ctx.data, text, now, lists=(trust, crl, status))
     verdict = scanned.verdict
     if ctx.json:
         out = verdict.to_json()

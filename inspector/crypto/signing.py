@@ -44,6 +44,8 @@ class Domain(StrEnum):
     ENROLMENT = "PSA/enrolment/v1"
     TRUSTLIST = "PSA/trustlist/v1"
     CRL = "PSA/crl/v1"
+    STATUS = "PSA/status/v1"  # HQ's certificate status list (decisions)
+    DECISION = "PSA/decision/v1"  # one certification decision of HQ's reviewers
 
 
 def compute_kid(raw_public: bytes) -> bytes:

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from inspector.audit.stations import load_registry
-from inspector.certificates.verify import Verdict, verify_payload
+from inspector.certificates.verify import Verdict, apply_status, verify_payload
 from inspector.errors import UserError
 from inspector.paths import DataDir
 from inspector.trust.lists import RevocationList, TrustList
+from inspector.trust.status import StatusList
 from inspector.trust.store import TrustStore
 
 __all__ = ["Scanned", "check_scan", "installed_lists", "registry_names", "with_station_names"]
 
-Lists = tuple[TrustList | None, RevocationList | None]
+Lists = tuple[TrustList | None, RevocationList | None, StatusList | None]
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,10 @@ class Scanned:
 
 
 def installed_lists(data: DataDir) -> Lists:
-    """The trust list and revocation list installed in ``data`` (either may be None)."""
+    """The trust list, revocation list and certificate status list installed in ``data``
+    (any may be None)."""
     store = TrustStore(data.root)
-    return store.trustlist(), store.crl()
+    return store.trustlist(), store.crl(), store.status()
 
 
 def registry_names(data: DataDir, verdict: Verdict) -> tuple[str | None, str | None]:
@@ -70,9 +72,12 @@ def with_station_names(data: DataDir, verdict: Verdict) -> Scanned:
 def check_scan(data: DataDir, text: str, now: datetime | None = None, *, lists: Lists | None = None) -> Scanned:
     """Verify scanned ``text`` (``PSC1:…`` or a verify link) and name its station.
 
-    ``lists`` are the (trust list, revocation list) to decide with; by default those installed
+    ``lists`` are the (trust list, revocation list, status list) to decide with; by default those installed
     in ``data``, read afresh so a list installed a moment ago counts at once. Blocking (disk,
     signatures): the app calls it from a worker.
     """
-    trust, crl = lists if lists is not None else installed_lists(data)
-    return with_station_names(data, verify_payload(text, trust, crl, now))
+    trust, crl, status = lists if lists is not None else installed_lists(data)
+    verdict = verify_payload(text, trust, crl, now)
+    if trust is not None:  # without a trust list the verdict already says no-trust
+        apply_status(verdict, status, now)
+    return with_station_names(data, verdict)

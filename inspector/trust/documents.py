@@ -19,6 +19,7 @@ from inspector.trust.lists import (
     RevocationList,
     TrustList,
 )
+from inspector.trust.status import STATUS_FORMAT, StatusList
 
 # ---------------------------------------------------------------------------------------------
 # signed documents: encode and load
@@ -68,7 +69,7 @@ def _open_signed(
     try:
         signer, payload = verify_with_any(envelope, domain, pinned, what)
     except Invalid as exc:
-        kind = "trust list" if fmt == TRUSTLIST_FORMAT else "revocation list"
+        kind = {TRUSTLIST_FORMAT: "trust list", STATUS_FORMAT: "certificate status list"}.get(fmt, "revocation list")
         raise UserError(f"{exc} (the file was altered, or it was not signed as a {kind})") from None
     return signer, payload
 
@@ -128,3 +129,9 @@ def peek_seq(data: bytes, fmt: str, what: str) -> int:
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise UserError(f"{what}: no seq")
     return seq
+
+
+def load_status(data: bytes, pinned: list[PublicKey], what: str = "certificate status list") -> StatusList:
+    """Verify and parse a certificate status list; ``UserError`` naming ``what`` if unusable."""
+    status: StatusList = _load_document(data, STATUS_FORMAT, Domain.STATUS, StatusList, pinned, what)
+    return status

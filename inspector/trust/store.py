@@ -18,7 +18,7 @@ from inspector.crypto.signing import (
 )
 from inspector.errors import UserError
 from inspector.paths import DataDir
-from inspector.trust.documents import load_crl, load_trustlist, peek_seq
+from inspector.trust.documents import load_crl, load_status, load_trustlist, peek_seq
 from inspector.trust.lists import (
     CRL_FORMAT,
     MAX_PINNED,
@@ -27,6 +27,7 @@ from inspector.trust.lists import (
     TrustList,
     kid_arg,
 )
+from inspector.trust.status import STATUS_FORMAT, StatusList
 
 
 class TrustStore(DataDir):
@@ -152,6 +153,28 @@ class TrustStore(DataDir):
     def install(self, data: bytes, what: str = "trust list") -> TrustList:
         """Install a trust-list file if it is signed by a pinned root and newer than the installed one."""
         document: TrustList = self._install(data, self.installed_trustlist, TRUSTLIST_FORMAT, load_trustlist, what)
+        return document
+
+    def status_bytes(self) -> bytes | None:
+        return self._read(self.installed_status)
+
+    def status(self) -> StatusList | None:
+        """The installed certificate status list, re-verified; None if none is installed."""
+        data = self.status_bytes()
+        if data is None:
+            return None
+        return load_status(data, self.pinned(), f"installed certificate status list {self.installed_status}")
+
+    def install_status(self, data: bytes, what: str = "certificate status list") -> StatusList:
+        """Install HQ's certificate status list under the same pinning and no-rollback rules."""
+        document: StatusList = self._install(data, self.installed_status, STATUS_FORMAT, load_status, what)
+        return document
+
+    def given_status(self, data: bytes, what: str) -> StatusList:
+        """A status list handed in for one verification (``verify --status F``): not older than installed."""
+        document = load_status(data, self.pinned(), what)
+        installed = self.status()
+        _refuse_older(document.seq, installed.seq if installed else None, what, "certificate status list")
         return document
 
     def install_crl(self, data: bytes, what: str = "revocation list") -> RevocationList:
