@@ -88,10 +88,22 @@ def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.certificates.local import issued_certificates
     from inspector.certificates.model import load_record_file
+    from inspector.crypto.canonical import parse_time, utcnow
+    from inspector.trust.status import cti_of
+    from inspector.trust.store import TrustStore
 
+    try:
+        status = TrustStore(ctx.data.root).status()
+    except UserError as exc:  # an unusable installed list: say so, list the records anyway
+        ctx.warn(str(exc))
+        status = None
+    now = utcnow()
     rows = []
     for path in issued_certificates(ctx.data):
         _, body = load_record_file(path)
+        found = status.lookup(cti_of(body.cert_id)) if status is not None else None
+        decided = found[0].value if found else "not-decided"
+        expired = now >= parse_time(body.expires_at)
         rows.append(
             {
                 "id": body.cert_id,
@@ -101,6 +113,8 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
                 "expires_at": body.expires_at,
                 "audit": body.audit_id,
                 "record": str(path),
+                # HQ's decision as the installed status list says (None: no list installed)
+                "status": None if status is None else ("expired" if expired and decided == "granted" else decided),
             }
         )
     if ctx.json:
@@ -108,8 +122,10 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     elif not rows:
         ctx.say("no certificates issued here yet")
     for row in rows if not ctx.json else []:
+        shown = row["status"] or "status unknown (no status list installed)"
         ctx.say(
-            f"{row['id']}  {row['station']:<10} {row['station_name']}  {row['issued_at'][:10]} to {row['expires_at'][:10]}"
+            f"{row['id']}  {row['station']:<10} {row['station_name']}  {row['issued_at'][:10]} to "
+            f"{row['expires_at'][:10]}  {shown}"
         )
     return 0
 

@@ -79,6 +79,9 @@ def test_granted_by_a_reviewer_then_valid(world: World) -> None:
     world.publish()
     verdict = world.verify(payload)
     assert verdict["verdict"] == "VALID" and verdict["status"] == "granted" and verdict["decided_on"]
+    code, out, _ = world.run("--data-dir", world.laptop.root, "cert", "list", "--json")
+    [row] = json.loads(out)
+    assert row["id"] == verdict["certificate"]["id"] and row["status"] == "granted"
 
 
 def test_the_auditor_cannot_decide_on_their_own_audit(world: World) -> None:
