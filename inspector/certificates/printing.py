@@ -18,6 +18,7 @@ Dates are in the Indian form in India's time zone (``certificates/dates.py``).
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 from dataclasses import dataclass
@@ -115,7 +116,7 @@ DRAFT_TEXT = "DRAFT - NOT VALID / प्रारूप - मान्य नह
 CSS = """
 @page { size: A4; margin: 18mm; }
 * { box-sizing: border-box; }
-body { font-family: "Noto Sans", "Noto Sans Devanagari", "Mangal", sans-serif; color: #111; margin: 0; }
+body { font-family: "Inspector Devanagari", "Noto Sans", "Noto Sans Devanagari", "Mangal", sans-serif; color: #111; margin: 0; }
 .sheet { width: 174mm; margin: 0 auto; border: 1.2mm double #1d3557; padding: 10mm; }
 h1 { font-size: 20pt; margin: 0 0 2mm; text-align: center; letter-spacing: 0.5pt; }
 h2 { font-size: 16pt; margin: 0 0 6mm; text-align: center; font-weight: 600; }
@@ -156,7 +157,7 @@ def render_html(cert: CertificateBody, qr_svg: str, context: PrintContext = DRAF
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Certificate {e(cert.display_id)} - {e(cert.station_name_en)}</title>
-<style>{CSS}</style>
+<style>{devanagari_font_css()}{CSS}</style>
 </head>
 <body>
 {draft}
@@ -187,6 +188,47 @@ def _font_path() -> Path:
     import fontpkg  # type: ignore[import-untyped]
 
     return Path(fontpkg.path("Noto Sans Devanagari"))
+
+
+# The Devanagari font of HTML pages (this certificate and the phone page, hq/publish.py): a
+# machine without a Devanagari system font (offline Linux laptops, many phones' webviews) shows
+# Hindi as boxes, so the page carries its own. Noto Sans Devanagari, cut to the Devanagari block
+# with every OpenType layout feature (conjuncts, matras, reph) and the two weights the pages use,
+# as WOFF (zlib; WOFF2 would need brotli) data: URLs: about 125 KB, 166 KB in base64.
+FONT_FAMILY = "Inspector Devanagari"
+FONT_RANGES = ((0x0900, 0x097F), (0x200C, 0x200D), (0x25CC, 0x25CC))  # the block, ZWNJ/ZWJ, dotted circle
+FONT_WEIGHTS = (400, 700)
+
+
+@functools.cache
+def devanagari_font_css() -> str:
+    """``@font-face`` rules embedding the font for ``FONT_FAMILY`` (same bytes on every call)."""
+    import base64
+
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.varLib import instancer  # type: ignore[import-untyped]
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    font = TTFont(str(_font_path()), recalcTimestamp=False)  # no timestamp: the same bytes each time
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[c for low, high in FONT_RANGES for c in range(low, high + 1)])
+    subsetter.subset(font)
+    ranges = ", ".join(f"U+{low:04X}-{high:04X}" if high > low else f"U+{low:04X}" for low, high in FONT_RANGES)
+    rules = []
+    for weight in FONT_WEIGHTS:
+        face = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100}, inplace=False)
+        face.flavor = "woff"
+        out = io.BytesIO()
+        face.save(out)
+        data = base64.b64encode(out.getvalue()).decode("ascii")
+        rules.append(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; font-weight: {weight}; '
+            f'font-display: block; unicode-range: {ranges}; src: url(data:font/woff;base64,{data}) format("woff"); }}\n'
+        )
+    return "".join(rules)
 
 
 def render_pdf(cert: CertificateBody, qr_png: bytes, context: PrintContext = DRAFT) -> bytes:

@@ -396,4 +396,6 @@ def apply_status(verdict: Verdict, status: StatusList | None, now: datetime | No
     if state == CertStatus.SUPERSEDED:
         verdict.superseded_by = change.superseded_by
         return verdict.fail(state.value, f"replaced on {since} by certificate {change.superseded_by}")
+    if state == CertStatus.REVOKED and ReasonCode.REVOKED.value in verdict.reasons:
+        return verdict  # the revocation list said so already: one reason, not two
     return verdict.fail(state.value, f"{REASON_TEXT[state.value]} on {since}: {change.reason}")

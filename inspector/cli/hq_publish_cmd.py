@@ -1,6 +1,9 @@
 """``inspector hq publish-verifier``: the static phone verifier, with HQ's current lists inside.
 
-Registered into the ``hq`` group through ``inspector.cli.hq_cmd.HQ_EXTENSIONS``.
+The trust list, revocation list and certificate status list are HQ's latest, read as ``hq
+trustlist``, ``hq crl`` and ``hq status`` read them (each re-signed only when it changed or is
+going stale, so the passphrase is asked for only then). Registered into the ``hq`` group through
+``inspector.cli.hq_cmd.HQ_EXTENSIONS``.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
         group,
         "publish-verifier",
         cmd_publish,
-        "write the static phone verification page (trust and revocation lists inside); "
-        "--base-url also makes new certificates' QR codes open it",
+        "write the static phone verification page, an offline web app (trust, revocation and "
+        "certificate status lists inside); --base-url also makes new certificates' QR codes open it",
         json_flag=True,
     )
-    cmd.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for index.html and its assets")
+    cmd.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="directory for index.html, sw.js, manifest.json and icons"
+    )
     cmd.add_argument(
         "--base-url", metavar="URL", help="https address the page will be served from (recorded as HQ's verify URL)"
     )
@@ -33,8 +38,10 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.hq.decisions import export_status
     from inspector.hq.enrolment import HQ
-    from inspector.hq.publish import check_base_url, publish_verifier
+    from inspector.hq.publish import check_base_url, publish_verifier, web_app_files
+    from inspector.trust.documents import load_status
 
     hq = HQ(ctx.data.root)
     root = hq.root_public()  # a clear error when this is not an HQ data directory
@@ -44,15 +51,31 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     passphrase = _lazy_passphrase(args)
     trustlist = hq.export_trustlist(passphrase)
     crl = hq.export_crl(passphrase)
+    status_bytes = export_status(ctx.data, passphrase)  # HQ's decisions: the page's VALID needs them
+    status = load_status(status_bytes, [root], "certificate status list")
     url = hq.verify_url()
     from inspector.audit.stations import load_registry
 
     stations = load_registry(data_root=ctx.data.root)  # HQ's own registry, when it has one
-    index = publish_verifier(Path(args.output), trustlist, crl, [root], url, stations=stations)
+    index = publish_verifier(
+        Path(args.output), trustlist, crl, [root], url, stations=stations, status_bytes=status_bytes
+    )
     if ctx.json:
-        ctx.emit({"index": str(index), "verify_url": url, "trust_list_changed": changed})
+        ctx.emit(
+            {
+                "index": str(index),
+                "files": ["index.html", *web_app_files()],
+                "verify_url": url,
+                "trust_list_changed": changed,
+                "status_list": {"seq": status.seq, "issued_at": status.issued_at, "next_update": status.next_update},
+            }
+        )
         return 0
-    ctx.say(f"phone verifier written: {index}")
+    ctx.say(f"phone verifier written: {index} (with sw.js and manifest.json: it works offline once opened)")
+    ctx.say(
+        f"certificate status list #{status.seq} of {status.issued_at[:10]} inside; "
+        f"publish again before {status.next_update[:10]}, or the page will warn that it is stale"
+    )
     if url:
         ctx.say(f"serve {Path(args.output)} at {url}; new certificates' QR codes will open it")
     if changed:

@@ -58,9 +58,13 @@ def cti_of(cert_id: str) -> bytes:
         raise ValueError(f"{cert_id!r} is not a certificate id (16 characters A-Z, 2-7)") from None
 
 
+IST_OFFSET = timedelta(hours=5, minutes=30)  # India Standard Time, no daylight saving
+
+
 def day_number(moment: str) -> int:
-    """Days from 1970-01-01 to the UTC date of ``moment`` (a UTC time text)."""
-    return (parse_time(moment).date() - EPOCH).days
+    """Days from 1970-01-01 to the date of ``moment`` (a UTC time text) in India: decision dates
+    are read on India's calendar everywhere (``certificates/dates.py``)."""
+    return ((parse_time(moment) + IST_OFFSET).date() - EPOCH).days
 
 
 def _granted_blob(value: str) -> str:

@@ -19,7 +19,7 @@
   const KID_SIZE = 8;
   const KID_TAG = "PSA/kid/v1";
   /** Signature domains (signing.Domain): what a signature is for, bound into what is signed. */
-  const DOMAIN = { CERT: "PSA/cert/v1", TRUSTLIST: "PSA/trustlist/v1", CRL: "PSA/crl/v1" };
+  const DOMAIN = { CERT: "PSA/cert/v1", TRUSTLIST: "PSA/trustlist/v1", CRL: "PSA/crl/v1", STATUS: "PSA/status/v1" };
 
   const ENC = new TextEncoder();
 

@@ -5,7 +5,19 @@
  * camera apps may encode it) or from the paste box, asks verdict.js for the verdict and shows it:
  * a large VALID / INVALID in words (English and Hindi), an icon and a colour (never colour
  * alone), the station code and names, the certificate id, validity dates, auditor and issuer,
- * the reasons when invalid, and the dates of the lists used.
+ * HQ's decision (granted on which date, by which organisation; or suspended, withdrawn,
+ * superseded, revoked, or "awaiting HQ's decision"), the reasons when invalid, and the dates of
+ * the lists used.
+ *
+ * Dates: one rule for everything on the page, the one of inspector/certificates/dates.py: the
+ * Indian form DD-MM-YYYY on India's calendar (IST, Asia/Kolkata, UTC+05:30, no daylight saving
+ * since 1945), computed here rather than by the phone's own time zone. A date that is already a
+ * day (HQ's decision day) is shown as that day.
+ *
+ * The offline web app: on a page HQ published (config "offline"), served over https:// or from
+ * localhost, it registers sw.js, which keeps the page on the phone; the lists panel says whether
+ * it is kept and whether the phone is offline, and a newer page the service worker fetched is
+ * offered with a reload button.
  *
  * Test builds only (the config says "test_mode": true; pages HQ publishes for officers never
  * do, so a crafted link cannot turn back the clock):
@@ -50,9 +62,18 @@
     "no-trust": ["This page holds no trust list from HQ. Get the current verify page from HQ.",
       "इस पेज में मुख्यालय की विश्वसनीय सूची नहीं है। मुख्यालय से नया पेज लें।"],
     "record-mismatch": ["The certificate record and its QR code disagree.", "प्रमाणपत्र का रिकॉर्ड और उसका QR कोड मेल नहीं खाते।"],
+    // HQ's decision (the certificate status list)
+    "not-decided": ["Awaiting HQ's decision: HQ has not granted this certificate yet, so it is not in force.",
+      "मुख्यालय के निर्णय की प्रतीक्षा है: मुख्यालय ने यह प्रमाणपत्र अभी स्वीकृत नहीं किया है, इसलिए यह लागू नहीं है।"],
+    "suspended": ["HQ has suspended this certificate.", "मुख्यालय ने यह प्रमाणपत्र निलंबित कर दिया है।"],
+    "withdrawn": ["HQ has withdrawn this certificate.", "मुख्यालय ने यह प्रमाणपत्र वापस ले लिया है।"],
+    "superseded": ["Replaced by a newer certificate for the station: ask for the current one.",
+      "थाने के नए प्रमाणपत्र ने इसका स्थान ले लिया है: वर्तमान प्रमाणपत्र माँगें।"],
     // the page's own: its lists, the browser, itself
     "trustlist-unusable": ["This verify page's trust list cannot be used. Get the current page from HQ.", "इस पेज की विश्वसनीय सूची उपयोग योग्य नहीं है।"],
     "crl-unusable": ["This verify page's revocation list cannot be used. Get the current page from HQ.", "इस पेज की रद्द-सूची उपयोग योग्य नहीं है।"],
+    "status-unusable": ["This verify page's list of HQ's decisions cannot be used. Get the current page from HQ.",
+      "इस पेज की मुख्यालय-निर्णय सूची उपयोग योग्य नहीं है। मुख्यालय से नया पेज लें।"],
     "no-ed25519": ["This browser cannot check the signature (no Ed25519 in WebCrypto). Use a current Chrome, Firefox or Safari.",
       "यह ब्राउज़र हस्ताक्षर जाँच नहीं सकता। नया Chrome, Firefox या Safari उपयोग करें।"],
     "insecure-context": ["This page was opened over plain http://, where browsers cannot check signatures. Open it over https://.",
@@ -66,6 +87,17 @@
     "crl-stale": "The revocation list is past its update date: a recent revocation may be missing. Get the current page from HQ.",
     "no-crl": "No revocation list in this page: cannot confirm the certificate is not revoked.",
     "trustlist-stale": "The trust list is past its update date. Get the current page from HQ.",
+    "status-stale": "HQ's list of decisions is past its update date: a recent suspension or withdrawal may be missing. Open the page with signal, or get the current page from HQ.",
+  };
+
+  // HQ's decision on a certificate, as a row of the details: [English, Hindi].
+  const STATUS_WORDS = {
+    "granted": ["Granted", "स्वीकृत"],
+    "suspended": ["Suspended", "निलंबित"],
+    "withdrawn": ["Withdrawn", "वापस लिया गया"],
+    "superseded": ["Superseded", "प्रतिस्थापित"],
+    "revoked": ["Revoked", "रद्द"],
+    "not-decided": ["Awaiting HQ's decision", "मुख्यालय के निर्णय की प्रतीक्षा"],
   };
 
   /** @param {{code: string}} reason @returns {string} */
@@ -85,21 +117,12 @@
     return node;
   }
 
-  const IST = typeof Intl !== "undefined" ? safeFormat({ timeZone: "Asia/Kolkata" }) : null;
-  function safeFormat(extra) {
-    try {
-      return new Intl.DateTimeFormat("en-GB", Object.assign({ day: "2-digit", month: "short", year: "numeric" }, extra));
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function showDate(utcText) {
-    if (!utcText) return "";
-    const date = new Date(utcText);
-    if (Number.isNaN(date.getTime())) return utcText; // beyond what a date can show: the raw value
-    return IST ? IST.format(date) : utcText.slice(0, 10);
-  }
+  // Dates: pyjson.js's indianDate / indianMoment (the file comment says the rule).
+  const J = root.InspectorPyJSON;
+  const showDate = J.indianDate;
+  const showMoment = J.indianMoment;
+  /** A date that never breaks across lines at its hyphens. @param {string} text */
+  const date = (text) => el("span", { class: "date" }, showDate(text));
 
   function groupId(id) {
     return id ? id.match(/.{1,4}/g).join("-") : "";
@@ -118,6 +141,26 @@
     return { en: en, hi: hi, registered: known };
   }
 
+  /* HQ's decision on the certificate: granted on which day and by whom (the status list's issuer,
+   * the organisation whose reviewers decide), or what else, since when and why. */
+  function decisionRow(res) {
+    if (!res.status) return null;
+    const words = STATUS_WORDS[res.status] || [res.status, ""];
+    const by = res.lists && res.lists.status_issuer_name;
+    const value = el("span", { id: "decision", "data-status": res.status },
+      el("strong", {}, words[0]), " · ", el("span", { lang: "hi" }, words[1]));
+    if (res.status === "granted") {
+      value.append(" on ", el("span", { id: "decided-on", class: "date" }, showDate(res.decided_on)));
+      if (by) value.append(el("span", { class: "by", id: "decided-by" }, "by " + by));
+    } else if (res.status !== "not-decided") {
+      if (res.status_since) value.append(" on ", date(res.status_since));
+      if (res.superseded_by) value.append(el("span", { class: "by" }, "by certificate " + groupId(res.superseded_by.trim())));
+      if (res.status_reason) value.append(el("span", { class: "by" }, res.status_reason));
+      if (res.decided_on) value.append(el("span", { class: "by" }, "granted on ", date(res.decided_on), by ? " by " + by : ""));
+    }
+    return row("HQ's decision", "मुख्यालय का निर्णय", value, "big");
+  }
+
   function render(res, config, source, scroll) {
     const box = $("result");
     box.hidden = false;
@@ -133,11 +176,12 @@
     box.replaceChildren();
 
     const words = {
-      VALID: ["✔", "VALID", "मान्य", "Genuine certificate, signed by an auditor HQ enrolled."],
+      VALID: ["✔", "VALID", "मान्य", "Genuine certificate, granted by HQ and in force."],
       INVALID: ["✘", "INVALID", "अमान्य", "Do not accept this certificate."],
       ERROR: ["!", "CANNOT CHECK", "जाँच संभव नहीं", "This page cannot decide. Get the current verify page from HQ."],
       UNSUPPORTED: ["!", "CANNOT CHECK", "जाँच संभव नहीं", "This browser cannot check the signature here."],
     }[verdict];
+    if (first === "not-decided") words[3] = "Awaiting HQ's decision: do not accept this certificate yet.";
     box.append(
       el("div", { class: "verdict", id: "verdict", role: "status" },
         el("span", { class: "icon", "aria-hidden": "true" }, words[0]),
@@ -185,12 +229,14 @@
       }
       details.append(
         row("Certificate id", "प्रमाणपत्र संख्या", el("span", { class: "mono", id: "cert-id" }, groupId(res.cert_id))),
-        row("Valid", "वैधता", showDate(res.issued_at) + " – " + showDate(res.expires_at), "big"),
+        row("Valid", "वैधता", el("span", {}, date(res.issued_at), " – ", date(res.expires_at)), "big"),
         row("Auditor", "लेखा परीक्षक", (res.auditor_name ? res.auditor_name + " " : "") + "(" + res.auditor_id + ")"),
         row("Issued by", "जारीकर्ता", res.issuer_name || "")
       );
+      const decision = decisionRow(res);
+      if (decision) details.append(decision);
       if (res.audit_type !== null && res.audit_type !== undefined) details.append(row("Audit", "ऑडिट", AUDIT_TYPES[res.audit_type] || ""));
-      if (res.audit_date) details.append(row("Audit date", "ऑडिट तिथि", showDate(res.audit_date)));
+      if (res.audit_date) details.append(row("Audit date", "ऑडिट तिथि", date(res.audit_date)));
       details.append(row("Nonconformities", "गैर-अनुरूपताएँ", res.majors + " major, " + res.minors + " minor"));
       box.append(details);
     }
@@ -198,10 +244,12 @@
     if (source || res.lists) {
       const l = res.lists;
       const used = l
-        ? " Lists used: trust list no. " + l.trustlist_seq + " of " + showDate(l.trustlist_issued_at) +
-          (l.crl_seq ? ", revocation list no. " + l.crl_seq + " of " + showDate(l.crl_issued_at) : ", no revocation list") + "."
-        : "";
-      box.append(el("p", { class: "source", id: "source" }, (source || "") + used));
+        ? [" Lists used: trust list no. " + l.trustlist_seq + " of ", date(l.trustlist_issued_at),
+          ...(l.crl_seq ? [", revocation list no. " + l.crl_seq + " of ", date(l.crl_issued_at)] : [", no revocation list"]),
+          ...(l.status_seq ? [", HQ's status list no. " + l.status_seq + " of ", date(l.status_issued_at)] : [", no status list"]),
+          ". Dates in IST."]
+        : [];
+      box.append(el("p", { class: "source", id: "source" }, source || "", ...used));
     }
     if (scroll) box.scrollIntoView({ block: "start" });
     // For the layout test at 360 px: the right edge of the widest element on the page.
@@ -217,14 +265,22 @@
       return;
     }
     const t = ctx.trust;
-    out.append(el("p", {}, "Trust list no. " + t.seq + " of " + showDate(t.issued_at) + " (" + t.issuer_name + ", " +
+    out.append(el("p", {}, "Trust list no. " + t.seq + " of ", date(t.issued_at), " (" + t.issuer_name + ", " +
       t.auditors.length + " auditor keys)"));
-    out.append(el("p", {}, ctx.crl
-      ? "Revocation list no. " + ctx.crl.seq + " of " + showDate(ctx.crl.issued_at) + ", next update " + showDate(ctx.crl.next_update) +
-        " (" + ctx.crl.entries.length + " revoked)"
-      : "No revocation list in this page."));
+    const crl = ctx.crl;
+    out.append(crl
+      ? el("p", {}, "Revocation list no. " + crl.seq + " of ", date(crl.issued_at), ", next update ", date(crl.next_update),
+        " (" + crl.entries.length + " revoked)")
+      : el("p", {}, "No revocation list in this page."));
+    const st = ctx.status;
+    out.append(st
+      ? el("p", { id: "status-list" }, "HQ's certificate status list no. " + st.seq + " of ", date(st.issued_at), ", next update ",
+        date(st.next_update), " (" + st.issuer_name + ": " + st.grantedCount + " granted, " + st.changes.length +
+        " suspended, withdrawn, superseded or revoked)")
+      : el("p", { id: "status-list" }, "No certificate status list in this page: no certificate can be shown as granted."));
     out.append(el("p", {}, "HQ root key" + (ctx.roots.length > 1 ? "s " : " ") + ctx.roots.map((k) => k.kidHex).join(", ")));
-    if (config.published_at) out.append(el("p", {}, "Page published " + showDate(config.published_at)));
+    if (config.published_at) out.append(el("p", { id: "published" }, "Page published ", date(config.published_at), "."));
+    out.append(el("p", {}, "Dates are Indian Standard Time (IST, Asia/Kolkata), written DD-MM-YYYY."));
   }
 
   async function check(text, now, source, scroll) {
@@ -273,6 +329,9 @@
         reasons: res.reasons.map(code),
         texts: Array.from(doc.querySelectorAll("#reasons li"), (li) => li.getAttribute("data-text")),
         warnings: (res.warnings || []).map(code),
+        status: res.status === undefined ? null : res.status,
+        decided_on: res.decided_on === undefined ? null : res.decided_on,
+        superseded_by: res.superseded_by === undefined ? null : res.superseded_by,
         station: res.station_code || null,
         cert_id: res.cert_id || null,
       });
@@ -290,22 +349,65 @@
       if (m) {
         const text = fragmentPayload("#" + m[2]);
         $("test-banner").hidden = false;
-        $("test-banner").textContent = "TEST BUILD: time fixed at " + V.formatUtc(Number(m[1]));
+        $("test-banner").textContent = "TEST BUILD: time fixed at " + showMoment(Number(m[1]));
         return check(text, Number(m[1]), "Checked at the fixed test time.");
       }
     }
     const text = fragmentPayload(hash);
     if (text !== null) {
       $("payload").value = text;
-      return check(text, undefined, "Checked " + new Date().toLocaleString("en-IN") + " on this phone.");
+      return check(text, undefined, "Checked " + showMoment(Math.floor(Date.now() / 1000)) + " on this phone.");
     }
     return null;
   }
 
   const config = V.pageConfig();
 
+  /* The offline web app: register sw.js (only on a page HQ published, over https:// or from
+   * localhost: a service worker needs a secure http(s) origin) and say what the phone holds. */
+  function keepOffline() {
+    const out = $("offline");
+    const workers = root.navigator.serviceWorker;
+    const web = root.location.protocol === "https:" || root.location.protocol === "http:";
+    const state = (name, text) => {
+      doc.body.setAttribute("data-sw", name);
+      out.textContent = text + (root.navigator.onLine === false ? " This phone is offline now: the page and its lists are the copy kept on it." : "");
+    };
+    // Whether this very page came through the service worker (the kept copy, or its fetch).
+    doc.body.setAttribute("data-sw-controlled", workers && workers.controller ? "1" : "0");
+    if (!config.offline || !web || !root.isSecureContext || !workers) {
+      state("off", "This page is not kept for use without signal here.");
+      return;
+    }
+    workers.addEventListener("message", (event) => {
+      const data = event.data || {};
+      if (data.type !== "page-updated") return;
+      const note = $("update");
+      note.hidden = false;
+      $("update-text").textContent = "A newer verify page from HQ (published " + showDate(data.published_at) +
+        ") is now kept on this phone. Reload to check with its lists. ";
+      doc.body.setAttribute("data-update", data.published_at || "");
+    });
+    $("reload").addEventListener("click", () => root.location.reload());
+    state("registering", "Keeping this page on the phone for use without signal…");
+    workers.register("sw.js", { scope: "./" })
+      .then(() => workers.ready)
+      .then(() => state("ready", "This page is kept on this phone: it works without signal, and fetches HQ's newer page when there is signal."))
+      .catch((e) => state("failed", "This page could not be kept on this phone (" + String(e && e.message) + "); it needs signal to open."));
+  }
+
+  /* The embedded Devanagari font (printing.devanagari_font_css): say whether it is in use, for the tests. */
+  function checkFont() {
+    if (!doc.fonts || !doc.fonts.load) return;
+    doc.fonts.load('700 1em "Inspector Devanagari"', "मान्य").then((faces) => {
+      doc.body.setAttribute("data-devanagari", faces.length ? "loaded" : "missing");
+    }, () => doc.body.setAttribute("data-devanagari", "missing"));
+  }
+
   async function start() {
     $("boot").hidden = true; // the script runs: the "could not start" notice goes
+    checkFont();
+    keepOffline();
     if (config.test_mode) {
       $("test-banner").hidden = false;
       $("test-banner").textContent = "TEST BUILD – not for officers";
@@ -318,8 +420,7 @@
       return;
     }
     try {
-      const ctx = await V.loadContext(config);
-      renderLists(config, ctx, null);
+      renderLists(config, await V.pageContext(), null);
     } catch (e) {
       renderLists(config, null, e.message);
     }
@@ -327,7 +428,7 @@
       event.preventDefault();
       const input = $("payload");
       if (!input.value.trim()) return;
-      await check(input.value, undefined, "Checked " + new Date().toLocaleString("en-IN") + " on this phone.", true);
+      await check(input.value, undefined, "Checked " + showMoment(Math.floor(Date.now() / 1000)) + " on this phone.", true);
       input.select(); // the next scan from a hand-held scanner replaces this one
     });
     root.addEventListener("hashchange", route);

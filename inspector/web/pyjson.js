@@ -286,7 +286,55 @@
     return new Date(Number(big) * 1000).toISOString().replace(/\.000Z$/, "Z");
   }
 
+  // ------------------------------------------------------------------------------------------
+  // dates people read (certificates/dates.py): DD-MM-YYYY on India's calendar
+
+  const IST_OFFSET = 19800; // seconds: India Standard Time is UTC+05:30 all year (no daylight saving)
+  const pad = (n, width) => String(n).padStart(width, "0");
+
+  /**
+   * India's calendar date and time of epoch seconds, or null beyond what a date can hold.
+   * @param {number | bigint} seconds
+   * @returns {{day: string, time: string} | null}
+   */
+  function ist(seconds) {
+    const big = BigInt(seconds);
+    if (big > MAX_DATETIME || big < 0n) return null;
+    const d = new Date((Number(big) + IST_OFFSET) * 1000);
+    return {
+      day: pad(d.getUTCDate(), 2) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCFullYear(), 4),
+      time: pad(d.getUTCHours(), 2) + ":" + pad(d.getUTCMinutes(), 2),
+    };
+  }
+
+  /**
+   * dates.indian_date: a UTC time text as its date in India (DD-MM-YYYY), a day (YYYY-MM-DD,
+   * already a date, no time zone) as DD-MM-YYYY; anything else (a number beyond year 9999) as it is.
+   * @param {string | null | undefined} text
+   * @returns {string}
+   */
+  function indianDate(text) {
+    if (!text) return "";
+    const day = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
+    if (day) return day[3] + "-" + day[2] + "-" + day[1];
+    const seconds = parseUtc(text);
+    const shown = seconds === null ? null : ist(seconds);
+    return shown ? shown.day : text;
+  }
+
+  /**
+   * Epoch seconds as "DD-MM-YYYY HH:MM IST".
+   * @param {number | bigint} seconds
+   * @returns {string}
+   */
+  function indianMoment(seconds) {
+    const shown = ist(seconds);
+    return shown ? shown.day + " " + shown.time + " IST" : String(seconds);
+  }
+
   root.InspectorPyJSON = {
+    indianDate: indianDate,
+    indianMoment: indianMoment,
     MAX_DATETIME: MAX_DATETIME,
     PY_SPACE: PY_SPACE,
     pyStrip: pyStrip,

@@ -7,8 +7,9 @@
  * mode, extra fields forbidden). The page checks both lists again against the pinned roots,
  * exactly as `inspector trust install` does, before it decides anything.
  *
- * A list that cannot be used throws ListError (Python: UserError); loadContext, the one entry
- * point, turns that into an UnusableError with the code "trustlist-unusable" or "crl-unusable".
+ * A list that cannot be used throws ListError (Python: UserError); status.js's loadContext, the
+ * one entry point, turns that into an UnusableError with the code "trustlist-unusable",
+ * "crl-unusable" or "status-unusable". The certificate status list is in status.js.
  */
 (function (/** @type {any} */ root) {
   "use strict";
@@ -316,34 +317,15 @@
     return roots;
   }
 
-  /**
-   * Everything a verdict needs, from the page's config (or a test's): {roots, trust, crl}.
-   * Throws UnusableError ("trustlist-unusable" or "crl-unusable") when the lists cannot be used.
-   * @param {{roots?: unknown[], trustlist?: unknown, crl?: unknown}} config
-   * @returns {Promise<{roots: InstanceType<typeof PublicKey>[], trust: any, crl: any}>}
-   */
-  async function loadContext(config) {
-    const roots = await loadRoots(config.roots).catch((e) => {
-      throw new R.UnusableError("trustlist-unusable", e.message);
-    });
-    if (typeof config.trustlist !== "string") throw new R.UnusableError("trustlist-unusable", "no trust list is embedded in this page");
-    const trust = await loadTrustlist(config.trustlist, roots).catch((e) => {
-      throw new R.UnusableError("trustlist-unusable", e.message);
-    });
-    let crl = null;
-    if (typeof config.crl === "string") {
-      crl = await loadCrl(config.crl, roots).catch((e) => {
-        throw new R.UnusableError("crl-unusable", e.message);
-      });
-    }
-    return { roots: roots, trust: trust, crl: crl };
-  }
-
   root.InspectorTrust = {
     TRUSTLIST_FORMAT: TRUSTLIST_FORMAT,
     CRL_FORMAT: CRL_FORMAT,
+    CERT_ID_PY: CERT_ID_PY,
     loadTrustlist: loadTrustlist,
     loadCrl: loadCrl,
-    loadContext: loadContext,
+    loadRoots: loadRoots,
+    // for status.js, which reads the third signed list the same way
+    openSigned: openSigned,
+    Fields: Fields,
   };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -11,12 +11,19 @@
  * JSON in the element with id "inspector-config" (a script element of type application/json):
  *     {"format": "inspector-verifier/v1", "roots": [base64 raw Ed25519 keys],
  *      "trustlist": "<trust-list file text>", "crl": "<CRL file text>" | null,
+ *      "status": "<certificate status list file text>" | null,
  *      "stations": {"CODE": {"en": ..., "hi": ...}}, "base_url": ..., "published_at": ...}
- * The trust list and the CRL are checked here again, against the pinned roots (trust.js).
- * The page makes no network request of any kind (its Content-Security-Policy forbids them).
+ * The lists are checked here again, against the pinned roots (trust.js, status.js). The
+ * verification makes no network request of any kind (the page's Content-Security-Policy forbids
+ * them); only the service worker (sw.js) fetches the page itself, to keep a newer copy.
+ *
+ * After every check of verify.verify_payload comes HQ's decision (verify.apply_status, applied
+ * as services.scan.check_scan does): VALID only when the status list shows the certificate as
+ * granted; else "not-decided" (not in the list, or no list), "suspended", "withdrawn",
+ * "superseded" or "revoked".
  *
  * The scripts, in the order publish.py inlines them: cbor.js, ed25519.js, reasons.js,
- * pyjson.js, crypto.js, trust.js, psc1.js, verdict.js (this file), page.js. Entry points:
+ * pyjson.js, crypto.js, trust.js, status.js, psc1.js, verdict.js (this file), page.js. Entry points:
  *   index.html#PSC1:...                the officer's link (the QR holds https://host/path#PSC1:...)
  *   paste box                          a hand-held scanner types the text and presses Enter
  *   index.html#now=EPOCH&p=PSC1:...    tests only: decide at a fixed time (shown on the page)
@@ -30,10 +37,18 @@
   const R = root.InspectorReasons;
   const J = root.InspectorPyJSON;
   const K = root.InspectorCrypto;
-  const T = root.InspectorTrust;
+  const S = root.InspectorStatus;
   const P = root.InspectorPSC1;
   const { reason, PayloadError, UnusableError } = R;
   const { formatUtc, parseUtc, MAX_DATETIME } = J;
+  // Messages give dates as people read them on the page: DD-MM-YYYY on India's calendar
+  // (certificates/dates.py); the result's own fields stay in UTC.
+  const day = J.indianDate;
+  /** @param {string} utcText */
+  const when = (utcText) => {
+    const seconds = parseUtc(utcText);
+    return seconds === null ? utcText : J.indianMoment(seconds);
+  };
 
   const CLOCK_SKEW = 300;
   const MAX_LIFETIME = BigInt((3 * 365 + 30) * 86400); // trust.lists.MAX_CERT_LIFETIME_DAYS
@@ -55,11 +70,12 @@
   }
 
   /**
-   * Decide one scanned text at time now (epoch seconds) under ctx = {trust, crl}, in the order
-   * of verify.verify_payload: transport and envelope, clock, key known, purpose, signature,
-   * revoked key; then claims, and every failing claim check is reported (first = primary).
+   * Decide one scanned text at time now (epoch seconds) under ctx = {trust, crl, status}, in the
+   * order of verify.verify_payload: transport and envelope, clock, key known, purpose, signature,
+   * revoked key; then claims, and every failing claim check is reported (first = primary); then
+   * HQ's decision (applyStatus).
    * @param {unknown} text what was scanned: a PSC1 payload or a verify link
-   * @param {{trust: any, crl: any}} ctx what trust.loadContext returned
+   * @param {{trust: any, crl: any, status: any}} ctx what status.loadContext returned
    * @param {number} now epoch seconds
    * @returns {Promise<Result>}
    */
@@ -80,9 +96,9 @@
     const warn = (code, message) => {
       verdict.warnings.push(reason(code, message));
     };
-    if (now >= trust.nextUpdate) warn("trustlist-stale", "the trust list is past its next update (" + trust.next_update + ")");
+    if (now >= trust.nextUpdate) warn("trustlist-stale", "the trust list is past its next update (" + day(trust.next_update) + ")");
     if (!crl) warn("no-crl", "no revocation list: cannot confirm the certificate was not revoked");
-    else if (now >= crl.nextUpdate) warn("crl-stale", "the revocation list is past its next update (" + crl.next_update + ")");
+    else if (now >= crl.nextUpdate) warn("crl-stale", "the revocation list is past its next update (" + day(crl.next_update) + ")");
 
     let decoded;
     try {
@@ -94,7 +110,7 @@
     const kidHex = C.hex(decoded.kid);
     out.kid = kidHex;
     if (now < trust.issuedAt) {
-      return fail("clock-wrong", "this phone's clock (" + formatUtc(now) + ") is earlier than the trust list's date (" + trust.issued_at + ")");
+      return fail("clock-wrong", "this phone's clock (" + J.indianMoment(now) + ") is earlier than the trust list's date (" + when(trust.issued_at) + ")");
     }
     const found = trust.auditors.filter((entry) => entry.kid === kidHex);
     if (!found.length) return fail("unknown-key", "signed by key " + kidHex + ", which HQ never enrolled");
@@ -108,7 +124,7 @@
     const revoked = signed.find((entry) => entry.status === "revoked");
     if (revoked) {
       return fail("revoked-key", "key " + revoked.kid + " of " + revoked.auditor_id + " was revoked by HQ on " +
-        revoked.revoked_at.slice(0, 10) + " (" + revoked.reason + ")");
+        day(revoked.revoked_at) + " (" + revoked.reason + ")");
     }
     // A renewed key has one entry per signing window it held (inspector.certificates.verify
     // ._window_for): the certificate is judged by the window that holds its issue time, else
@@ -133,22 +149,73 @@
       fail("auditor-mismatch", "certificate names lead auditor " + claims.auditor_id + ", but the key belongs to " + entry.auditor_id);
     }
     if (!issuedOk || !(BigInt(parseUtc(entry.use_from)) <= iat && iat <= BigInt(parseUtc(entry.use_until)))) {
-      fail("outside-signing-window", "issued " + out.issued_at + ", but key " + entry.kid + " could sign only from " +
-        entry.use_from + " to " + entry.use_until);
+      fail("outside-signing-window", "issued " + when(out.issued_at) + ", but key " + entry.kid + " could sign only from " +
+        when(entry.use_from) + " to " + when(entry.use_until));
     }
     if (!expiresOk || exp > BigInt(parseUtc(entry.verify_until))) {
-      fail("exceeds-key-validity", "valid until " + out.expires_at + ", beyond the key's verify-until " + entry.verify_until);
+      fail("exceeds-key-validity", "valid until " + when(out.expires_at) + ", beyond the key's verify-until " + when(entry.verify_until));
     }
     if (exp <= iat || exp - iat > MAX_LIFETIME) {
       fail("lifetime-too-long", "validity period is empty or longer than any certificate may have");
     }
-    if (!issuedOk || iat > nowBig + BigInt(CLOCK_SKEW)) fail("not-yet-valid", "issued " + out.issued_at + ", which is in the future");
-    if (!expiresOk || nowBig >= exp) fail("expired", "expired on " + out.expires_at.slice(0, 10));
+    if (!issuedOk || iat > nowBig + BigInt(CLOCK_SKEW)) fail("not-yet-valid", "issued " + when(out.issued_at) + ", which is in the future");
+    if (!expiresOk || nowBig >= exp) fail("expired", "expired on " + day(out.expires_at));
     if (crl) {
       const hit = crl.entries.find((e) => e.cert_id === out.cert_id);
-      if (hit) fail("revoked", "revoked by HQ on " + hit.revoked_at.slice(0, 10) + ": " + hit.reason);
+      if (hit) fail("revoked", "revoked by HQ on " + day(hit.revoked_at) + ": " + hit.reason);
     }
+    // The claims were read (a genuine signature): HQ's decision comes last, as in check_scan.
+    const revokedAlready = verdict.reasons.some((r) => r.code === "revoked");
+    applyStatus(out, claims, ctx.status, now, fail, warn, revokedAlready);
     return verdict;
+  }
+
+  /**
+   * verify.apply_status: HQ's decision on top of every other check. VALID only when granted; no
+   * status list at all means nothing was decided ("not-decided"). Sets `status` (granted, ...,
+   * "not-decided", or null without a list), `decided_on` and `superseded_by` on the result.
+   * @param {any} out the result so far
+   * @param {any} claims the certificate's claims
+   * @param {any} status the loaded status list, or null
+   * @param {number} now epoch seconds
+   * @param {(code: string, message: string) => any} fail
+   * @param {(code: string, message: string) => void} warn
+   */
+  function applyStatus(out, claims, status, now, fail, warn, revokedAlready) {
+    out.status = null;
+    out.decided_on = null;
+    if (!status) {
+      fail("not-decided", "no certificate status list is in this page, so HQ's decision cannot be checked");
+      return;
+    }
+    if (now >= status.nextUpdate) {
+      warn("status-stale", "the certificate status list is past its next update (" + day(status.next_update) + "): a recent " +
+        "suspension or withdrawal may be missing");
+    }
+    const found = S.lookup(status, claims.cert_id);
+    if (!found) {
+      out.status = "not-decided";
+      fail("not-decided", "awaiting HQ's decision: HQ has not granted this certificate");
+      return;
+    }
+    out.status = found.status;
+    out.decided_on = found.decided_on;
+    const change = found.change;
+    if (found.status === "granted") return;
+    out.status_since = change.since;
+    out.status_reason = change.reason;
+    const since = day(change.since);
+    // Each code written out (tests/web/test_reason_codes.py reads them as literals).
+    if (found.status === "superseded") {
+      out.superseded_by = change.superseded_by;
+      fail("superseded", "replaced on " + since + " by certificate " + change.superseded_by);
+    } else if (found.status === "suspended") {
+      fail("suspended", "HQ has suspended this certificate on " + since + ": " + change.reason);
+    } else if (found.status === "withdrawn") {
+      fail("withdrawn", "HQ has withdrawn this certificate on " + since + ": " + change.reason);
+    } else if (!revokedAlready) {  // the CRL said so already: one reason, not two
+      fail("revoked", "the certificate was revoked by HQ on " + since + ": " + change.reason);
+    }
   }
 
   function describe(claims, entry, trust) {
@@ -179,16 +246,22 @@
       info.crl_issued_at = ctx.crl.issued_at;
       info.crl_next_update = ctx.crl.next_update;
     }
+    if (ctx.status) {
+      info.status_seq = Number(ctx.status.seq);
+      info.status_issued_at = ctx.status.issued_at;
+      info.status_next_update = ctx.status.next_update;
+      info.status_issuer_name = ctx.status.issuer_name; // HQ: the organisation whose reviewers decide
+    }
     return info;
   }
 
   /**
    * The hook the tests (and anyone) can call. context defaults to the page's embedded lists;
-   * a test may pass {roots, trustlist, crl} of its own. Never throws: unusable lists and an
+   * a test may pass {roots, trustlist, crl, status} of its own. Never throws: unusable lists and an
    * unsupported browser are verdicts of their own ("ERROR", "UNSUPPORTED").
    * @param {unknown} text
    * @param {number | null} [nowSeconds] epoch seconds (default: this device's clock)
-   * @param {{roots?: unknown[], trustlist?: unknown, crl?: unknown}} [context]
+   * @param {{roots?: unknown[], trustlist?: unknown, crl?: unknown, status?: unknown}} [context]
    * @returns {Promise<Result>}
    */
   async function inspectorVerify(text, nowSeconds, context) {
@@ -197,7 +270,7 @@
     const now = nowSeconds === undefined || nowSeconds === null ? Math.floor(Date.now() / 1000) : Number(nowSeconds);
     let ctx;
     try {
-      ctx = context ? await T.loadContext(context) : await pageContext();
+      ctx = context ? await S.loadContext(context) : await pageContext();
     } catch (e) {
       if (e instanceof UnusableError) return undecided("ERROR", e.reason);
       throw e;
@@ -233,7 +306,7 @@
   /** @type {Promise<any> | null} */
   let pagePromise = null;
   function pageContext() {
-    if (!pagePromise) pagePromise = T.loadContext(pageConfig());
+    if (!pagePromise) pagePromise = S.loadContext(pageConfig());
     return pagePromise;
   }
 
@@ -258,7 +331,8 @@
     parseScanned: P.parseScanned,
     decodePayload: P.decodePayload,
     parseClaims: P.parseClaims,
-    loadContext: T.loadContext,
+    loadContext: S.loadContext,
+    pageContext: pageContext,
     verifyPayload: verifyPayload,
     ed25519Supported: K.ed25519Supported,
     unsupportedReason: unsupportedReason,

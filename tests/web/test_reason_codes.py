@@ -17,7 +17,7 @@ import pytest
 import inspector
 from inspector.certificates import psc1
 from inspector.errors import ReasonCode
-from inspector.hq.publish import SCRIPT_FILES
+from inspector.hq.publish import SCRIPT_FILES, SERVICE_WORKER
 
 from . import webvectors as W
 
@@ -38,13 +38,14 @@ NOT_ON_PAGE = {ReasonCode.NO_TRUST.value, ReasonCode.RECORD_MISMATCH.value}
 PAGE_ONLY_REASONS = {
     "trustlist-unusable",  # the embedded trust list or a pinned root fails to load (CLI: exit 2)
     "crl-unusable",  # the embedded revocation list fails to load (CLI: exit 2)
+    "status-unusable",  # the embedded certificate status list fails to load (CLI: exit 2)
     "no-ed25519",  # this browser's WebCrypto cannot check Ed25519 signatures
     "insecure-context",  # opened over plain http://, where browsers offer no WebCrypto
     "internal-error",  # a bug in the page: it says it cannot decide rather than guess
 }
 # Warnings: verify.py's are sentences without codes; the page tags them (webvectors._WARNINGS
 # maps the sentences to these for the shared vectors).
-PAGE_ONLY_WARNINGS = {"trustlist-stale", "no-crl", "crl-stale"}
+PAGE_ONLY_WARNINGS = {"trustlist-stale", "no-crl", "crl-stale", "status-stale"}
 PAGE_ONLY = PAGE_ONLY_REASONS | PAGE_ONLY_WARNINGS
 # Malformed input (the PayloadError codes) is shown with the one text for a damaged code
 # (page.js DAMAGED, data-text="damaged" in the page): a text, not a code.
@@ -177,12 +178,14 @@ def test_no_script_recovers_a_code_from_message_text() -> None:
 
 
 def test_every_web_script_is_inlined() -> None:
-    on_disk = sorted(p.name for p in WEB.glob("*.js"))
+    # Every script but the service worker, which runs on its own (publish.py writes it beside the page).
+    on_disk = sorted(p.name for p in WEB.glob("*.js") if p.name != SERVICE_WORKER)
     assert sorted(SCRIPT_FILES) == on_disk
     assert SCRIPT_FILES[-1] == "page.js"
+    assert (WEB / SERVICE_WORKER).is_file() and SERVICE_WORKER not in SCRIPT_FILES
 
 
-@pytest.mark.parametrize("name", SCRIPT_FILES)
+@pytest.mark.parametrize("name", [*SCRIPT_FILES, SERVICE_WORKER])
 def test_split_modules_are_small_and_checked(name: str) -> None:
     text = _script(name)
     assert text.startswith("// @ts-check\n"), name

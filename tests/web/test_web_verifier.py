@@ -1,60 +1,37 @@
 """The officers' phone verifier (inspector/web, inspector/hq/publish.py) in a real browser.
 
-Headless Chromium opens the page from file:// and the DOM is read back with ``--dump-dom``: no
-extra Python package and no DevTools protocol. One launch runs every vector of
-tests/web/webvectors.py (``index.html#vectors`` of a test build) and each must get the verdict and
-reason codes the Python verifier gives; further launches check the officer's own entry points on
-a page exactly as ``publish_verifier`` writes it, with the device clock.
+Headless Chromium opens the page from file:// and the DOM is read back with ``--dump-dom``
+(tests/web/browser.py). One launch runs every vector of tests/web/webvectors.py and
+statusvectors.py (``index.html#vectors`` of a test build) and each must get the verdict, reason
+codes, warnings and HQ decision the Python verifier gives; further launches check the officer's
+own entry points on a page exactly as ``publish_verifier`` writes it, with the device clock.
 
-Phone-size screenshots (360 x 780) of a VALID and an INVALID result are written to
-``tests/output/web/`` (ignored by git through its own .gitignore) for people to look at.
-
-Chromium must be installed: CI's .ci/run installs Debian's ``chromium``, and under CI (``CI`` set)
-a missing browser fails these tests. On a developer's machine without it they are skipped with
-the install hint, so the README's test command still works with Python alone.
+Phone-size screenshots (360 x 780) of every verdict HQ's decision can give (VALID granted,
+awaiting HQ's decision, suspended, withdrawn, superseded, revoked) and of a forged code are written
+to ``tests/output/web/`` (ignored by git through its own .gitignore) for people to look at.
+tests/web/test_offline_app.py checks the offline web app (service worker, manifest) and the
+embedded Devanagari font; tests/web/test_publish.py what publishing writes.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import html
 import json
-import os
 import re
-import shutil
-import struct
-import subprocess
-import tempfile
-import urllib.parse
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from inspector.crypto.signing import Domain, PublicKey
-from inspector.errors import UserError
-from inspector.hq.publish import publish_verifier, render_page, verifier_config
-from inspector.trust.lists import CRL_FORMAT, TRUSTLIST_FORMAT
+from inspector.certificates.dates import indian_date
+from inspector.crypto.signing import PublicKey
+from inspector.hq.publish import render_page, verifier_config
 
 from . import webvectors as W
+from .browser import BASE_URL, body_of, dom_and_screenshot, dump_dom, fragment, result_of, screenshot, text_of
+from .browser import http_server as serve
 from .test_reason_codes import PAYLOAD_CODES
-
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
-OUTPUT = Path(__file__).resolve().parent.parent / "output" / "web"  # tests/output/web
-BASE_URL = "https://verify.gbnpolice.example/cert/"
 
 REQUIRED_REASONS = {
     "bad-prefix",
@@ -85,62 +62,14 @@ REQUIRED_REASONS = {
     "clock-wrong",
     "trustlist-unusable",
     "crl-unusable",
+    "status-unusable",
+    "not-decided",
+    "suspended",
+    "withdrawn",
+    "superseded",
 }
-
-
-# ---------------------------------------------------------------------------------------------
-# the browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    message = (
-        "Chromium is not installed, and the phone verifier is tested in a real browser. "
-        "Install it (Debian/Ubuntu: apt-get install -y chromium); CI's .ci/run does this itself."
-    )
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def run_browser(binary: str, url: str, *args: str, timeout: float = 180) -> str:
-    profile = tempfile.mkdtemp(prefix="inspector-chromium-")
-    try:
-        proc = subprocess.run(
-            [binary, *FLAGS, f"--user-data-dir={profile}", *args, url],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"chromium exited with {proc.returncode}: {proc.stderr[-2000:]}")
-    return proc.stdout
-
-
-def dump_dom(binary: str, url: str, *args: str) -> str:
-    return run_browser(binary, url, "--dump-dom", "--virtual-time-budget=60000", *args)
-
-
-def result_of(dom: str) -> dict[str, str]:
-    """The data-* attributes of the page's result element."""
-    match = re.search(r'<section id="result"([^>]*)>', dom)
-    assert match, "no result element in the page"
-    return {k: html.unescape(v) for k, v in re.findall(r'data-([a-z-]+)="([^"]*)"', match.group(1))}
-
-
-def text_of(dom: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", dom))
-
-
-def fragment(text: str) -> str:
-    """A payload in a URL fragment, percent-encoded as a camera app may do."""
-    return urllib.parse.quote(text, safe="")
+# HQ's decisions the vectors must cover (the Python verdict's ``status``).
+REQUIRED_STATUSES = {"granted", "not-decided", "suspended", "withdrawn", "superseded", "revoked", None}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +84,8 @@ def vectors() -> dict[str, Any]:
 def _config(ctx: dict[str, Any]) -> dict[str, Any]:
     roots = [PublicKey.from_b64(b) for b in ctx["roots"]]
     crl = None if ctx["crl"] is None else ctx["crl"].encode()
-    return verifier_config(ctx["trustlist"].encode(), crl, roots, BASE_URL)
+    status = None if ctx["status"] is None else ctx["status"].encode()
+    return verifier_config(ctx["trustlist"].encode(), crl, roots, BASE_URL, status_bytes=status)
 
 
 @pytest.fixture(scope="module")
@@ -174,8 +104,10 @@ def test_vectors_cover_every_attack_class(vectors: dict[str, Any]) -> None:
     reasons = {r for e in expected for r in e["reasons"]}
     assert reasons >= REQUIRED_REASONS, f"no vector for {sorted(REQUIRED_REASONS - reasons)}"
     assert sum(e["verdict"] == "VALID" for e in expected) >= 20
-    assert {w for e in expected for w in e["warnings"]} >= {"no-crl", "crl-stale", "trustlist-stale"}
-    assert len(vectors["vectors"]) >= 250
+    assert {w for e in expected for w in e["warnings"]} >= {"no-crl", "crl-stale", "trustlist-stale", "status-stale"}
+    assert {e["status"] for e in expected} >= REQUIRED_STATUSES
+    assert sum(e["reason"] == "status-unusable" for e in expected) >= 40  # every way a status list breaks
+    assert len(vectors["vectors"]) >= 400
 
 
 def test_every_vector_agrees_with_the_python_verifier(chromium: str, test_site: Path, vectors: dict[str, Any]) -> None:
@@ -185,13 +117,12 @@ def test_every_vector_agrees_with_the_python_verifier(chromium: str, test_site: 
     results = json.loads(match.group(1))["results"]
     assert [r["id"] for r in results] == [v["id"] for v in vectors["vectors"]]
     mismatches = []
+    # The whole decision: verdict, reasons, warnings and HQ's decision with its date.
+    keys = ("verdict", "reasons", "warnings", "status", "decided_on", "superseded_by")
     for vector, got in zip(vectors["vectors"], results):
         want = vector["expect"]
-        if (got["verdict"], got["reasons"], got["warnings"]) != (want["verdict"], want["reasons"], want["warnings"]):
-            mismatches.append(
-                f"{vector['id']}: python {want['verdict']} {want['reasons']} {want['warnings']}, "
-                f"page {got['verdict']} {got['reasons']} {got['warnings']}"
-            )
+        if [got[k] for k in keys] != [want[k] for k in keys]:
+            mismatches.append(f"{vector['id']}: python {[want[k] for k in keys]}, page {[got[k] for k in keys]}")
     assert not mismatches, f"{len(mismatches)} of {len(results)} vectors disagree:\n" + "\n".join(mismatches)
     broken = [f"{r['id']}: {r['render_error']}" for r in results if r["render_error"]]
     assert not broken, "results the page could not display:\n" + "\n".join(broken)
@@ -225,61 +156,24 @@ def test_test_build_takes_a_fixed_time_from_the_fragment(
 # the page as HQ publishes it, with the device's own clock
 
 
-@pytest.fixture(scope="module")
-def live() -> dict[str, Any]:
-    """Lists and certificates dated around the real time, published with ``publish_verifier``."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    auditor = W.Auditor(
-        "UP/GBN/A17",
-        "Sunita Devi",
-        W.ACTIVE.signing,
-        use_from=now - timedelta(days=100),
-        use_until=now + timedelta(days=200),
-    )
-    trustlist = W.signed_document(
-        TRUSTLIST_FORMAT,
-        Domain.TRUSTLIST,
-        W.trustlist_payload([auditor.entry()], issued_at=now - timedelta(days=1), next_update=now + timedelta(days=29)),
-    )
-    revoked_cti = bytes.fromhex("99887766554433221100")
-    crl_payload = W.crl_payload(issued_at=now - timedelta(days=1), next_update=now + timedelta(days=29))
-    crl_payload["entries"] = [
-        {
-            "cert_id": base64.b32encode(revoked_cti).decode(),
-            "reason": "issued for the wrong station",
-            "revoked_at": W.t(now - timedelta(days=2)),
-        }
-    ]
-    crl = W.signed_document(CRL_FORMAT, Domain.CRL, crl_payload)
-    times = {"iat": W.epoch(now - timedelta(days=10)), "exp": W.epoch(now + timedelta(days=355))}
-    return {
-        "trustlist": trustlist.encode(),
-        "crl": crl.encode(),
-        "valid": W.cert(**times),
-        "revoked": W.cert(cti=revoked_cti, **times),
-        "tampered": W.flip_payload_bit(W.cert(**times)),
-    }
-
-
-@pytest.fixture(scope="module")
-def live_site(tmp_path_factory: pytest.TempPathFactory, live: dict[str, Any]) -> Path:
-    return publish_verifier(
-        tmp_path_factory.mktemp("site") / "verify", live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL
-    )
+def _live_config(live: dict[str, Any]) -> dict[str, Any]:
+    return verifier_config(live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL, status_bytes=live["status"])
 
 
 def test_officer_link_valid(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
-    text = live["valid"]
-    dom = dump_dom(chromium, live_site.as_uri() + "#" + text)
+    # The phone-size screenshot for review comes from the same launch (tests/output/web/).
+    dom, _ = dom_and_screenshot(chromium, live_site.as_uri() + "#" + live["valid"], "phone-valid")
     got = result_of(dom)
     assert (got["verdict"], got["reason"], got["station"]) == ("VALID", "", "GBN-S39")
     page = text_of(dom)
     cert_id = base64.b32encode(bytes.fromhex("0a1b2c3d4e5f60718293")).decode()
     assert got["cert-id"] == cert_id
     grouped = "-".join(cert_id[i : i + 4] for i in range(0, 16, 4))
+    now = live["now"]
     for shown in (
         "VALID",
         "मान्य",
+        "granted by HQ and in force",
         "GBN-S39",
         "Kotwali Sector 39",
         "कोतवाली सेक्टर 39",
@@ -289,9 +183,46 @@ def test_officer_link_valid(chromium: str, live_site: Path, live: dict[str, Any]
         "Police Commissionerate Gautam Buddh Nagar",
         "Trust list no. 7",
         "Revocation list no. 3",
+        "HQ's certificate status list no. 1 of " + indian_date(now - timedelta(hours=1)),
+        # HQ's decision: the day it was granted and the organisation whose reviewers decide
+        "Granted · स्वीकृत on " + indian_date((now - timedelta(days=3)).date()),
+        "by Police Commissionerate Gautam Buddh Nagar",
+        # dates in one form, on India's calendar, and the page says so
+        "वैधता " + indian_date(now - timedelta(days=10)) + " – " + indian_date(now + timedelta(days=355)),
+        "Indian Standard Time (IST, Asia/Kolkata)",
+        " IST on this phone",
     ):
         assert shown in page, shown
+    assert re.search(r"id=\"decided-on\"[^>]*>\d{2}-\d{2}-\d{4}<", dom)
     assert "TEST BUILD" not in page
+
+
+# What the officer reads for each of HQ's decisions (the reason's own text, in plain words).
+SAYS = {
+    "not-decided": ("not-decided", "Awaiting HQ's decision", "मुख्यालय के निर्णय की प्रतीक्षा"),
+    "suspended": ("suspended", "HQ has suspended this certificate", "surveillance audit overdue"),
+    "withdrawn": ("withdrawn", "HQ has withdrawn this certificate", "not corrected after suspension"),
+    "superseded": ("superseded", "Replaced by a newer certificate", "by certificate BINS-YPKO-L5QH-DAUT"),
+    "revoked": ("revoked", "HQ has revoked this certificate", "issued for the wrong station"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAYS))
+def test_officer_link_each_decision_of_hq(chromium: str, live_site: Path, live: dict[str, Any], name: str) -> None:
+    dom, _ = dom_and_screenshot(chromium, live_site.as_uri() + "#" + live[name], f"phone-{name}")
+    got = result_of(dom)
+    code, *texts = SAYS[name]
+    assert (got["verdict"], got["reason"]) == ("INVALID", code), got
+    page = text_of(dom)
+    for shown in ("INVALID", "अमान्य", *texts):
+        assert shown in page, (name, shown)
+    assert re.search(rf'id="decision" data-status="{name}"', dom)
+
+
+def test_not_decided_says_it_in_plain_words(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
+    page = text_of(dump_dom(chromium, live_site.as_uri() + "#" + live["not-decided"]))
+    assert "Awaiting HQ's decision: do not accept this certificate yet." in page
+    assert "Awaiting HQ's decision: HQ has not granted this certificate yet" in page
 
 
 def test_officer_link_percent_encoded_and_pasted_link(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
@@ -301,12 +232,11 @@ def test_officer_link_percent_encoded_and_pasted_link(chromium: str, live_site: 
         assert got["verdict"] == "VALID", payload[:60]
 
 
-def test_officer_link_invalid(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
-    for name, reason in (("revoked", "revoked"), ("tampered", "bad-signature")):
-        dom = dump_dom(chromium, live_site.as_uri() + "#" + live[name])
-        got = result_of(dom)
-        assert (got["verdict"], got["reason"]) == ("INVALID", reason), name
-        assert "INVALID" in text_of(dom) and "अमान्य" in text_of(dom)
+def test_officer_link_forged(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
+    dom = dump_dom(chromium, live_site.as_uri() + "#" + live["tampered"])
+    assert (result_of(dom)["verdict"], result_of(dom)["reason"]) == ("INVALID", "bad-signature")
+    assert "INVALID" in text_of(dom) and "अमान्य" in text_of(dom)
+    assert 'id="decision"' not in dom  # a forged code has no decision of HQ to show
 
 
 def test_published_page_has_no_test_hooks(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
@@ -320,92 +250,52 @@ def test_published_page_has_no_test_hooks(chromium: str, live_site: Path, live: 
 
 def test_page_fits_a_360px_phone(chromium: str, tmp_path: Path, live: dict[str, Any]) -> None:
     # --dump-dom lays pages out at least 500 px wide, so the test build pins the page to 360 px.
-    config = verifier_config(live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL)
     prelude = "document.documentElement.style.width = '360px';"
-    (tmp_path / "index.html").write_text(render_page(config, prelude=prelude), encoding="utf-8")
-    for name in ("valid", "revoked", "tampered"):
+    (tmp_path / "index.html").write_text(render_page(_live_config(live), prelude=prelude), encoding="utf-8")
+    for name in ("valid", "superseded", "revoked", "tampered"):
         dom = dump_dom(chromium, (tmp_path / "index.html").as_uri() + "#" + live[name])
-        right = int(re.search(r'data-content-right="(\d+)"', dom).group(1))
+        right = int(re.search(r'data-content-right="(\d+)"', dom).group(1))  # type: ignore[union-attr]
         assert 300 < right <= 360, f"{name}: content reaches {right} px on a 360 px phone"
 
 
-def test_phone_screenshots(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    ignore = OUTPUT.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-    for name in ("valid", "revoked"):
-        url = live_site.as_uri() + "#" + live[name]
-        shot = OUTPUT / f"phone-{name}.png"
-        shot.unlink(missing_ok=True)
-        run_browser(chromium, url, "--window-size=360,780", "--virtual-time-budget=60000", f"--screenshot={shot}")
-        data = shot.read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
-        width, height = struct.unpack(">II", data[16:24])
-        assert (width, height) == (360, 780)
-    # The whole page of an invalid result, for review (--screenshot captures the window only).
-    shot = OUTPUT / "phone-tampered-full.png"
-    run_browser(
-        chromium,
-        live_site.as_uri() + "#" + live["tampered"],
-        "--window-size=360,1500",
-        "--virtual-time-budget=60000",
-        f"--screenshot={shot}",
-    )
-    assert shot.stat().st_size > 10_000
+def test_whole_page_screenshots(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
+    # The phone-size screenshot of each verdict is made by the tests above; here whole pages
+    # (--screenshot captures the window only) of a granted certificate and a forged code.
+    for name in ("valid", "tampered"):
+        shot = screenshot(chromium, live_site.as_uri() + "#" + live[name], f"phone-{name}-full", (360, 1700))
+        assert shot.stat().st_size > 10_000
 
 
 def test_paste_box_like_a_hand_held_scanner(chromium: str, tmp_path: Path, live: dict[str, Any]) -> None:
     """The scanner types the text into the box and presses Enter (here: the form is submitted)."""
-    typed = json.dumps(BASE_URL + "#" + live["revoked"])
+    typed = json.dumps(BASE_URL + "#" + live["suspended"])
     prelude = (
         "(function(){const t=setInterval(function(){if(document.body.getAttribute('data-ready')!=='1')return;"
         "clearInterval(t);document.getElementById('payload').value=" + typed + ";"
         "document.getElementById('check-form').requestSubmit();},20);})();"
     )
-    config = verifier_config(live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL)
-    (tmp_path / "index.html").write_text(render_page(config, prelude=prelude), encoding="utf-8")
+    (tmp_path / "index.html").write_text(render_page(_live_config(live), prelude=prelude), encoding="utf-8")
     dom = dump_dom(chromium, (tmp_path / "index.html").as_uri())
     got = result_of(dom)
-    assert (got["verdict"], got["reason"], got["station"]) == ("INVALID", "revoked", "GBN-S39")
+    assert (got["verdict"], got["reason"], got["station"]) == ("INVALID", "suspended", "GBN-S39")
     assert "on this phone" in text_of(dom)
 
 
-@pytest.fixture
-def http_server(live_site: Path) -> Any:
-    """The published directory on a static web server (Python's), on 127.0.0.1."""
-    import functools
-    import http.server
-    import threading
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(live_site.parent))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_works_from_a_static_web_server(chromium: str, http_server: int, live: dict[str, Any]) -> None:
-    # localhost is a secure context, like the https:// host HQ publishes to.
-    dom = dump_dom(chromium, f"http://localhost:{http_server}/index.html#{live['valid']}")
-    assert result_of(dom)["verdict"] == "VALID"
-
-
-def test_plain_http_says_it_cannot_check(chromium: str, http_server: int, live: dict[str, Any]) -> None:
-    # Any other http:// host is not a secure context: no WebCrypto, so no verdict, and it says why.
-    dom = dump_dom(
-        chromium,
-        f"http://verify.example:{http_server}/index.html#{live['valid']}",
-        "--host-resolver-rules=MAP verify.example 127.0.0.1",
-    )
+def test_works_from_a_static_web_server(chromium: str, live_site: Path, live: dict[str, Any]) -> None:
+    with serve(live_site.parent) as port:
+        # localhost is a secure context, like the https:// host HQ publishes to.
+        dom = dump_dom(chromium, f"http://localhost:{port}/index.html#{live['valid']}")
+        assert result_of(dom)["verdict"] == "VALID"
+        # Any other http:// host is not a secure context: no WebCrypto, so no verdict, and it says why.
+        dom = dump_dom(
+            chromium,
+            f"http://verify.example:{port}/index.html#{live['valid']}",
+            "--host-resolver-rules=MAP verify.example 127.0.0.1",
+        )
     got = result_of(dom)
     assert (got["verdict"], got["reason"]) == ("UNSUPPORTED", "insecure-context")
     assert "https://" in text_of(dom)
+    assert body_of(dom)["sw"] == "off"  # nor is it kept for offline use there
 
 
 def test_browser_without_ed25519_says_so(chromium: str, tmp_path: Path, live: dict[str, Any]) -> None:
@@ -415,115 +305,8 @@ def test_browser_without_ed25519_says_so(chromium: str, tmp_path: Path, live: di
         "return Promise.reject(new DOMException('Algorithm: Unrecognized name','NotSupportedError'));"
         "return imp(f,k,a,e,u);};})();"
     )
-    config = verifier_config(live["trustlist"], live["crl"], [W.ROOT.public], BASE_URL)
-    (tmp_path / "index.html").write_text(render_page(config, prelude=prelude), encoding="utf-8")
+    (tmp_path / "index.html").write_text(render_page(_live_config(live), prelude=prelude), encoding="utf-8")
     dom = dump_dom(chromium, (tmp_path / "index.html").as_uri() + "#" + live["valid"])
     got = result_of(dom)
     assert (got["verdict"], got["reason"]) == ("UNSUPPORTED", "no-ed25519")
     assert "cannot check Ed25519" in text_of(dom) and 'data-verdict="VALID"' not in dom
-
-
-# ---------------------------------------------------------------------------------------------
-# publish_verifier itself
-
-
-def _embedded(page: str, element: str) -> Any:
-    match = re.search(rf'<script type="application/json" id="{element}">(.*?)</script>', page, re.S)
-    assert match
-    return json.loads(match.group(1))
-
-
-def test_publish_embeds_the_exact_signed_lists(tmp_path: Path, live: dict[str, Any]) -> None:
-    path = publish_verifier(
-        tmp_path / "out", live["trustlist"], live["crl"], [W.ROOT.public, W.NEXT_ROOT.public], BASE_URL
-    )
-    assert path == tmp_path / "out" / "index.html"
-    page = path.read_text(encoding="utf-8")
-    config = _embedded(page, "inspector-config")
-    assert config["format"] == "inspector-verifier/v1"
-    assert config["trustlist"].encode() == live["trustlist"] and config["crl"].encode() == live["crl"]
-    assert config["roots"] == [W.ROOT.public.b64, W.NEXT_ROOT.public.b64]
-    assert config["base_url"] == BASE_URL and config["test_mode"] is False
-    assert config["stations"]["GBN-S39"] == {"en": "Kotwali Sector 39", "hi": "कोतवाली सेक्टर 39"}
-    assert 'id="inspector-vectors"' not in page
-
-
-def test_publish_page_needs_no_network(tmp_path: Path, live: dict[str, Any]) -> None:
-    page = publish_verifier(tmp_path, live["trustlist"], None, [W.ROOT.public], None).read_text(encoding="utf-8")
-    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
-    assert "default-src 'none'" in csp and "connect-src 'none'" in csp and "form-action 'none'" in csp
-    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
-    styles = re.findall(r"<style>(.*?)</style>", page, re.S)
-    assert len(scripts) == 1 and len(styles) == 1
-    for body, kind in ((scripts[0], "script-src"), (styles[0], "style-src")):
-        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-        assert f"{kind} 'sha256-{digest}'" in csp
-    # Nothing is loaded from anywhere: no src or href attributes at all.
-    assert not re.search(r"\s(src|href)\s*=", page)
-    assert "<script src" not in page and "@import" not in page and "url(" not in styles[0]
-
-
-def test_publish_escapes_what_it_embeds(tmp_path: Path, live: dict[str, Any]) -> None:
-    from inspector.audit.stations import Registry, Station
-
-    hostile = "</script><script>alert(1)</script><!--"
-    registry = Registry(
-        stations=[
-            Station(
-                code="GBN-X1",
-                name={"en": hostile, "hi": "थाना @@SCRIPTS@@"},
-                district="d",
-                commissionerate="c",
-                zone="z",
-                in_charge="i",
-            )
-        ]
-    )
-    page = publish_verifier(
-        tmp_path, live["trustlist"], live["crl"], [W.ROOT.public], None, stations=registry
-    ).read_text()
-    assert page.count("</script>") == 2  # the config block's and the script's own
-    assert _embedded(page, "inspector-config")["stations"]["GBN-X1"] == {"en": hostile, "hi": "थाना @@SCRIPTS@@"}
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        "wrong-root",
-        "no-root",
-        "three-roots",
-        "tampered-list",
-        "crl-by-other-root",
-        "http-url",
-        "url-fragment",
-        "url-no-host",
-    ],
-)
-def test_publish_refuses_what_the_cli_would_refuse(tmp_path: Path, live: dict[str, Any], change: str) -> None:
-    args: dict[str, Any] = {
-        "trustlist_bytes": live["trustlist"],
-        "crl_bytes": live["crl"],
-        "root_keys": [W.ROOT.public],
-        "base_url": BASE_URL,
-    }
-    if change == "wrong-root":
-        args["root_keys"] = [W.ROGUE_ROOT.public]
-    elif change == "no-root":
-        args["root_keys"] = []
-    elif change == "three-roots":
-        args["root_keys"] = [W.ROOT.public, W.NEXT_ROOT.public, W.ROGUE_ROOT.public]
-    elif change == "tampered-list":
-        args["trustlist_bytes"] = live["trustlist"].replace(b"Sunita", b"Sunite")
-    elif change == "crl-by-other-root":
-        args["crl_bytes"] = W.signed_document(
-            CRL_FORMAT, Domain.CRL, W.crl_payload(issuer=W.NEXT_ROOT), W.NEXT_ROOT
-        ).encode()
-    elif change == "http-url":
-        args["base_url"] = "http://verify.gbnpolice.example/"
-    elif change == "url-fragment":
-        args["base_url"] = BASE_URL + "#x"
-    elif change == "url-no-host":
-        args["base_url"] = "https:///cert/"
-    with pytest.raises(UserError):
-        publish_verifier(tmp_path / "out", **args)
-    assert not (tmp_path / "out").exists()

@@ -1,22 +1,28 @@
 """Shared test vectors for the two certificate verifiers: ``inspector verify`` and the phone page.
 
 One truth for two implementations: this module builds (with the Python API only: signing,
-psc1, trust, verify) a set of certificates, trust lists and revocation lists, valid ones and
-one of every attack class of qr-credentials.md §9, and asks the Python verifier for each
-expected verdict and reason codes. tests/web/test_web_verifier.py then runs every vector in
-Chromium against the published page and asserts the page agrees.
+psc1, trust, verify) a set of certificates, trust lists, revocation lists and certificate status
+lists, valid ones and one of every attack class of qr-credentials.md §9, every status HQ can
+give a certificate and every way a status list can be damaged, and asks the Python verifier for
+each expected verdict, reason codes and HQ decision. tests/web/test_web_verifier.py then runs
+every vector in Chromium against the published page and asserts the page agrees.
 
     python -m tests.web.webvectors OUT.json      # write the vector file (format below)
 
     {"format": "inspector-webvectors/v1", "now": EPOCH,
-     "contexts": {NAME: {"roots": [b64...], "trustlist": TEXT, "crl": TEXT | null}},
+     "contexts": {NAME: {"roots": [b64...], "trustlist": TEXT, "crl": TEXT | null,
+                         "status": TEXT | null}},
      "page": NAME,                       # the context published into the page itself
      "vectors": [{"id", "about", "text", "now", "context",
                   "expect": {"verdict": "VALID" | "INVALID" | "ERROR", "reason": CODE | null,
-                             "reasons": [CODE...], "warnings": [CODE...]}}]}
+                             "reasons": [CODE...], "warnings": [CODE...],
+                             "status": STATUS | "not-decided" | null, "decided_on": DATE | null,
+                             "superseded_by": ID | null}}]}
 
-"ERROR" is the CLI's exit status 2: a trust list or revocation list that does not load (the
-page shows CANNOT CHECK). Every key is derived from a fixed seed, so the file is reproducible.
+"ERROR" is the CLI's exit status 2: a trust list, revocation list or status list that does not
+load (the page shows CANNOT CHECK). The Python verdict is the product path's: ``verify_payload``
+and then ``apply_status``, as ``services.scan.check_scan`` runs them (a test holds them to
+that). Every key is derived from a fixed seed, so the file is reproducible.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from inspector.crypto.signing import (
     sign_record,
 )
 from inspector.errors import UserError
-from inspector.trust.documents import encode_document, load_crl, load_trustlist
+from inspector.trust.documents import encode_document, load_crl, load_status, load_trustlist
 from inspector.trust.lists import CRL_FORMAT, MAX_CERT_LIFETIME_DAYS, TRUSTLIST_FORMAT
 
 FORMAT = "inspector-webvectors/v1"
@@ -206,8 +212,25 @@ def crl_payload(
     }
 
 
-def context(trustlist: str, crl: str | None, roots: list[SigningKey] | None = None) -> dict[str, Any]:
-    return {"roots": [k.public.b64 for k in (roots or [ROOT])], "trustlist": trustlist, "crl": crl}
+_MAIN = object()  # context(): HQ's main status list
+
+
+def _status_vectors() -> Any:
+    """tests/web/statusvectors.py, which builds on this module (so it is imported when used)."""
+    from tests.web import statusvectors
+
+    return statusvectors
+
+
+def context(
+    trustlist: str, crl: str | None, roots: list[SigningKey] | None = None, status: Any = _MAIN
+) -> dict[str, Any]:
+    return {
+        "roots": [k.public.b64 for k in (roots or [ROOT])],
+        "trustlist": trustlist,
+        "crl": crl,
+        "status": _status_vectors().main_status() if status is _MAIN else status,
+    }
 
 
 def build_contexts() -> dict[str, dict[str, Any]]:
@@ -220,8 +243,10 @@ def build_contexts() -> dict[str, dict[str, Any]]:
             signed_document(TRUSTLIST_FORMAT, Domain.TRUSTLIST, trustlist_payload(issuer=NEXT_ROOT), NEXT_ROOT),
             signed_document(CRL_FORMAT, Domain.CRL, crl_payload(issuer=NEXT_ROOT), NEXT_ROOT),
             [ROOT, NEXT_ROOT],
+            _status_vectors().status_document(signer=NEXT_ROOT),
         ),
     }
+    contexts.update(_status_vectors().status_contexts(main_list, main_crl))
 
     def hand_made(auditor_entries: list[dict[str, Any]]) -> dict[str, Any]:
         return context(
@@ -775,7 +800,8 @@ def build_vectors() -> list[Vector]:
         "trustlist-envelope-extra",
     ):
         add("list-" + ctx, "unusable lists: " + ctx, good, ctx=ctx)
-    return v
+    # HQ's decision: every status, and every way a status list is unusable
+    return v + _status_vectors().status_vectors()
 
 
 FUZZ_VALUES: list[Any] = [
@@ -902,56 +928,76 @@ def _bignum_payload() -> bytes:
 _LOADED: dict[tuple[Any, ...], Any] = {}
 
 
+def _unusable(code: str, exc: UserError) -> dict[str, Any]:
+    """The CLI's exit status 2 for a list that does not load, as the page names it (ERROR)."""
+    return {
+        "verdict": "ERROR",
+        "reason": code,
+        "reasons": [code],
+        "warnings": [],
+        "status": None,
+        "decided_on": None,
+        "superseded_by": None,
+        "message": str(exc),
+    }
+
+
 def _load(ctx: dict[str, Any]) -> Any:
-    """(trust, crl) as ``inspector verify`` loads them, or the ERROR verdict; cached per context
-    (loading screens every key, which is slow in pure Python)."""
-    cache_key = (tuple(ctx["roots"]), ctx["trustlist"], ctx["crl"])
+    """(trust, crl, status) as ``inspector verify`` loads them, or the ERROR verdict; cached per
+    context (loading screens every key, which is slow in pure Python). The lists load in the
+    page's order: trust list, revocation list, status list; the first unusable one is named."""
+    status_text = ctx.get("status")
+    cache_key = (tuple(ctx["roots"]), ctx["trustlist"], ctx["crl"], status_text)
     if cache_key in _LOADED:
         return _LOADED[cache_key]
     roots = [PublicKey.from_b64(b) for b in ctx["roots"]]
     out: Any
     try:
         trust = load_trustlist(ctx["trustlist"].encode("utf-8"), roots)
+    except UserError as exc:
+        out = _unusable("trustlist-unusable", exc)
+    else:
         try:
             crl = None if ctx["crl"] is None else load_crl(ctx["crl"].encode("utf-8"), roots)
-            out = (trust, crl)
         except UserError as exc:
-            out = {
-                "verdict": "ERROR",
-                "reason": "crl-unusable",
-                "reasons": ["crl-unusable"],
-                "warnings": [],
-                "message": str(exc),
-            }
-    except UserError as exc:
-        out = {
-            "verdict": "ERROR",
-            "reason": "trustlist-unusable",
-            "reasons": ["trustlist-unusable"],
-            "warnings": [],
-            "message": str(exc),
-        }
+            out = _unusable("crl-unusable", exc)
+        else:
+            try:
+                status = None if status_text is None else load_status(status_text.encode("utf-8"), roots)
+                out = (trust, crl, status)
+            except UserError as exc:
+                out = _unusable("status-unusable", exc)
     _LOADED[cache_key] = out
     return out
 
 
 def python_verdict(text: str, ctx: dict[str, Any], now: int) -> dict[str, Any]:
-    """What ``inspector verify`` decides for ``text`` under ``ctx`` at ``now``: a trust list or
-    revocation list that does not load is "ERROR" (the CLI's exit status 2)."""
+    """What ``inspector verify`` decides for ``text`` under ``ctx`` at ``now``: the signature and
+    claims checks, then HQ's decision, as ``services.scan.check_scan`` applies it (with a trust
+    list, which every usable context has). A list that does not load is "ERROR" (exit status 2)."""
     from inspector.certificates import verify
 
     loaded = _load(ctx)
     if isinstance(loaded, dict):
         return dict(loaded)
-    trust, crl = loaded
+    trust, crl, status = loaded
     moment = datetime.fromtimestamp(now, UTC)
     result = verify.verify_payload(text, trust, crl, moment)
+    verify.apply_status(result, status, moment)
+    return verdict_summary(result)
+
+
+def verdict_summary(result: Any) -> dict[str, Any]:
+    """The parts of a ``Verdict`` both verifiers must agree on."""
     reasons = list(result.reasons)
     return {
         "verdict": "VALID" if result.valid else "INVALID",
         "reason": reasons[0] if reasons else None,
         "reasons": reasons,
         "warnings": [warning_code(w) for w in result.warnings],
+        "status": result.status,
+        "decided_on": result.decided_on.isoformat() if result.decided_on else None,
+        "superseded_by": result.superseded_by,
     }
 
 
@@ -960,6 +1006,7 @@ _WARNINGS = {
     "trustlist-stale": "the trust list is past its next update",
     "no-crl": "no revocation list is installed",
     "crl-stale": "the revocation list is past its next update",
+    "status-stale": "the certificate status list is past its next update",
 }
 
 
