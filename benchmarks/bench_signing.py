@@ -1,25 +1,25 @@
-"""Signing core vs raw Ed25519 on a typical finding record (same bytes, same run).
+"""The signing core alone vs raw Ed25519 on a typical finding record (same bytes, same run).
 
-    /work/venv/bin/python benchmarks/bench_signing.py [--seconds S]
+    python benchmarks/bench_signing.py [--seconds S] [--json FILE]
 
-"ours" is the full path a stored record takes: ``sign_record`` (RFC 8785 canonical JSON, NFC,
-COSE Sig_structure with the domain tag, Ed25519, base64, Envelope) and ``verify_record``
-(base64, Sig_structure, Ed25519 verify, strict canonical-JSON parse of the payload). "raw" is
-``cryptography``'s Ed25519 sign/verify over the canonical payload bytes alone. Ratios are
-raw_time / ours_time (1.0 = no overhead); the goal for verification is >= 0.8.
+A component figure, not a goal: no user waits on the signing core alone. Goal 1 of issue 16
+(verifying findings) is measured end to end, on ``hq import`` and ``audit verify``, by
+bench_audit.py; this script says how much of that the core itself costs.
+
+"ours" is the path a stored record takes through the core: ``sign_record`` (RFC 8785 canonical
+JSON, NFC, COSE Sig_structure with the domain tag, Ed25519, base64, Envelope) and
+``verify_record`` (base64, Sig_structure, Ed25519 verify, strict canonical-JSON parse of the
+payload). "raw" is ``cryptography``'s Ed25519 sign/verify over the canonical payload bytes
+alone. Ratios are raw_time / ours_time (1.0 = no overhead), medians of paired rounds.
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from _harness import Figure, Report, arguments, describe_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from inspector.crypto.canonical import canonical_json, parse_canonical_json
@@ -62,9 +62,9 @@ def _per_call(fn: Callable[[], object], calls: int) -> float:
 
 def paired(
     raw: Callable[[], object], ours: Callable[[], object], seconds: float, rounds: int = 15
-) -> tuple[float, float, float]:
-    """Median raw time, median ours time and median of per-round ratios, raw and ours interleaved
-    round by round so that load from other processes hits both alike."""
+) -> tuple[float, float, float, tuple[float, float]]:
+    """Median raw time, median ours time, median and spread of per-round ratios, raw and ours
+    interleaved round by round so that load from other processes hits both alike."""
     raw_calls = _calls_for(raw, seconds / rounds / 2)
     our_calls = _calls_for(ours, seconds / rounds / 2)
     raws, ourses, ratios = [], [], []
@@ -74,12 +74,12 @@ def paired(
         raws.append(r)
         ourses.append(o)
         ratios.append(r / o)
-    return statistics.median(raws), statistics.median(ourses), statistics.median(ratios)
+    return statistics.median(raws), statistics.median(ourses), statistics.median(ratios), (min(ratios), max(ratios))
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement (default 2)")
+    parser = arguments(__doc__.splitlines()[0], runs=15)
+    parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement (default 1)")
     args = parser.parse_args()
 
     payload = canonical_json(RECORD)
@@ -90,24 +90,50 @@ def main() -> int:
     envelope = sign_record(key, Domain.FINDING, RECORD)
     assert verify_record(envelope, Domain.FINDING, key.public)
 
-    raw_sign, our_sign, sign_ratio = paired(
-        lambda: raw_key.sign(payload), lambda: sign_record(key, Domain.FINDING, RECORD), args.seconds
+    raw_sign, our_sign, sign_ratio, sign_spread = paired(
+        lambda: raw_key.sign(payload), lambda: sign_record(key, Domain.FINDING, RECORD), args.seconds, args.runs
     )
-    raw_verify, our_verify, verify_ratio = paired(
+    raw_verify, our_verify, verify_ratio, verify_spread = paired(
         lambda: raw_pub.verify(raw_sig, payload),
         lambda: verify_record(envelope, Domain.FINDING, key.public),
         args.seconds,
+        args.runs,
     )
     recheck = _per_call(lambda: parse_canonical_json(payload, "record"), 2000)
 
-    print(f"finding record: {len(payload)} bytes of canonical JSON (Hindi note, {len(RECORD['note'])} chars)")
-    print(f"{'':8} {'raw Ed25519':>12} {'signing core':>13} {'ratio raw/ours':>15}   (medians of paired rounds)")
-    print(f"{'sign':8} {raw_sign * 1e6:>10.1f}us {our_sign * 1e6:>11.1f}us {sign_ratio:>15.2f}")
-    print(
-        f"{'verify':8} {raw_verify * 1e6:>10.1f}us {our_verify * 1e6:>11.1f}us {verify_ratio:>15.2f}"
-        f"   (goal >= 0.80: {'met' if verify_ratio >= 0.8 else 'NOT met'})"
+    report = Report("The signing core alone vs raw Ed25519 (a component of goal 1, not a goal)")
+    report.context.update(describe_machine())
+    report.context["record"] = f"{len(payload)} bytes of canonical JSON (Hindi note, {len(RECORD['note'])} characters)"
+    report.context["rounds"] = args.runs
+    for name, raw, ours, ratio, spread in (
+        ("sign_record (canonical JSON, Sig_structure, Ed25519, Envelope)", raw_sign, our_sign, sign_ratio, sign_spread),
+        (
+            "verify_record (Sig_structure, Ed25519, strict JSON parse)",
+            raw_verify,
+            our_verify,
+            verify_ratio,
+            verify_spread,
+        ),
+    ):
+        report.add(
+            Figure(
+                name=name,
+                goal="- (component; goal 1 is measured end to end in bench_audit.py)",
+                measured=f"{ours * 1e6:.1f} us",
+                anchor=f"raw Ed25519 {raw * 1e6:.1f} us",
+                ratio=ratio,
+                ratio_spread=spread,
+            )
+        )
+    report.add(
+        Figure(
+            "of which the strict canonical-JSON parse of the payload",
+            "- (component)",
+            f"{recheck * 1e6:.1f} us",
+        )
     )
-    print(f"of which the strict canonical-JSON parse of the payload: {recheck * 1e6:.1f}us")
+    report.print()
+    report.write(args.json)
     return 0
 
 

@@ -1,228 +1,182 @@
-"""Cost of one durable append as the store grows: our journal vs stock TinyDB JSONStorage.
+"""Recording one finding as the app does, against stock TinyDB and the disk itself, same run.
 
-Run:  /work/venv/bin/python benchmarks/bench_storage.py [--samples 200] [--dir /mnt/sdcard]
+    python benchmarks/bench_storage.py [--runs 5] [--samples 60] [--dir /mnt/sdcard] [--json FILE]
 
-For each size N (10, 100, 1,000 records of ~1 KB, Hindi text and a signature), every timed
-append starts from a store holding exactly N records: after each timed append the new record
-is removed again, untimed. Both are durable on return: ours fsyncs its journal line; stock
-``JSONStorage.write`` rewrites the whole file, then flushes and fsyncs it itself (tinydb 4.9),
-so nothing extra is needed to make the comparison fair.
+"Ours" is the call the app's writer makes for every status key: ``Audit.record`` on an audit
+opened writable with the auditor's key (validate, sign, append to the journal, fsync), in audits
+of the registry's longest-named station that already hold N = 10 and N = 1,000 findings (built
+with ``inspector audit record --from``). The anchors, in the same rounds and at the same sizes:
 
-Disk latency drifts (other processes, journal commits), so the run is split into rounds; in
-each round every kind takes a block of samples in turn, and within a block the three sizes
-take turns sample by sample. Slow spells thus hit every kind and size alike, while stock's
-1 MB rewrite is rarely billed to the next kind (only at block boundaries). The floor is a bare
-``os.write`` + ``fsync`` of the same number of bytes: no store can beat it on this disk.
+- stock TinyDB: the same signing (``sign_record``) plus one ``insert`` into a stock
+  ``JSONStorage`` table holding N signed records (it rewrites and fsyncs the whole file);
+- the floor: a bare ``os.write`` + ``fsync`` of a record's worth of bytes (no store beats it).
 
-Reports p50/p99 per size and the growth ratio p50(1000)/p50(10) per kind, then the same with
-fsync switched off (the CPU part alone, which no disk noise blurs). Goal for ours: p99 <= 5 ms
-at 1,000 records and growth <= 2x. Point --dir at the target device (SD card, eMMC): fsync
-dominates there and varies by orders of magnitude between disks.
+Each round takes ``--samples`` writes of every kind, the kinds and sizes taking turns write by
+write, so a slow spell of the disk hits all alike. An audit grows by the samples it takes
+(N to N + runs x samples); the TinyDB table is put back to N after each timed insert, untimed.
+Goal (the project's own): p99 <= 5 ms at 1,000 and p50 growth (1,000 over 10) <= 2x, both the
+median over the rounds. Point ``--dir`` at the target device: fsync dominates there.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import shutil
-import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
-from unittest import mock
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import Figure, Report, Stat, arguments, check_runs, describe_machine, percentile
+from _world import NOTE, demo_world, longest_station, open_audit
 
-from tinydb import TinyDB
-from tinydb.storages import JSONStorage
-
-from inspector.store.record_store import RecordStore
-
-SIZES = (10, 100, 1000)
-TABLE = "findings"
-ROUNDS = 5
-WARMUP = 10
+SIZES = (10, 1000)
 
 
-def record(n: int) -> dict[str, Any]:
-    """A finding revision roughly as the audit service stores it (~1 KB of UTF-8 JSON)."""
-    return {
-        "id": f"01J9Z8KQ{n:018d}",
-        "audit": "01J9Z8KQAUDIT00000000000001",
-        "item": "7.1.4",
-        "revision": 1,
-        "prev": "sha256:" + "0" * 64,
-        "answer": "partial",
-        "note": "मालखाना रजिस्टर अद्यतन नहीं है; पिछली प्रविष्टि तीन सप्ताह पुरानी है। " * 3,
-        "evidence": [{"sha256": "ab" * 32, "name": "malkhana-register.jpg"}],
-        "recorded_at": "2025-11-28T10:15:00Z",
-        "kid": "9f2c4e1a0b7d3e55",
-        "sig": "Q" * 86,
-    }
+def ours(world: Any, audit_id: str) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """(record one finding, close): the writer's call on an audit opened as the app opens it."""
+    from inspector.audit.service import AuditService
+    from inspector.crypto.keystore import unlock
+    from inspector.paths import DataDir
+
+    data = DataDir(world.root)
+    key = unlock(data.auditor_key, world.env["INSPECTOR_PASSPHRASE"])
+    audit = AuditService(data).open(audit_id, writable=True, key=key)
+    items = list(audit.items)
+
+    def record(n: int) -> None:
+        audit.record(items[n % len(items)], "conform", note=f"{NOTE} sample {n}")
+
+    return record, audit.close_store
 
 
-RECORD_BYTES = len(json.dumps(record(1), ensure_ascii=False).encode("utf-8"))
+def stock(world: Any, folder: Path, size: int) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """Sign + insert into stock TinyDB JSONStorage holding ``size`` signed records."""
+    from tinydb import TinyDB
+    from tinydb.storages import JSONStorage
 
+    from inspector.crypto.keystore import unlock
+    from inspector.crypto.signing import Domain, sign_record
+    from inspector.paths import DataDir
 
-class Store(Protocol):
-    def append(self, doc: dict[str, Any]) -> None: ...
-    def undo(self) -> None: ...
-    def close(self) -> None: ...
-
-
-class Ours:
-    name = "journal (ours)"
-
-    def __init__(self, path: Path, n: int) -> None:
-        self.store = RecordStore(path)
-        self.store.append_many(TABLE, [record(i) for i in range(n)])
-        # Benchmark-only access to internals: the product API has no delete for log tables.
-        self._docs = self.store._storage._tables.docs[TABLE]
-        self._table = self.store._table(TABLE)
-
-    def append(self, doc: dict[str, Any]) -> None:
-        self.store.append(TABLE, doc)
-
-    def undo(self) -> None:
-        self._table.remove(doc_ids=[int(next(reversed(self._docs)))])
-
-    def close(self) -> None:
-        self.store.close()
-
-
-class Stock:
-    name = "TinyDB JSONStorage"
-
-    def __init__(self, path: Path, n: int) -> None:
-        self.db = TinyDB(path, storage=JSONStorage, encoding="utf-8", ensure_ascii=False)
-        self.table = self.db.table(TABLE)
-        self.table.insert_multiple([record(i) for i in range(n)])
-        self.last = 0
-
-    def append(self, doc: dict[str, Any]) -> None:
-        self.last = self.table.insert(doc)
-
-    def undo(self) -> None:
-        self.table.remove(doc_ids=[self.last])
-
-    def close(self) -> None:
-        self.db.close()
-
-
-class Floor:
-    name = "bare write+fsync"
-
-    def __init__(self, path: Path, _n: int) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self.line = b"x" * RECORD_BYTES + b"\n"
-
-    def append(self, _doc: dict[str, Any]) -> None:
-        os.write(self.fd, self.line)
-        os.fsync(self.fd)
-
-    def undo(self) -> None:
-        pass
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-KINDS: tuple[type[Ours | Stock | Floor], ...] = (Ours, Stock, Floor)
-Timings = dict[str, dict[int, list[float]]]
-
-
-def measure(workdir: Path, samples: int) -> Timings:
-    """Milliseconds per append, per kind and size (see the module docstring for the order)."""
-    stores: dict[str, dict[int, Store]] = {
-        kind.name: {n: kind(workdir / f"{kind.__name__.lower()}-{n}", n) for n in SIZES} for kind in KINDS
-    }
-    timings: Timings = {name: {n: [] for n in SIZES} for name in stores}
-    per_round = -(-samples // ROUNDS)
-    try:
-        for _round in range(ROUNDS):
-            for name, by_size in stores.items():
-                for i in range(WARMUP + per_round):
-                    for n, store in by_size.items():
-                        elapsed = time_append(store, record(10**6 + i))
-                        if i >= WARMUP:
-                            timings[name][n].append(elapsed)
-    finally:
-        for by_size in stores.values():
-            for store in by_size.values():
-                store.close()
-    return timings
-
-
-def time_append(store: Store, doc: dict[str, Any]) -> float:
-    started = time.perf_counter()
-    store.append(doc)
-    elapsed = time.perf_counter() - started
-    store.undo()
-    return elapsed * 1000
-
-
-def percentile(samples: list[float], p: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
-
-
-def report(results: Timings, *, goal: bool) -> None:
-    print(f"{'store':<20} {'records':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for name, by_size in results.items():
-        for n, samples in by_size.items():
-            p50, p99 = percentile(samples, 50), percentile(samples, 99)
-            print(f"{name:<20} {n:>8} {p50:>8.3f} {p99:>8.3f}")
-    print()
-    for name in (Ours.name, Stock.name):
-        by_size = results[name]
-        growth = percentile(by_size[SIZES[-1]], 50) / percentile(by_size[SIZES[0]], 50)
-        print(f"growth p50({SIZES[-1]})/p50({SIZES[0]}) {name:<20} {growth:6.2f}x")
-    ours, stock = results[Ours.name][SIZES[-1]], results[Stock.name][SIZES[-1]]
-    speedup = percentile(stock, 50) / percentile(ours, 50)
-    print(f"at {SIZES[-1]} records, stock p50 / ours p50: {speedup:.1f}x")
-    if not goal:
-        return
-    p99 = percentile(ours, 99)
-    growth = percentile(ours, 50) / percentile(results[Ours.name][SIZES[0]], 50)
-    verdict = "met" if p99 <= 5.0 and growth <= 2.0 else "NOT met"
-    floor = percentile(results[Floor.name][SIZES[-1]], 99)
-    print(
-        f"goal (ours: p99 <= 5 ms at {SIZES[-1]}, growth <= 2x): {verdict} "
-        f"(p99 {p99:.2f} ms; this disk's bare write+fsync p99: {floor:.2f} ms)"
+    key = unlock(DataDir(world.root).auditor_key, world.env["INSPECTOR_PASSPHRASE"])
+    db = TinyDB(folder / f"stock-{size}.json", storage=JSONStorage, ensure_ascii=False, encoding="utf-8")
+    table = db.table("records")
+    table.insert_multiple(
+        sign_record(key, Domain.FINDING, {"n": n, "note": NOTE, "prev": "0" * 64}).model_dump() for n in range(size)
     )
 
+    def insert(n: int) -> None:
+        doc = sign_record(key, Domain.FINDING, {"n": size + n, "note": f"{NOTE} sample {n}", "prev": "0" * 64})
+        last = table.insert(doc.model_dump())
+        insert.last = last  # type: ignore[attr-defined]
 
-def time_call(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
+    def undo() -> None:
+        table.remove(doc_ids=[insert.last])  # type: ignore[attr-defined]
+
+    insert.undo = undo  # type: ignore[attr-defined]
+    return insert, db.close
+
+
+def floor(folder: Path, size: int) -> tuple[Callable[[int], None], Callable[[], None]]:
+    fd = os.open(folder / f"floor-{size}", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    line = b"x" * 900 + b"\n"  # about one signed finding record
+
+    def write(_n: int) -> None:
+        os.write(fd, line)
+        os.fsync(fd)
+
+    return write, lambda: os.close(fd)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=200, help="per kind and size")
-    parser.add_argument("--dir", type=Path, default=None, help="where to put the files")
+    parser = arguments(__doc__.splitlines()[0], runs=5)
+    parser.add_argument("--samples", type=int, default=60, help="timed writes per kind, size and round (default 60)")
+    parser.add_argument("--dir", type=Path, default=None, help="where to write (default: a temporary directory)")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-storage-", dir=args.dir))
-    print(f"record: {RECORD_BYTES} bytes of JSON; {args.samples} samples per size; in {workdir}")
+    runs = check_runs(args.runs)
+    work = Path(tempfile.mkdtemp(prefix="bench-storage-", dir=args.dir))
+    report = Report("Recording one finding (Audit.record, the app's writer call) vs stock TinyDB and bare fsync")
+    report.context.update(describe_machine())
+    report.context["where"] = str(work)
+    report.context["rounds x samples"] = f"{runs} x {args.samples}"
+    closers: list[Callable[[], None]] = []
     try:
-        for sub in ("durable", "cpu"):
-            (workdir / sub).mkdir()
-        durable = measure(workdir / "durable", args.samples)
-        print("\n== durable appends (fsync on every write)")
-        report(durable, goal=True)
-        with mock.patch("os.fsync", lambda fd: None):
-            cpu = measure(workdir / "cpu", args.samples)
-        print("\n== CPU part only (fsync switched off)")
-        report(cpu, goal=False)
-        path = workdir / "durable" / "ours-1000"
-        reopen = time_call(lambda: RecordStore(path, writable=False).close())
-        print(f"\nopening read-only (replay of 1,000 live records + the run's history): {reopen:.1f} ms")
+        world = demo_world(work / "data")
+        station = longest_station(world)["code"]
+        kinds: dict[str, dict[int, Callable[[int], None]]] = {"ours": {}, "stock TinyDB": {}, "bare write+fsync": {}}
+        for size in SIZES:
+            audit_id, _ = open_audit(world, station, work / "csv", size)
+            for name, (fn, close) in (
+                ("ours", ours(world, audit_id)),
+                ("stock TinyDB", stock(world, work, size)),
+                ("bare write+fsync", floor(work, size)),
+            ):
+                kinds[name][size] = fn
+                closers.append(close)
+        # per round: p50 and p99 of each kind and size
+        p50: dict[str, dict[int, list[float]]] = {k: {s: [] for s in SIZES} for k in kinds}
+        p99: dict[str, dict[int, list[float]]] = {k: {s: [] for s in SIZES} for k in kinds}
+        counter = 0
+        for _ in range(runs):
+            samples: dict[str, dict[int, list[float]]] = {k: {s: [] for s in SIZES} for k in kinds}
+            for _ in range(args.samples):
+                for name, by_size in kinds.items():
+                    for size, fn in by_size.items():
+                        counter += 1
+                        start = time.perf_counter()
+                        fn(counter)
+                        samples[name][size].append(time.perf_counter() - start)
+                        undo = getattr(fn, "undo", None)
+                        if undo is not None:
+                            undo()
+            for name in kinds:
+                for size in SIZES:
+                    p50[name][size].append(percentile(samples[name][size], 0.5))
+                    p99[name][size].append(percentile(samples[name][size], 0.99))
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        for close in closers:
+            try:
+                close()
+            except Exception:
+                pass
+        shutil.rmtree(work, ignore_errors=True)
+
+    def ms(values: list[float]) -> str:
+        return Stat.of(values).show(digits=2)
+
+    big, small = SIZES[-1], SIZES[0]
+    growth = Stat.of([b / s for b, s in zip(p50["ours"][big], p50["ours"][small])])
+    stock_growth = Stat.of([b / s for b, s in zip(p50["stock TinyDB"][big], p50["stock TinyDB"][small])])
+    speedup = Stat.of([s / o for s, o in zip(p50["stock TinyDB"][big], p50["ours"][big])])
+    report.add(
+        Figure(
+            f"record one finding at {big:,} findings (Audit.record: sign + durable write), p99",
+            "<= 5 ms",
+            f"p99 {ms(p99['ours'][big])}, p50 {ms(p50['ours'][big])}",
+            anchor=(
+                f"stock TinyDB sign + insert p99 {ms(p99['stock TinyDB'][big])}, p50 {ms(p50['stock TinyDB'][big])}; "
+                f"bare write+fsync p99 {ms(p99['bare write+fsync'][big])}"
+            ),
+            ratio=speedup.median,
+            ratio_spread=(speedup.low, speedup.high),
+            met=Stat.of(p99["ours"][big]).median <= 0.005,
+            note="ratio: stock TinyDB p50 / ours p50 at the same size",
+        )
+    )
+    report.add(
+        Figure(
+            f"record one finding, growth p50({big:,}) / p50({small})",
+            "<= 2x",
+            f"{growth.median:.2f}x [{growth.low:.2f}-{growth.high:.2f}]",
+            anchor=f"stock TinyDB growth {stock_growth.median:.1f}x [{stock_growth.low:.1f}-{stock_growth.high:.1f}]",
+            ratio=growth.median,
+            met=growth.median <= 2.0,
+        )
+    )
+    report.print()
+    report.write(args.json)
     return 0
 
 

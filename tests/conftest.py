@@ -205,3 +205,46 @@ def subprocess_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("INSPECTOR_HOME", None)
     yield env
+
+
+# --------------------------------------------------------------------------- HQ register backends
+#
+# ``hq_db`` is ``hq_env`` with its register on one of the two backends: every test that takes it
+# runs twice, on the embedded TinyDB register and on PostgreSQL (a schema of its own in a
+# database this test session creates on the server ``INSPECTOR_TEST_DATABASE`` names; .ci/run
+# starts one). Without a reachable server the PostgreSQL leg is skipped, and under CI it fails.
+
+
+@pytest.fixture(scope="session")
+def pg_session_database() -> Iterator[str]:
+    """The URL of a database created for this test session (dropped at its end)."""
+    from tests.helpers import pg_session_database as make
+
+    with make() as url:
+        yield url
+
+
+@pytest.fixture(params=["tinydb", "postgresql"])
+def hq_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def hq_db(hq_backend: str, hq_env: DataDir, request: pytest.FixtureRequest) -> DataDir:
+    """``hq_env`` with its register on ``hq_backend``, schema upgraded, chosen in config.toml."""
+    from tests.helpers import configure_hq_database, pg_schema_url
+
+    url = None
+    if hq_backend == "postgresql":
+        url = pg_schema_url(request.getfixturevalue("pg_session_database"))
+    configure_hq_database(hq_env, url)
+    return hq_env
+
+
+@pytest.fixture
+def cycle_checklist(tmp_path: Path) -> Path:
+    """A checklist of the 2.0 model (stage 1 section, surveillance rotation, N/A limits, a
+    sensitive item): tests/helpers.py ``write_cycle_checklist``."""
+    from tests.helpers import write_cycle_checklist
+
+    return write_cycle_checklist(tmp_path / "cycle-checklist.toml")

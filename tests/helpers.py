@@ -63,11 +63,13 @@ in_charge = "SHO"
 """
 
 # The mini checklist answered in full: item -> (status, note, reason). Scored, 7 of the 12
-# applicable weight conforms (MAL-01's 5 is lost to the minor, MAL-03 is na): 58%, not ready.
+# applicable weight conforms (MAL-01's 5 is lost to the minor, MAL-03 is na): 58%. Decision:
+# corrective-action-pending (the minor has no corrective-action plan). A "not applicable"
+# needs a written reason (rules 2).
 MINI_ANSWERS = {
     "MAL-01": ("minor", "3 entries of 2024 not traceable", "items found in the annexe store"),
     "MAL-02": ("conform", None, None),
-    "MAL-03": ("na", None, None),
+    "MAL-03": ("na", None, "no case property has been disposed of at this station yet"),
     "WHD-01": ("conform", "महिला उप-निरीक्षक तैनात", None),
     "WHD-02": ("observation", "register legible; index missing", None),
 }
@@ -197,3 +199,187 @@ def degraded_photo(png: bytes, angle: float, seed: int = 0) -> bytes:
     out = io.BytesIO()
     scene.save(out, "JPEG", quality=60)
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- PostgreSQL for HQ tests
+
+ENV_TEST_DATABASE = "INSPECTOR_TEST_DATABASE"  # e.g. postgresql://postgres@127.0.0.1:5433/postgres
+
+
+def _pg_unavailable(reason: str) -> None:
+    import os
+
+    import pytest
+
+    message = f"PostgreSQL register tests: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI must run them: .ci/run starts a server)", pytrace=False)
+    pytest.skip(f"{message}; set {ENV_TEST_DATABASE}=postgresql://USER@HOST:PORT/DB to run them")
+
+
+def pg_session_database() -> Any:
+    """A context manager: a fresh database on the test server for one test session, dropped after."""
+    import contextlib
+    import os
+    import uuid
+
+    @contextlib.contextmanager
+    def session() -> Any:
+        base = os.environ.get(ENV_TEST_DATABASE, "").strip()
+        if not base:
+            _pg_unavailable(f"no server configured (${ENV_TEST_DATABASE} is not set)")
+        try:
+            import psycopg
+        except ImportError:
+            _pg_unavailable("psycopg is not installed")
+        name = f"inspector_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        try:
+            admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
+        except psycopg.Error as exc:
+            _pg_unavailable(f"server {base} not reachable ({' '.join(str(exc).split())[:200]})")
+        with admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        head, _, query = base.partition("?")
+        url = head.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+        try:
+            yield url
+        finally:
+            with psycopg.connect(base, autocommit=True, connect_timeout=5) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return session()
+
+
+def pg_schema_url(database_url: str) -> str:
+    """A fresh, empty schema in the session's database, as a URL whose search_path is it."""
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in database_url else "?"
+    return f"{database_url}{separator}options=-csearch_path%3D{schema}"
+
+
+def configure_hq_database(data: DataDir, url: str | None) -> None:
+    """Point ``data``'s HQ at ``url`` (None: the embedded register) in its config.toml and
+    bring the register's schema up to date, as an HQ does once with ``hq db upgrade``."""
+    from inspector.hq.register import open_register
+
+    if url is not None:
+        text = data.config.read_text(encoding="utf-8") if data.config.exists() else ""
+        data.config.write_text(text + f'\n[hq]\ndatabase = "{url}"\n', encoding="utf-8")
+    with open_register(data, check_schema=False) as register:
+        register.upgrade()
+
+
+# --------------------------------------------------------------------------- a checklist of the 2.0 model
+
+CYCLE_EXTRA_SECTIONS = """
+[[sections]]
+id = "INF"
+title = { en = "Infrastructure", hi = "अवसंरचना" }
+
+[[sections.items]]
+id = "INF-01"
+question = "Is the station building in repair, with working lights and toilets?"
+title_hi = "भवन"
+clauses = ["7.1.3"]
+guidance = "Walk round the building."
+evidence = ["Maintenance register"]
+criticality = "medium"
+
+[[sections]]
+id = "CYB"
+title = { en = "Cyber help desk", hi = "साइबर हेल्प डेस्क" }
+
+[[sections.items]]
+id = "CYB-01"
+question = "Are cyber complaints entered on the national portal?"
+title_hi = "साइबर शिकायत"
+clauses = ["8.2.1"]
+guidance = "Compare five complaints with the portal."
+evidence = ["Complaint register"]
+criticality = "high"
+
+[[sections]]
+id = "RDY"
+title = { en = "Stage 1 readiness", hi = "चरण 1 तैयारी" }
+stage = "stage1"
+
+[[sections.items]]
+id = "RDY-01"
+question = "Is the scope of the quality management system written down?"
+title_hi = "कार्यक्षेत्र"
+clauses = ["4.3"]
+guidance = "Read the scope statement."
+evidence = ["Quality manual"]
+criticality = "high"
+
+[[sections.items]]
+id = "RDY-02"
+question = "Were an internal audit and a management review done?"
+title_hi = "आंतरिक ऑडिट"
+clauses = ["9.2", "9.3"]
+guidance = "Read their reports."
+evidence = ["Internal audit report"]
+criticality = "high"
+"""
+
+
+def write_cycle_checklist(path: Path) -> Path:
+    """The mini checklist with what the 2.0 checklist model adds, written to ``path``:
+
+    * MAL is ``surveillance = "mandatory"``; WHD, INF (INF-01) and CYB (CYB-01) rotate;
+    * RDY (RDY-01, RDY-02) is the stage 1 section;
+    * MAL-01 may never be "not applicable", MAL-02 only at a station without a lock-up;
+    * WHD-02 is sensitive (no evidence files).
+    """
+    text = MINI_CHECKLIST.read_text(encoding="utf-8")
+    for old, new in (
+        ('id = "mini-station"', 'id = "mini-cycle"'),
+        (
+            'title = { en = "Malkhana", hi = "मालखाना" }',
+            'title = { en = "Malkhana", hi = "मालखाना" }\nsurveillance = "mandatory"',
+        ),
+        ('id = "MAL-01"', 'id = "MAL-01"\nna_allowed = false'),
+        ('id = "MAL-02"', 'id = "MAL-02"\nna_requires_no_lockup = true'),
+        ('id = "WHD-02"', 'id = "WHD-02"\nsensitive = true'),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text + CYCLE_EXTRA_SECTIONS, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- HQ's decision
+
+
+def grant_at_hq(laptop: Any, hq: Any, audit_id: str) -> None:
+    """HQ imports the audit (with its certificate), a reviewer who did not audit grants it, and
+    the laptop installs the new status list: from then on verifiers there say VALID."""
+    import tempfile
+
+    from inspector.audit.service import AuditService
+    from inspector.bundle.export import export_audit
+    from inspector.hq.decisions import decide, export_status
+    from inspector.hq.intake import import_bundle
+    from inspector.trust.store import TrustStore
+
+    store = TrustStore(laptop.root)
+    with tempfile.TemporaryDirectory() as folder:
+        bundle = Path(folder) / "audit.zip"
+        export_audit(AuditService(laptop), audit_id, bundle, store.trustlist_bytes())
+        import_bundle(hq, bundle)
+    decide(
+        hq,
+        audit_id,
+        "grant",
+        reviewer_id="TC-01",
+        reviewer_name="Technical Committee",
+        note="reviewed",
+        passphrase=PASSPHRASE,
+    )
+    store.install_status(export_status(hq, PASSPHRASE))

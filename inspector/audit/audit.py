@@ -1,4 +1,9 @@
-"""One open audit: read its state, record findings, score, close and seal."""
+"""One open audit: read its state, record findings, score, close and seal, then follow up.
+
+Findings are recorded while the audit is open. Corrective-action plans (``respond``), their
+verification (``follow_up``) and meeting records (``meeting``) may be recorded while it is open
+and after it was sealed: the chain continues past the seal (:mod:`inspector.audit.followup`).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,16 @@ from pydantic import ValidationError
 
 from inspector.audit.chain import (
     Finding,
+    Meeting,
     canonical_loads,
     findings_root,
     load_state,
     parse_payload,
 )
-from inspector.audit.checklist import Checklist
+from inspector.audit.decision import Verdict, decide_chain
 from inspector.audit.evidence import remove_created, store_evidence
+from inspector.audit.followup import Nonconformity, last_day, nonconformities
+from inspector.audit.followup_writer import FollowUpWriter
 from inspector.audit.index import AuditSummary
 from inspector.audit.layout import (
     CHECKLIST_NAME,
@@ -31,9 +39,8 @@ from inspector.audit.layout import (
     load_audit_checklist,
     lost_records_problem,
 )
+from inspector.audit.planning import FindingInput, FindingPlan
 from inspector.audit.records import (
-    NOTE_MAX,
-    REASON_MAX,
     RECORD_FORMAT,
     SEAL_FORMAT,
     EvidenceRef,
@@ -43,15 +50,10 @@ from inspector.audit.records import (
     new_id,
     record_time,
 )
-from inspector.audit.rules import (
-    _due_or_none,
-    _text_or_none,
-    _unknown_item,
-    finding_rule_problems,
-    parse_status,
-)
+from inspector.audit.rules import FindingContext, _unknown_item
+from inspector.audit.scope import audit_sections
 from inspector.audit.scoring import FindingStatus, Score, score
-from inspector.crypto.canonical import now_text
+from inspector.crypto.canonical import now_text, utcnow
 from inspector.crypto.digests import envelope_digest
 from inspector.crypto.signing import Domain, Envelope, SigningKey, sign_record
 from inspector.errors import UserError
@@ -60,21 +62,10 @@ from inspector.store.record_store import RecordStore
 if TYPE_CHECKING:  # the service creates audits; an audit only calls back into its index
     from inspector.audit.service import AuditService
 
+__all__ = ["Audit", "FindingInput", "Seal", "iter_nonconformities"]
+
 # ---------------------------------------------------------------------------------------------
-# values handed to and returned by the service
-
-
-@dataclass(frozen=True)
-class FindingInput:
-    """One finding to record; ``where`` prefixes its errors (e.g. ``"rows.csv line 7"``)."""
-
-    item: str
-    status: str | FindingStatus
-    note: str | None = None
-    evidence: Sequence[str | Path] = ()
-    due: str | None = None
-    reason: str | None = None
-    where: str | None = None
+# values returned by the service
 
 
 @dataclass(frozen=True)
@@ -102,7 +93,7 @@ class Seal:
 # one open audit
 
 
-class Audit:
+class Audit(FollowUpWriter):
     """An audit opened by :meth:`AuditService.open`. Holds the audit's lock while writable."""
 
     def __init__(
@@ -132,6 +123,8 @@ class Audit:
                 f"audit {audit_id}: {folder / CHECKLIST_NAME} is not the checklist the audit was opened with; "
                 "run 'inspector audit verify'"
             )
+        self.sections: list[str] = audit_sections(self.checklist, self.opened)  # the audit's scope
+        self.context = FindingContext.of(self.checklist, self.opened)
         seals = store.all(SEAL)
         self._seal = _parse_seal(seals[-1]) if seals else None
         self.key: SigningKey | None = None
@@ -163,6 +156,12 @@ class Audit:
     def evidence_dir(self) -> Path:
         return self.folder / EVIDENCE_DIR
 
+    @property
+    def items(self) -> list[str]:
+        """The item ids of the audit's scope, in checklist order."""
+        wanted = set(self.sections)
+        return [item for item, section in self.checklist.section_of.items() if section.id in wanted]
+
     def latest(self) -> dict[str, Finding]:
         """Item id -> its latest finding, in checklist order."""
         return {item: self.state.latest[item] for item in self.checklist.items if item in self.state.latest}
@@ -174,7 +173,24 @@ class Audit:
         return list(self.state.history.get(item_id, []))
 
     def score(self) -> Score:
-        return score(self.checklist, {item: f.status for item, f in self.state.latest.items()})
+        """The measures over the audit's scope (score, counts, N/A share); they decide nothing."""
+        return score(self.checklist, {item: f.status for item, f in self.state.latest.items()}, self.sections)
+
+    def nonconformities(self) -> list[Nonconformity]:
+        """Every current nonconformity with its follow-up state (plan, verification), in checklist order."""
+        return nonconformities(self.checklist, self.state, self.sections)
+
+    def meetings(self) -> list[Meeting]:
+        """The meeting records, in chain order."""
+        return list(self.state.meetings)
+
+    def last_day(self) -> date | None:
+        """The audit's last day (its closing record's date); None while it is open."""
+        return last_day(self.state)
+
+    def decision(self, today: date | None = None) -> Verdict:
+        """The recommendation now (``today``: the date the 6-month limit is judged on)."""
+        return decide_chain(self.checklist, self.state, today or utcnow().date())
 
     def findings_root(self) -> bytes:
         """The Merkle root (32 bytes) over the latest finding of each answered item."""
@@ -202,7 +218,7 @@ class Audit:
             status="closed" if self.is_closed else "open",
             progress={"answered": result.answered, "total": result.total},
             score=result.percent,
-            decision=result.decision.value,
+            decision=self.decision().code.value,
             majors=result.majors,
             minors=result.minors,
             checklist=f"{opened.checklist.id} {opened.checklist.version}",
@@ -241,9 +257,19 @@ class Audit:
 
     def _require_writable(self) -> SigningKey:
         self.check_writable()
+        return self._require_key()
+
+    def _require_key(self) -> SigningKey:
         if self.key is None:
             raise UserError("recording needs the auditor's key (unlock it with the passphrase)")
         return self.key
+
+    def check_follow_up_writable(self) -> None:
+        """Raise unless follow-up or meeting records may be written (opened writable; open or closed)."""
+        if not self.writable:
+            raise UserError(f"audit {self.id[:12]} was opened read-only")
+        if self.is_closed and self._seal is None:
+            raise UserError(f"audit {self.id[:12]}: its close was interrupted; close it again first")
 
     def validate(self, rows: Sequence[FindingInput]) -> None:
         """Check ``rows`` as ``record_many`` would, without the key and without writing."""
@@ -292,21 +318,22 @@ class Audit:
         self._index_stale = True
         return findings
 
-    def _plan(self, rows: Sequence[FindingInput]) -> list[_Plan]:
+    def _plan(self, rows: Sequence[FindingInput]) -> list[FindingPlan]:
         """Validate all rows against the checklist and the findings (earlier rows included)."""
         if not rows:
             raise UserError("no findings to record")
-        pending: dict[str, _Plan] = {}
-        plans: list[_Plan] = []
+        pending: dict[str, FindingPlan] = {}
+        plans: list[FindingPlan] = []
         today = record_time(self.opened.time).date()
         for row in rows:
             where = f"{row.where}: " if row.where else ""
             try:
-                plan = _Plan.build(
+                plan = FindingPlan.build(
                     row,
                     self.checklist,
                     pending.get(row.item) or self.state.latest.get(row.item),
                     today,
+                    self.context,
                 )
             except UserError as exc:
                 raise UserError(f"{where}{exc}", code=exc.code, field=exc.field, **exc.details) from None
@@ -315,7 +342,7 @@ class Audit:
         return plans
 
     def _sign(
-        self, plans: list[_Plan], refs: list[EvidenceRef], key: SigningKey
+        self, plans: list[FindingPlan], refs: list[EvidenceRef], key: SigningKey
     ) -> tuple[list[Envelope], list[FindingRecord]]:
         """Sign ``plans`` in order, chaining each to the one before; ``refs`` are their new files."""
         new_refs = iter(refs)
@@ -363,12 +390,13 @@ class Audit:
     def check_closable(self) -> None:
         """Raise unless the audit can be closed now (writable, open, every item answered)."""
         self.check_writable()
-        unanswered = self.score().unanswered
+        result = self.score()
+        unanswered = result.unanswered
         if unanswered:
             shown = ", ".join(unanswered[:UNANSWERED_SHOWN])
             more = ", …" if len(unanswered) > UNANSWERED_SHOWN else ""
             raise UserError(
-                f"cannot close audit {self.id[:12]}: {len(unanswered)} of {len(self.checklist.items)} items "
+                f"cannot close audit {self.id[:12]}: {len(unanswered)} of {result.total} items "
                 f"unanswered ({shown}{more})"
             )
 
@@ -379,6 +407,7 @@ class Audit:
         self.check_closable()
         key = self._require_writable()
         result = self.score()
+        verdict = self.decision()  # as it stands at closing: history once signed
         value = {
             "format": RECORD_FORMAT,
             "type": "audit-closed",
@@ -394,7 +423,7 @@ class Audit:
             "majors": result.majors,
             "minors": result.minors,
             "observations": result.observations,
-            "decision": result.decision.value,
+            "decision": verdict.code.value,
         }
         envelope = sign_record(key, Domain.FINDING, value)
         self.store.append(RECORDS, envelope.model_dump())
@@ -431,48 +460,6 @@ class Audit:
         return self._seal
 
 
-@dataclass
-class _Plan:
-    """A validated finding, before its evidence is copied and it is signed."""
-
-    item: str
-    status: FindingStatus
-    note: str | None
-    due: str | None
-    reason: str | None
-    new_paths: list[str | Path]
-    evidence_count: int  # files the finding will carry (previous ones are kept)
-
-    @classmethod
-    def build(
-        cls,
-        row: FindingInput,
-        checklist: Checklist,
-        previous: Finding | _Plan | None,
-        opened: date,
-    ) -> _Plan:
-        """Check ``row``; unspecified note, due date and reason carry over from ``previous``."""
-        if row.item not in checklist.items:
-            raise UserError(_unknown_item(row.item, checklist))
-        status = parse_status(row.status)
-        note = _text_or_none(row.note, "note", NOTE_MAX)
-        reason = _text_or_none(row.reason, "reason", REASON_MAX)
-        due = _due_or_none(row.due, opened)
-        before = 0
-        if previous is not None:
-            note = note if note is not None else previous.note
-            if due is None and status.is_nonconformity:
-                due = previous.due
-            if reason is None and status is previous.status:
-                reason = previous.reason
-            before = len(previous.evidence) if isinstance(previous, Finding) else previous.evidence_count
-        count = before + len(row.evidence)
-        problems = finding_rule_problems(checklist, row.item, status, note, count > 0, reason, due)
-        if problems:
-            raise problems[0].error()
-        return cls(row.item, status, note, due, reason, list(row.evidence), count)
-
-
 def _parse_seal(doc: Any) -> Seal:
     envelope = Envelope.model_validate(doc)
     try:
@@ -484,6 +471,5 @@ def _parse_seal(doc: Any) -> Seal:
 
 def iter_nonconformities(audit: Audit) -> Iterator[tuple[Finding, list[str]]]:
     """Each nonconformity with the ISO clauses of its item, in checklist order."""
-    for item_id, finding in audit.latest().items():
-        if finding.status.is_nonconformity:
-            yield finding, list(audit.checklist.items[item_id].clauses)
+    for nc in audit.nonconformities():
+        yield nc.finding, list(nc.clauses)

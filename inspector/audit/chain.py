@@ -1,4 +1,5 @@
-"""The state a chain of audit records describes: the latest finding per item, opened and closed records."""
+"""The state a chain of audit records describes: the latest finding per item, opened and closed
+records, and the follow-up (corrective-action plans, their verification, meetings)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ from inspector.audit.records import (
     ClosedRecord,
     EvidenceRef,
     FindingRecord,
+    MeetingRecord,
     OpenedRecord,
+    ResponseRecord,
+    VerificationRecord,
 )
 from inspector.audit.scoring import FindingStatus
 from inspector.crypto.canonical import parse_canonical_json
@@ -58,11 +62,29 @@ class Finding:
 
 def record_label(seq: int | str, payload: Any) -> str:
     """How a problem names a record: its seq, type, item and short id."""
-    if isinstance(payload, FindingRecord):
-        return f"record {seq} (finding {payload.item}, id {payload.id[:8]})"
+    if isinstance(payload, (FindingRecord, ResponseRecord, VerificationRecord)):
+        return f"record {seq} ({payload.type} {payload.item}, id {payload.id[:8]})"
+    if isinstance(payload, MeetingRecord):
+        return f"record {seq} ({payload.kind} meeting, id {payload.id[:8]})"
     if isinstance(payload, (OpenedRecord, ClosedRecord)):
         return f"record {seq} ({payload.type}, id {payload.id[:8]})"
     return f"record {seq}"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A corrective-action plan or its verification as the chain holds it: payload and digest."""
+
+    payload: ResponseRecord | VerificationRecord
+    digest: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting record as the chain holds it: payload and digest."""
+
+    payload: MeetingRecord
+    digest: str
 
 
 @dataclass
@@ -77,6 +99,10 @@ class ChainState:
     seq: int = 0
     last_time: str | None = None
     clock_warnings: list[str] = field(default_factory=list)
+    closed_head: str | None = None  # digest of the closing record: what the seal covers
+    # item -> its corrective-action plans and verifications, in chain order
+    follow_ups: dict[str, list[FollowUp]] = field(default_factory=dict)
+    meetings: list[Meeting] = field(default_factory=list)
 
     def apply(self, payload: AnyRecord, digest: str) -> None:
         if self.last_time is not None and payload.time < self.last_time:
@@ -91,6 +117,11 @@ class ChainState:
             self.opened = payload
         elif isinstance(payload, ClosedRecord):
             self.closed = payload
+            self.closed_head = digest
+        elif isinstance(payload, (ResponseRecord, VerificationRecord)):
+            self.follow_ups.setdefault(payload.item, []).append(FollowUp(payload, digest))
+        elif isinstance(payload, MeetingRecord):
+            self.meetings.append(Meeting(payload, digest))
         else:
             revisions = self.history.setdefault(payload.item, [])
             finding = Finding(
@@ -111,6 +142,19 @@ class ChainState:
 
     def latest_digests(self) -> dict[str, str]:
         return {item: finding.digest for item, finding in self.latest.items()}
+
+    def evidence(self) -> dict[str, EvidenceRef]:
+        """Every evidence file any record refers to (findings and follow-up), by SHA-256."""
+        refs: dict[str, EvidenceRef] = {}
+        for history in self.history.values():
+            for finding in history:
+                for ref in finding.evidence:
+                    refs.setdefault(ref.sha256, ref)
+        for records in self.follow_ups.values():
+            for signed in records:
+                for ref in signed.payload.evidence:
+                    refs.setdefault(ref.sha256, ref)
+        return refs
 
 
 def canonical_loads(text: str, what: str) -> Any:

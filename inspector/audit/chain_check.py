@@ -1,5 +1,9 @@
 """Checking a list of stored audit records: chain links, signatures, rules, the closing record and the seal.
 
+After the closing record the chain may continue with follow-up records only (corrective-action
+plans, verifications, meetings); the seal covers the chain up to the closing record, and every
+record after it is checked like any other (signature, link, rules, evidence files).
+
 Pure: storage, evidence files and trust lists are handed in by the caller."""
 
 from __future__ import annotations
@@ -22,15 +26,22 @@ from inspector.audit.chain import (
     record_label,
 )
 from inspector.audit.checklist import Checklist
+from inspector.audit.followup import meeting_problems, response_problems, verification_problems
 from inspector.audit.records import (
+    FOLLOW_UP_TYPES,
     AnyRecord,
     ClosedRecord,
     EvidenceRef,
     FindingRecord,
+    MeetingRecord,
     OpenedRecord,
+    ResponseRecord,
     SealPayload,
+    VerificationRecord,
+    record_time,
 )
-from inspector.audit.rules import finding_rule_problems
+from inspector.audit.rules import LEGACY, FindingContext, finding_rule_problems
+from inspector.audit.scope import audit_sections
 from inspector.crypto.digests import envelope_digest
 from inspector.crypto.signing import Domain, Envelope, PublicKey
 from inspector.errors import UserError
@@ -113,6 +124,7 @@ class _ChainChecker:
         self.ids: set[str] = set()
         self.evidence_seen: dict[str, str | None] = {}
         self.count = 0
+        self.context = LEGACY  # the finding rules of the audit, from its opening record
 
     def problem(self, text: str) -> None:
         self.report.problems.append(text)
@@ -152,6 +164,11 @@ class _ChainChecker:
             return
         if self.audit_key.kid_hex != payload.auditor.kid:
             self.problem(f"{label}: auditor kid does not match the auditor's public key")
+        if self.checklist is not None:
+            self.context = FindingContext.of(self.checklist, payload)
+            unknown = sorted(set(payload.sections or ()) - {s.id for s in self.checklist.sections})
+            if unknown:
+                self.problem(f"{label}: its scope names sections the checklist does not have: {', '.join(unknown)}")
         if self.checklist is not None and payload.checklist.hash != self.checklist.content_hash:
             self.problem(
                 f"checklist: content hash {self.checklist.content_hash[:16]}… is not the "
@@ -230,7 +247,7 @@ class _ChainChecker:
                 self.problem(
                     f"{label}: its previous-record hash does not match record {position - 1} (a record before it was changed, removed or inserted)"
                 )
-        if state.closed is not None:
+        if state.closed is not None and payload.type not in FOLLOW_UP_TYPES:
             self.problem(f"{label}: recorded after the audit was closed")
         if position > 1 and isinstance(payload, OpenedRecord):
             self.problem(f"{label}: a second opening record inside the chain")
@@ -240,6 +257,40 @@ class _ChainChecker:
             self._finding(payload, label)
         elif isinstance(payload, ClosedRecord):
             self._closed(payload, label)
+        elif isinstance(payload, (ResponseRecord, VerificationRecord)):
+            self._follow_up(payload, label)
+        elif isinstance(payload, MeetingRecord) and self.checklist is not None:
+            for rule in meeting_problems(self.checklist, self.state, payload):
+                self.problem(f"{label}: {rule}")
+
+    def _follow_up(self, payload: ResponseRecord | VerificationRecord, label: str) -> None:
+        """A plan or verification: it answers the item's current nonconformity, by the rules."""
+        latest = self.state.latest.get(payload.item)
+        if latest is not None and payload.finding != latest.record_id:
+            self.problem(
+                f"{label}: answers finding {payload.finding[:8]}, but the item's finding is {latest.record_id[:8]}"
+            )
+        if isinstance(payload, VerificationRecord):
+            records = self.state.follow_ups.get(payload.item, [])
+            if records and payload.response != records[-1].payload.id:
+                self.problem(f"{label}: verifies plan {payload.response[:8]}, not the item's latest plan")
+        if self.checklist is not None:
+            item = self.checklist.items.get(payload.item)
+            if item is None:
+                self.problem(
+                    f"{label}: item {payload.item} is not in checklist {self.checklist.id} {self.checklist.version}"
+                )
+                return
+            if isinstance(payload, ResponseRecord):
+                on = record_time(payload.time).date()
+                rules = response_problems(self.checklist, self.state, payload.item, payload.due, on)
+            else:
+                rules = verification_problems(self.checklist, self.state, payload.item)
+            for rule in rules:
+                self.problem(f"{label}: {rule}")
+            if item.sensitive and payload.evidence:
+                self.problem(f"{label}: carries evidence files for an item about victims, children or detainees")
+        self._evidence(payload.evidence, label)
 
     def _finding(self, payload: FindingRecord, label: str) -> None:
         previous = self.state.latest.get(payload.item)
@@ -262,11 +313,15 @@ class _ChainChecker:
                     bool(payload.evidence),
                     payload.reason,
                     payload.due,
+                    self.context,
                 ):
                     self.problem(f"{label}: {rule}")
+        self._evidence(payload.evidence, label)
+
+    def _evidence(self, refs: list[EvidenceRef], label: str) -> None:
         if self.evidence_check is None:
             return
-        for ref in payload.evidence:
+        for ref in refs:
             if ref.sha256 not in self.evidence_seen:
                 self.evidence_seen[ref.sha256] = self.evidence_check(ref)
             wrong = self.evidence_seen[ref.sha256]
@@ -278,7 +333,12 @@ class _ChainChecker:
         if root is not None and payload.findings_root != root:
             self.problem(f"{label}: its findings root does not match the findings recorded before it")
         if self.checklist is not None:
-            unanswered = [i for i in self.checklist.items if i not in self.state.latest]
+            scope = set(audit_sections(self.checklist, self.state.opened)) if self.state.opened else None
+            unanswered = [
+                item_id
+                for item_id, section in self.checklist.section_of.items()
+                if (scope is None or section.id in scope) and item_id not in self.state.latest
+            ]
             if unanswered:
                 self.problem(f"{label}: the audit was closed with {len(unanswered)} items unanswered")
 
@@ -300,6 +360,12 @@ class _ChainChecker:
                     "the audit is not closed: there is no seal, so records removed from its end could not be detected"
                 )
             return
+        closed = self.state.closed
+        if closed is not None and self.count > closed.seq:
+            report.warnings.append(
+                f"{self.count - closed.seq} follow-up record(s) after the seal (records {closed.seq + 1}–{self.count}): "
+                "each is signed and chained, but the removal of the last of them could not be detected here"
+            )
         try:
             envelope = parse_envelope(seal_doc, "seal")
         except UserError as exc:
@@ -332,17 +398,23 @@ class _ChainChecker:
         state = self.state
         if state.opened is not None and seal.audit != state.opened.audit:
             self.problem(f"seal: seals audit {seal.audit}, not {state.opened.audit}")
-        if seal.seq != self.count:
+        # The seal covers the chain up to the closing record; follow-up records may come after it.
+        sealed_end = state.closed.seq if state.closed is not None else self.count
+        if seal.seq != sealed_end:
             if seal.seq > self.count:
                 self.problem(
                     f"seal: covers {seal.seq} records but only {self.count} are present (records {self.count + 1}–{seal.seq} removed)"
+                )
+            elif seal.seq > sealed_end:
+                self.problem(
+                    f"seal: covers {seal.seq} records but the closing record is record {sealed_end} (records removed or reordered)"
                 )
             else:
                 self.problem(
                     f"seal: covers {seal.seq} records but {self.count} are present (record {seal.seq + 1} onwards added after closing)"
                 )
-        elif seal.head != state.head:
-            self.problem(f"seal: the chain head (record {self.count}) is not the one that was sealed")
+        elif seal.head != (state.closed_head if state.closed is not None else state.head):
+            self.problem(f"seal: the chain head (record {sealed_end}) is not the one that was sealed")
         if state.closed is None:
             self.problem("seal: there is no closing record to seal")
         elif seal.findings_root != state.closed.findings_root:

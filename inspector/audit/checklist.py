@@ -15,24 +15,37 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from inspector.audit.checklist_text import (
+    PARAM_REF,
+    REF_FIELDS,
+    SLUG,
+    Bilingual,
+    NonEmpty,
+    Parameter,
+    Strict,
+    _hindi,
+    _line,
+    _match,
+    reference_problems,
+    render_text,
+)
 from inspector.crypto.canonical import canonical_json, sha256_hex
 from inspector.errors import UserError
 
+__all__ = ["PARAM_REF", "Bilingual", "NonEmpty", "Parameter", "Strict", "render_text"]
+
 ITEM_ID = re.compile(r"^([A-Z]{2,4})-([0-9]{2})$")
 SECTION_ID = re.compile(r"^[A-Z]{2,4}$")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 CLAUSE = re.compile(r"^(4|5|6|7|8|9|10)(\.[1-9][0-9]?){0,3}$")
 LEGAL = re.compile(r"^[A-Z][A-Za-z.]*( [A-Z][A-Za-z.]*)* [0-9]+[A-Z]?(\([0-9a-z]+\))*$")
-DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
 
 class Criticality(StrEnum):
@@ -47,34 +60,28 @@ class Grade(StrEnum):
     MINOR = "minor"
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
 # TOML gives enum values as strings; strict mode would refuse them, so enums are lax.
 CriticalityField = Annotated[Criticality, Field(strict=False)]
 GradeField = Annotated[Grade, Field(strict=False)]
 
 
-def _hindi(value: str) -> str:
-    if not DEVANAGARI.search(value):
-        raise ValueError("must be Hindi (Devanagari script)")
-    return value
-
-
-class Bilingual(Strict):
-    en: NonEmpty
-    hi: NonEmpty
-
-    _check_hi = field_validator("hi")(classmethod(lambda cls, v: _hindi(v)))
-
-
 class Scoring(Strict):
-    pass_threshold: Annotated[int, Field(ge=0, le=100)]
-    conditional_threshold: Annotated[int, Field(ge=0, le=100)]
-    max_major_for_conditional: Annotated[int, Field(ge=0)]
-    max_minor_for_pass: Annotated[int, Field(ge=0)]
+    """How findings are weighed.
+
+    ``minor_plan_days`` is the time an auditee has to send a corrective-action plan for a minor
+    nonconformity; ``systemic_minors`` is how many minors against one clause count as a systemic
+    failure (a major). The certification decision follows the nonconformities, not a percentage:
+    ``pass_threshold``, ``conditional_threshold`` and ``max_*`` are INFORMATIONAL ONLY. They stay
+    parseable because checklists of 1.x stored inside old audits carry them and must load (and keep
+    their content hash); no decision is taken on them.
+    """
+
+    minor_plan_days: Annotated[int, Field(ge=1, le=365)] = 90
+    systemic_minors: Annotated[int, Field(ge=2)] = 3
+    pass_threshold: Annotated[int, Field(ge=0, le=100)] | None = None
+    conditional_threshold: Annotated[int, Field(ge=0, le=100)] | None = None
+    max_major_for_conditional: Annotated[int, Field(ge=0)] | None = None
+    max_minor_for_pass: Annotated[int, Field(ge=0)] | None = None
     weights: dict[CriticalityField, Annotated[int, Field(ge=1, le=100)]]
     grading: dict[CriticalityField, GradeField]
 
@@ -88,42 +95,47 @@ class Scoring(Strict):
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Scoring:
-        if self.conditional_threshold > self.pass_threshold:
+        if (
+            self.conditional_threshold is not None
+            and self.pass_threshold is not None
+            and self.conditional_threshold > self.pass_threshold
+        ):
             raise ValueError("conditional_threshold is above pass_threshold")
         return self
 
 
-class Parameter(Strict):
-    id: str
-    name: NonEmpty
-    value: int
-    unit: Literal["minutes", "hours", "days", "months", "years"]
-    varies_by_state: bool
-    source: NonEmpty
-
-    _check_id = field_validator("id")(classmethod(lambda cls, v: _match(SLUG, v, "a lowercase slug")))
-
-
-def _match(pattern: re.Pattern[str], value: str, what: str) -> str:
-    if not pattern.match(value):
-        raise ValueError(f"{value!r} is not {what}")
-    return value
-
-
 class Item(Strict):
+    """One question. ``question`` and ``guidance`` (and their Hindi) may name parameters as
+    ``{parameter-id}``; ``question_text``/``guidance_text`` give them rendered with the value."""
+
     id: str
     question: NonEmpty
+    question_hi: NonEmpty | None = None
     title_hi: NonEmpty
     clauses: Annotated[list[str], Field(min_length=1)]
     legal: list[str] = []
     guidance: NonEmpty
+    guidance_hi: NonEmpty | None = None
     evidence: Annotated[list[NonEmpty], Field(min_length=1)]
     criticality: CriticalityField
     require_note: bool = True
     require_evidence: bool = False
+    # False where the requirement cannot be excluded (ISO 9001 4.3: only clauses that do not
+    # affect conformity may be "not applicable"; 9.2, 9.3, 10.2 ... never are).
+    na_allowed: bool = True
+    # "Not applicable" only for a station without a lock-up (custody and custody-CCTV items).
+    na_requires_no_lockup: bool = False
+    # Touches victims of sexual offences, children or detainees: record references only.
+    sensitive: bool = False
+
+    # Set by the checklist that holds the item, so the item renders its own parameters.
+    _parameters: dict[str, Parameter] = PrivateAttr(default_factory=dict)
 
     _check_id = field_validator("id")(classmethod(lambda cls, v: _match(ITEM_ID, v, "an item id like MAL-03")))
     _check_hi = field_validator("title_hi")(classmethod(lambda cls, v: _hindi(v)))
+    _check_text_hi = field_validator("question_hi", "guidance_hi")(
+        classmethod(lambda cls, v: v if v is None else _hindi(v))
+    )
 
     @field_validator("clauses")
     @classmethod
@@ -139,10 +151,42 @@ class Item(Strict):
             _match(LEGAL, ref, "a legal reference like 'BNSS 176(3)'")
         return value
 
+    @model_validator(mode="after")
+    def _flags(self) -> Item:
+        if self.na_requires_no_lockup and not self.na_allowed:
+            raise ValueError("na_requires_no_lockup needs na_allowed = true")
+        # Evidence files are refused on a sensitive item, so it cannot demand them.
+        if self.sensitive and self.require_evidence:
+            raise ValueError("a sensitive item cannot have require_evidence = true (record references only)")
+        return self
+
+    @property
+    def question_text(self) -> Bilingual:
+        """The question with parameter values; a 1.x item without Hindi gives its Hindi title."""
+        return self._render(self.question, self.question_hi or self.title_hi)
+
+    @property
+    def guidance_text(self) -> Bilingual:
+        """The guidance with parameter values; without Hindi guidance the Hindi side is English."""
+        return self._render(self.guidance, self.guidance_hi)
+
+    def _render(self, en: str, hi: str | None) -> Bilingual:
+        rendered_en = render_text(en, self._parameters, "en")
+        if hi is None:
+            # Old checklists have no Hindi guidance; say the English rather than nothing.
+            return Bilingual.model_construct(en=rendered_en, hi=rendered_en)
+        return Bilingual.model_construct(en=rendered_en, hi=render_text(hi, self._parameters, "hi"))
+
 
 class Section(Strict):
     id: str
     title: Bilingual
+    # stage1: the readiness review before the certification audit; stage2: the audit itself
+    # (and every surveillance audit).
+    stage: Literal["stage1", "stage2"] = "stage2"
+    # mandatory: every surveillance audit covers it; rotating: sampled, so that the surveillance
+    # audits of a certification cycle cover it at least once.
+    surveillance: Literal["mandatory", "rotating"] = "rotating"
     items: list[Item] = []
 
     _check_id = field_validator("id")(classmethod(lambda cls, v: _match(SECTION_ID, v, "a section id like MAL")))
@@ -160,9 +204,58 @@ class Checklist(Strict):
     _check_id = field_validator("id")(classmethod(lambda cls, v: _match(SLUG, v, "a lowercase slug")))
     _check_version = field_validator("version")(classmethod(lambda cls, v: _match(SEMVER, v, "a version like 1.0.0")))
 
+    @model_validator(mode="after")
+    def _rules(self) -> Checklist:
+        if not any(section.stage == "stage2" for section in self.sections):
+            raise ValueError("no stage2 section: a checklist needs sections for the audit itself")
+        for section in self.sections:
+            # Surveillance follows certification: it never walks the stage 1 readiness review.
+            if section.stage == "stage1" and section.surveillance == "mandatory":
+                raise ValueError(f"section {section.id}: a stage1 section cannot be mandatory in surveillance")
+        # The loader reports these located (file, section, item, line); this catches any other
+        # construction (a bundle's JSON, a test) so an unrendered reference can never be shown.
+        known = {parameter.id for parameter in self.parameters}
+        for section in self.sections:
+            for item in section.items:
+                for field in REF_FIELDS:
+                    for ref in PARAM_REF.findall(getattr(item, field) or ""):
+                        if ref not in known:
+                            raise ValueError(f"item {item.id}: {field}: unknown parameter {{{ref}}}")
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        parameters = {parameter.id: parameter for parameter in self.parameters}
+        for section in self.sections:
+            for item in section.items:
+                item._parameters = parameters
+
+    def render(self, text: Bilingual) -> Bilingual:
+        """``text`` with each ``{parameter-id}`` replaced by its value and unit, in both languages."""
+        parameters = {parameter.id: parameter for parameter in self.parameters}
+        return Bilingual.model_construct(
+            en=render_text(text.en, parameters, "en"), hi=render_text(text.hi, parameters, "hi")
+        )
+
+    def stage_sections(self, stage: Literal["stage1", "stage2"]) -> list[Section]:
+        return [section for section in self.sections if section.stage == stage]
+
+    def content(self) -> dict[str, Any]:
+        """The validated content as JSON data, without keys added in 2.0 at their defaults.
+
+        Audits and certificates record the hash of a 1.x checklist; a 1.x file gets every new
+        key at its default, so leaving those out keeps its hash (and its dumped bytes) unchanged.
+        """
+        data = self.model_dump(mode="json")
+        _drop_defaults(data["scoring"], _SCORING_ADDED)
+        for section in data["sections"]:
+            _drop_defaults(section, _SECTION_ADDED)
+            for item in section["items"]:
+                _drop_defaults(item, _ITEM_ADDED)
+        return data
+
     @cached_property
     def content_hash(self) -> str:
-        return sha256_hex(canonical_json(self.model_dump(mode="json")))
+        return sha256_hex(canonical_json(self.content()))
 
     @cached_property
     def items(self) -> dict[str, Item]:
@@ -184,7 +277,32 @@ class Checklist(Strict):
 
     def to_toml_bytes(self) -> bytes:
         """The canonical JSON of the content: what bundles ship and what the hash is over."""
-        return canonical_json(self.model_dump(mode="json"))
+        return canonical_json(self.content())
+
+
+# Keys added after 1.0 with the value that means "as before"; left out of the content when so.
+_SCORING_ADDED: dict[str, Any] = {
+    "minor_plan_days": 90,
+    "systemic_minors": 3,
+    "pass_threshold": None,
+    "conditional_threshold": None,
+    "max_major_for_conditional": None,
+    "max_minor_for_pass": None,
+}
+_SECTION_ADDED: dict[str, Any] = {"stage": "stage2", "surveillance": "rotating"}
+_ITEM_ADDED: dict[str, Any] = {
+    "question_hi": None,
+    "guidance_hi": None,
+    "na_allowed": True,
+    "na_requires_no_lockup": False,
+    "sensitive": False,
+}
+
+
+def _drop_defaults(data: dict[str, Any], added: dict[str, Any]) -> None:
+    for key, default in added.items():
+        if key in data and data[key] == default:
+            del data[key]
 
 
 class ChecklistRef(Strict):
@@ -231,10 +349,14 @@ def parse_checklist(raw_bytes: bytes, source: str) -> Checklist:
 
 def validate_checklist_data(data: dict[str, Any], source: str, text: str = "") -> Checklist:
     problems = _structural_problems(data, source, text)
+    references = reference_problems(data, source, text)
+    problems.extend(references)
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_located(error, data, source, text) for error in exc.errors())
+        # An unknown reference is already reported with its location; skip the model's copy.
+        errors = [e for e in exc.errors() if not (references and e["loc"] == () and "parameter" in e["msg"])]
+        problems.extend(_located(error, data, source, text) for error in errors)
         checklist = None
     if problems:
         raise ChecklistInvalid(_dedupe(problems))
@@ -285,17 +407,6 @@ def _structural_problems(data: dict[str, Any], source: str, text: str) -> list[s
             if mismatch and match:
                 problems.append(f"{loc}: item id prefix {match.group(1)} does not match section {sid}")
     return problems
-
-
-def _line(text: str, key: str, value: str, occurrence: int = 1) -> str:
-    """' (line N)' of the n-th ``key = "value"`` in the TOML text, when it can be found."""
-    if not text:
-        return ""
-    pattern = re.compile(rf'^\s*{re.escape(key)}\s*=\s*"{re.escape(value)}"', re.MULTILINE)
-    matches = list(pattern.finditer(text))
-    if len(matches) < occurrence:
-        return ""
-    return f" (line {text.count(chr(10), 0, matches[occurrence - 1].start()) + 1})"
 
 
 def _located(error: Any, data: dict[str, Any], source: str, text: str) -> str:

@@ -7,12 +7,23 @@ it, so a deleted, inserted, reordered or edited record breaks the chain where it
 
 Record types, in chain order::
 
-    audit-opened   seq 1: station, checklist identity, audit type, auditor (id, kid, public key)
-    finding        one per recorded or revised finding; ``revises`` names the record it replaces
-    audit-closed   last: score, decision and the Merkle root of the latest findings
+    audit-opened     seq 1: station, checklist identity, audit type, auditor (id, kid, public key);
+                     since rules 2 also the audit's scope (sections), the station's lock-up and
+                     the stage 1 it builds on (or the written waiver)
+    finding          one per recorded or revised finding; ``revises`` names the record it replaces
+    audit-closed     score, decision and the Merkle root of the latest findings
+    response         the station's corrective-action plan for one nonconformity (``audit respond``)
+    follow-up        the auditor's verification of that plan: effective or not, on site or by documents
+    meeting          the opening or closing meeting: attendees, the in-charge's acknowledgment
+
+Findings come before the closing record; responses, verifications and meetings may come before
+or after it (follow-up continues after the seal, and the chain simply grows).
 
 Closing also signs a seal (``Domain.SEAL``) over the digest of the closing record (the chain
-head) and the findings root; certificates commit to that root.
+head at that moment) and the findings root; certificates commit to that root. The seal covers
+the records up to the closing record; what follows it is signed and chained like every record,
+but a record removed from the very end after the seal cannot be told from one never written
+(HQ, holding the longer chain, can: it refuses a bundle that is not an extension of it).
 
 The findings root is an RFC 6962 Merkle tree (SHA-256, leaf prefix 0x00, node prefix 0x01) whose
 leaves are the digests of the latest finding record of each item, in checklist order.
@@ -45,12 +56,26 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 ID_HEX = re.compile(r"^[0-9a-f]{32}$")
 NOTE_MAX = 4000
 REASON_MAX = 1000
+NAME_MAX = 200  # a person's "NAME, RANK"
 
 
 class RecordType(StrEnum):
     OPENED = "audit-opened"
     FINDING = "finding"
     CLOSED = "audit-closed"
+    RESPONSE = "response"
+    VERIFICATION = "follow-up"
+    MEETING = "meeting"
+
+
+# The record types a chain may hold after its closing record (and before it as well).
+FOLLOW_UP_TYPES = frozenset({RecordType.RESPONSE.value, RecordType.VERIFICATION.value, RecordType.MEETING.value})
+
+# The rules an audit was opened under (``OpenedRecord.rules``). 1: the first release (no key in
+# the opening record). 2: N/A needs a reason and the item's leave, sensitive items take no
+# evidence files, findings only for items in the audit's scope, follow-up records.
+RULES_V1 = 1
+RULES_CURRENT = 2
 
 
 class AuditType(StrEnum):
@@ -165,6 +190,18 @@ class OpenedRecord(_RecordBase):
     checklist: ChecklistRef
     audit_type: Annotated[AuditType, Field(strict=False)]
     auditor: AuditorRef
+    # Added with rules 2; absent from audits opened by the first release, which keep verifying.
+    rules: Annotated[int, Field(ge=1)] = RULES_V1
+    no_lockup: bool = False  # the station has no lock-up: custody items may be "not applicable"
+    sections: list[str] | None = None  # the audit's scope, in checklist order; None: every section
+    stage1: IdHex | None = None  # the closed stage 1 audit of the station this audit builds on
+    waive_stage1: str | None = None  # why a certification audit proceeds without that stage 1
+    previous: list[IdHex] | None = None  # surveillance: the earlier audits its sample was drawn from
+
+    @field_validator("waive_stage1")
+    @classmethod
+    def _waiver(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value, "stage 1 waiver", REASON_MAX)
 
 
 class FindingRecord(_RecordBase):
@@ -195,11 +232,89 @@ class ClosedRecord(_RecordBase):
     decision: str
 
 
-AnyRecord = OpenedRecord | FindingRecord | ClosedRecord
+class ResponseRecord(_RecordBase):
+    """The station's corrective-action plan for one nonconformity, accepted by the auditor who signs it."""
+
+    type: Literal["response"]
+    item: str
+    finding: IdHex  # the finding record (the nonconformity) this plan answers
+    correction: str  # what was done at once to put the failure right
+    root_cause: str
+    action: str  # the corrective action that removes the cause
+    owner: str  # who carries it out
+    due: str
+    evidence: list[EvidenceRef]
+
+    _due = field_validator("due")(classmethod(lambda cls, v: check_due(v)))
+
+    @field_validator("correction", "root_cause", "action", "owner")
+    @classmethod
+    def _texts(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return check_text(value, "text", NOTE_MAX)
+
+
+class VerificationRecord(_RecordBase):
+    """The auditor's verification of a corrective action: effective or not, and how it was seen."""
+
+    type: Literal["follow-up"]
+    item: str
+    finding: IdHex
+    response: IdHex  # the plan whose effect was verified
+    result: Literal["effective", "not-effective"]
+    method: Literal["on-site", "document"]
+    note: str
+    evidence: list[EvidenceRef]
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return check_text(value, "note", NOTE_MAX)
+
+
+class MeetingRecord(_RecordBase):
+    """The opening or closing meeting with the station; the closing one states the plans' deadline."""
+
+    type: Literal["meeting"]
+    kind: Literal["opening", "closing"]
+    attendees: Annotated[list[str], Field(min_length=1, max_length=100)]
+    acknowledged_by: str | None  # the station in-charge who received the findings
+    note: str | None
+    cap_deadline: str | None  # closing: the latest due date of a minor's corrective-action plan
+
+    @field_validator("attendees")
+    @classmethod
+    def _attendees(cls, value: list[str]) -> list[str]:
+        return [check_text(name, "attendee", NAME_MAX) for name in value]
+
+    @field_validator("acknowledged_by")
+    @classmethod
+    def _acknowledged(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value, "acknowledged by", NAME_MAX)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value, "note", NOTE_MAX)
+
+    @field_validator("cap_deadline")
+    @classmethod
+    def _deadline(cls, value: str | None) -> str | None:
+        return None if value is None else check_due(value)
+
+
+FollowUpRecord = ResponseRecord | VerificationRecord
+AnyRecord = OpenedRecord | FindingRecord | ClosedRecord | ResponseRecord | VerificationRecord | MeetingRecord
 _MODELS: dict[str, type[BaseModel]] = {
     RecordType.OPENED.value: OpenedRecord,
     RecordType.FINDING.value: FindingRecord,
     RecordType.CLOSED.value: ClosedRecord,
+    RecordType.RESPONSE.value: ResponseRecord,
+    RecordType.VERIFICATION.value: VerificationRecord,
+    RecordType.MEETING.value: MeetingRecord,
 }
 
 

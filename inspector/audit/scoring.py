@@ -1,18 +1,23 @@
-"""Scoring and the certification decision: pure functions of a checklist and the latest statuses.
+"""Scoring: pure measures of a checklist and the latest statuses, for HQ's comparisons.
 
 A section's score is the weight of its conforming items over the weight of its applicable items
 (``na`` is not applicable; an observation is an opportunity for improvement, not a
 nonconformity, so it counts as conforming). Percentages are integers rounded down, so the
-number that decides a threshold is the number shown on screen and printed on the certificate.
+number compared is the number shown.
+
+The score decides nothing: certification bodies do not certify on a percentage (with no N/A a
+checklist's score barely moves, and N/A alone can push it up). The decision follows the
+nonconformities and their follow-up (:mod:`inspector.audit.decision`); the score and the N/A
+share stay as measures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
-from inspector.audit.checklist import Checklist, Criticality
+from inspector.audit.checklist import Checklist
 
 
 class FindingStatus(StrEnum):
@@ -27,12 +32,6 @@ class FindingStatus(StrEnum):
         return self in (FindingStatus.MINOR, FindingStatus.MAJOR)
 
 
-class Decision(StrEnum):
-    CERTIFY = "recommend-certification"
-    AFTER_CORRECTIVE_ACTION = "recommend-after-corrective-action"
-    NOT_READY = "not-ready"
-
-
 @dataclass(frozen=True)
 class SectionScore:
     section_id: str
@@ -42,6 +41,7 @@ class SectionScore:
     conforming_weight: int
     majors: int
     minors: int
+    na: int = 0
 
     @property
     def percent(self) -> int | None:
@@ -53,6 +53,8 @@ class SectionScore:
 
 @dataclass(frozen=True)
 class Score:
+    """The measures of an audit over its scope (the sections it covers)."""
+
     sections: list[SectionScore]
     percent: int | None
     majors: int
@@ -61,64 +63,77 @@ class Score:
     answered: int
     total: int
     unanswered: list[str]
-    open_critical: list[str]
-    decision: Decision
-    reasons: list[str] = field(default_factory=list)
+    na_items: list[str]  # answered "not applicable", in checklist order
 
     @property
     def complete(self) -> bool:
         return not self.unanswered
 
+    @property
+    def na(self) -> int:
+        return len(self.na_items)
 
-def score(checklist: Checklist, statuses: Mapping[str, FindingStatus]) -> Score:
-    """Score ``statuses`` (item id -> latest status) against ``checklist``'s rules."""
-    sections = [_section_score(checklist, section.id, statuses) for section in checklist.sections]
-    applicable = sum(s.applicable_weight for s in sections)
-    conforming = sum(s.conforming_weight for s in sections)
+    @property
+    def applicable_weight(self) -> int:
+        return sum(s.applicable_weight for s in self.sections)
+
+    @property
+    def na_share(self) -> int | None:
+        """Percent of the answered items marked N/A, rounded to the nearest (one N/A in 113 is
+        1%, not 0%); None while nothing is answered."""
+        if not self.answered:
+            return None
+        return (self.na * 200 + self.answered) // (2 * self.answered)
+
+
+def score(
+    checklist: Checklist,
+    statuses: Mapping[str, FindingStatus],
+    sections: Collection[str] | None = None,
+) -> Score:
+    """Score ``statuses`` (item id -> latest status) over ``sections`` (ids; None: all of them)."""
+    chosen = [s for s in checklist.sections if sections is None or s.id in sections]
+    scores = [_section_score(checklist, section.id, statuses) for section in chosen]
+    applicable = sum(s.applicable_weight for s in scores)
+    conforming = sum(s.conforming_weight for s in scores)
     percent = conforming * 100 // applicable if applicable else None
     counts = {status: 0 for status in FindingStatus}
-    for item_id in checklist.items:
-        status = statuses.get(item_id)
-        if status is not None:
+    unanswered: list[str] = []
+    na_items: list[str] = []
+    total = 0
+    for section in chosen:
+        for item in section.items:
+            total += 1
+            status = statuses.get(item.id)
+            if status is None:
+                unanswered.append(item.id)
+                continue
             counts[status] += 1
-    unanswered = [item_id for item_id in checklist.items if item_id not in statuses]
-    open_critical = [
-        item.id
-        for item in checklist.items.values()
-        if item.criticality is Criticality.CRITICAL and statuses.get(item.id, FindingStatus.CONFORM).is_nonconformity
-    ]
-    decision, reasons = decide(
-        checklist,
-        percent,
-        counts[FindingStatus.MAJOR],
-        counts[FindingStatus.MINOR],
-        open_critical,
-        unanswered,
-    )
+            if status is FindingStatus.NA:
+                na_items.append(item.id)
     return Score(
-        sections=sections,
+        sections=scores,
         percent=percent,
         majors=counts[FindingStatus.MAJOR],
         minors=counts[FindingStatus.MINOR],
         observations=counts[FindingStatus.OBSERVATION],
-        answered=len(checklist.items) - len(unanswered),
-        total=len(checklist.items),
+        answered=total - len(unanswered),
+        total=total,
         unanswered=unanswered,
-        open_critical=open_critical,
-        decision=decision,
-        reasons=reasons,
+        na_items=na_items,
     )
 
 
 def _section_score(checklist: Checklist, section_id: str, statuses: Mapping[str, FindingStatus]) -> SectionScore:
     section = next(s for s in checklist.sections if s.id == section_id)
-    answered = applicable = conforming = majors = minors = 0
+    answered = applicable = conforming = majors = minors = na = 0
     for item in section.items:
         status = statuses.get(item.id)
         if status is None:
             continue
         answered += 1
         if status is FindingStatus.NA:
+            na += 1
             continue
         weight = checklist.weight(item)
         applicable += weight
@@ -126,46 +141,4 @@ def _section_score(checklist: Checklist, section_id: str, statuses: Mapping[str,
             conforming += weight
         majors += status is FindingStatus.MAJOR
         minors += status is FindingStatus.MINOR
-    return SectionScore(section_id, answered, len(section.items), applicable, conforming, majors, minors)
-
-
-def decide(
-    checklist: Checklist,
-    percent: int | None,
-    majors: int,
-    minors: int,
-    open_critical: list[str],
-    unanswered: list[str],
-) -> tuple[Decision, list[str]]:
-    """The recommendation and every reason that kept it from a better one."""
-    rules = checklist.scoring
-    reasons: list[str] = []
-    if unanswered:
-        reasons.append(f"{len(unanswered)} of {len(checklist.items)} items not yet answered")
-    if percent is None:
-        return Decision.NOT_READY, reasons + ["no applicable item answered"]
-    if percent < rules.conditional_threshold:
-        reasons.append(
-            f"score {percent}% is below the {rules.conditional_threshold}% needed for a conditional recommendation"
-        )
-    if majors > rules.max_major_for_conditional:
-        reasons.append(
-            f"{majors} major nonconformities (more than {rules.max_major_for_conditional} allowed for a conditional recommendation)"
-        )
-    if percent < rules.conditional_threshold or majors > rules.max_major_for_conditional:
-        return Decision.NOT_READY, reasons
-    blockers: list[str] = []
-    if percent < rules.pass_threshold:
-        blockers.append(f"score {percent}% is below the {rules.pass_threshold}% pass threshold")
-    if majors:
-        blockers.append(f"{majors} major nonconformities must be corrected")
-    if minors > rules.max_minor_for_pass:
-        blockers.append(f"{minors} minor nonconformities (at most {rules.max_minor_for_pass} for certification)")
-    if open_critical:
-        blockers.append(f"critical items not conforming: {', '.join(open_critical)}")
-    if blockers or unanswered:
-        return (
-            Decision.AFTER_CORRECTIVE_ACTION if blockers else Decision.CERTIFY,
-            reasons + blockers,
-        )
-    return Decision.CERTIFY, reasons
+    return SectionScore(section_id, answered, len(section.items), applicable, conforming, majors, minors, na)

@@ -14,11 +14,14 @@ the same audit for writing gets the store's "audit is open elsewhere" error.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from inspector._io.atomic import write_private
 from inspector._io.files import read_user_file
+from inspector._io.text import check_line_text
 from inspector.audit.audit import Audit
+from inspector.audit.checklist import Checklist
 from inspector.audit.index import AuditIndex, AuditSummary
 from inspector.audit.layout import (
     CHECKLIST_LIMIT,
@@ -29,8 +32,9 @@ from inspector.audit.layout import (
     load_audit_checklist,
     lost_records_problem,
 )
-from inspector.audit.records import RECORD_FORMAT, AuditType, new_id
+from inspector.audit.records import REASON_MAX, RECORD_FORMAT, RULES_CURRENT, AuditType, new_id
 from inspector.audit.rules import _unknown_item, parse_audit_type
+from inspector.audit.scope import audit_sections, plan_sections
 from inspector.audit.stations import load_registry
 from inspector.crypto.canonical import now_text
 from inspector.crypto.signing import Domain, SigningKey, sign_record
@@ -47,6 +51,16 @@ class AuditLocked(UserError):
         self.audit_id = audit_id
         holder = f"pid {pid}" if pid else "another process"
         super().__init__(f"audit is open elsewhere: {audit_id[:12]} is being written by {holder}; close it there first")
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """What a new audit's opening record says about its basis: scope, stage 1, waiver, sample."""
+
+    sections: list[str]
+    stage1: str | None = None  # the closed stage 1 audit of the station it builds on
+    waiver: str | None = None  # why a certification audit proceeds without one
+    previous: list[str] | None = None  # surveillance: the earlier audits its sample was drawn from
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,13 +83,26 @@ class AuditService:
         key: SigningKey,
         auditor_id: str,
         auditor_name: str | None = None,
+        *,
+        no_lockup: bool = False,
+        waive_stage1: str | None = None,
+        require_stage1: bool = False,
     ) -> AuditSummary:
-        """Open a new audit: write its first signed record and a copy of the checklist."""
+        """Open a new audit: write its first signed record and a copy of the checklist.
+
+        The opening record carries the audit's scope (:func:`~inspector.audit.scope.plan_sections`),
+        whether the station has no lock-up, and for a certification audit the closed stage 1 of
+        the station it builds on or the written waiver. ``require_stage1`` refuses a
+        certification audit that has neither: the CLI and the TUI ask for it; library callers
+        that open audits on an older footing (tests, benchmarks, imports) may leave it off, and
+        the opening record then shows that the audit names no stage 1 at all.
+        """
 
         kind = parse_audit_type(audit_type)
         station = load_registry(data_root=self.data.root).get(station_code)
         raw = read_user_file(Path(checklist_path), "checklist", CHECKLIST_LIMIT)
         checklist = checklist_from_bytes(raw, str(checklist_path))
+        plan = self.plan_audit(station.code, checklist, kind, waive_stage1=waive_stage1, require_stage1=require_stage1)
         audit_id = new_id()
         folder = self.data.audit_dir(audit_id)
         payload = {
@@ -99,6 +126,12 @@ class AuditService:
                 "kid": key.public.kid_hex,
                 "public_key": key.public.b64,
             },
+            "rules": RULES_CURRENT,
+            "no_lockup": bool(no_lockup),
+            "sections": plan.sections,
+            "stage1": plan.stage1,
+            "waive_stage1": plan.waiver,
+            "previous": plan.previous,
         }
         envelope = sign_record(key, Domain.FINDING, payload)
         write_private(folder / CHECKLIST_NAME, raw, mode=0o600)
@@ -108,6 +141,67 @@ class AuditService:
             summary = audit.summary()
         self.index.put_quietly(summary)
         return summary
+
+    def plan_audit(
+        self,
+        station_code: str,
+        checklist: Checklist,
+        kind: AuditType,
+        *,
+        waive_stage1: str | None = None,
+        require_stage1: bool = False,
+    ) -> AuditPlan:
+        """The basis of a new audit of ``kind`` at ``station_code`` from this laptop's audits;
+        raises when a certification audit needs a stage 1 it does not have (``require_stage1``)."""
+        waiver = None
+        if waive_stage1 is not None:
+            if kind is not AuditType.CERTIFICATION:
+                raise UserError(
+                    f"a stage 1 waiver applies only to a certification (stage 2) audit, not to a {kind.value} audit",
+                    field="waive_stage1",
+                    code="waiver-not-applicable",
+                )
+            waiver = check_line_text(waive_stage1, "stage 1 waiver", REASON_MAX, field="waive_stage1")
+        rows = sorted(
+            (row for row in self.list_audits() if row.station == station_code and not row.damaged),
+            key=lambda row: row.opened,
+        )
+        stage1 = None
+        if kind is AuditType.CERTIFICATION:
+            done = [row for row in rows if row.type == AuditType.STAGE1.value and row.status == "closed"]
+            stage1 = done[-1].id if done else None
+            if stage1 is None and waiver is None and require_stage1:
+                raise UserError(
+                    f"a certification (stage 2) audit of {station_code} needs a closed stage 1 audit of the station "
+                    "on this laptop, or a written waiver (e.g. the stage 1 was done on another laptop or before this tool)",
+                    field="waive_stage1",
+                    code="stage1-required",
+                )
+        previous: list[str] | None = None
+        covered: list[list[str]] = []
+        if kind is AuditType.SURVEILLANCE:
+            # The cycle starts when the latest certification or recertification audit closed;
+            # the surveillance audits opened since then are the cycle's so far.
+            renewals = [
+                row.closed or ""
+                for row in rows
+                if row.type in (AuditType.CERTIFICATION.value, AuditType.RECERTIFICATION.value)
+                and row.status == "closed"
+            ]
+            cycle_start = max(renewals, default="")
+            earlier = [
+                row
+                for row in rows
+                if row.type == AuditType.SURVEILLANCE.value and row.status == "closed" and row.opened >= cycle_start
+            ]
+            previous = [row.id for row in earlier]
+            for row in earlier:
+                with self.open(row.id, writable=False) as audit:
+                    covered.append(audit_sections(audit.checklist, audit.opened))
+        sections = plan_sections(checklist, kind, covered)
+        if not sections:
+            raise UserError(f"checklist {checklist.id} {checklist.version} has no section a {kind.value} audit covers")
+        return AuditPlan(sections, stage1, waiver, previous)
 
     def resolve(self, text: str) -> str:
         """The audit id ``text`` names: a full id or a unique prefix of at least 4 characters."""

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from inspector.audit.chain_check import ChainReport, verify_chain
+from inspector.audit.checklist import Checklist
+from inspector.audit.decision import Verdict, decide_chain
 from inspector.audit.evidence import check_stored
 from inspector.audit.layout import (
     EVIDENCE_DIR,
@@ -49,6 +51,8 @@ class VerifyReport:
     opened: OpenedRecord | None = None
     closed: ClosedRecord | None = None
     seal_digest: str | None = None  # Envelope.digest() of a verified seal
+    sealed_records: int | None = None  # the records the seal covers (follow-up records may follow)
+    decision: Verdict | None = None  # the decision the records give today (None when damaged)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +62,8 @@ class VerifyReport:
             "records": self.records,
             "sealed": self.sealed,
             "findings_root": self.findings_root,
+            "sealed_records": self.sealed_records,
+            "decision": self.decision.code.value if self.decision else None,
             "trust": self.trust,
             "trusted": self.trusted,
             "problems": self.problems,
@@ -109,7 +115,9 @@ class TrustCheck:
         return None
 
 
-def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None) -> VerifyReport:
+def make_report(
+    chain: ChainReport, extra_problems: list[str], trust: Any | None, checklist: Checklist | None = None
+) -> VerifyReport:
     state = chain.state
     problems = extra_problems + chain.problems
     warnings = list(chain.warnings)
@@ -135,6 +143,8 @@ def make_report(chain: ChainReport, extra_problems: list[str], trust: Any | None
         opened=opened,
         closed=state.closed,
         seal_digest=envelope_digest(chain.seal_envelope) if chain.seal and chain.seal_envelope else None,
+        sealed_records=chain.seal.seq if chain.seal else None,
+        decision=decide_chain(checklist, state, utcnow().date()) if checklist and opened and not problems else None,
     )
 
 
@@ -168,4 +178,4 @@ def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> Ver
         lambda ref: check_stored(ref, evidence_dir),
         expected_audit=audit_id,
     )
-    return make_report(chain, problems, trust)
+    return make_report(chain, problems, trust, checklist)

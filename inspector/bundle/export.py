@@ -14,7 +14,6 @@ from inspector import __version__
 from inspector._io.atomic import atomic_output
 from inspector.audit.evidence import CHUNK
 from inspector.audit.layout import CERTIFICATES_DIR
-from inspector.audit.records import EvidenceRef
 from inspector.audit.service import AuditService
 from inspector.bundle.layout import (
     BUNDLE_FORMAT,
@@ -76,7 +75,7 @@ def export_audit(
     with service.open(audit_id, writable=False) as audit:
         docs = audit.envelope_docs()
         seal = audit.seal()
-        refs = _all_evidence(audit.state.history.values())
+        refs = audit.state.evidence()  # of findings and follow-up records alike
         for ref in refs.values():
             if not (audit.evidence_dir / ref.sha256).is_file():
                 raise UserError(
@@ -92,6 +91,8 @@ def export_audit(
             "status": "closed" if audit.is_closed else "open",
             "records": len(docs),
             "sealed": seal is not None,
+            # The seal covers the records up to the closing one; follow-up records may follow it.
+            "sealed_records": seal.payload.seq if seal else None,
             "findings_root": seal.payload.findings_root if seal else None,
             "checklist": {
                 **audit.opened.checklist.model_dump(),
@@ -152,15 +153,6 @@ def export_audit(
         seal is not None,
         digest.hexdigest(),
     )
-
-
-def _all_evidence(histories: Any) -> dict[str, EvidenceRef]:
-    refs: dict[str, EvidenceRef] = {}
-    for history in histories:
-        for finding in history:
-            for ref in finding.evidence:
-                refs.setdefault(ref.sha256, ref)
-    return refs
 
 
 def _info(name: str, compress: int) -> zipfile.ZipInfo:

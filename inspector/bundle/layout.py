@@ -3,8 +3,11 @@
 Layout (every name is fixed; nothing else is accepted on reading)::
 
     manifest.json            what the bundle holds (informative: the signed records decide)
-    records.jsonl            the stored envelopes, one JSON object per line, in chain order
-    seal.json                the closing seal envelope (absent while the audit is open)
+    records.jsonl            the stored envelopes, one JSON object per line, in chain order:
+                             findings, the closing record, then any follow-up records
+                             (plans, verifications, meetings) written after the seal
+    seal.json                the closing seal envelope (absent while the audit is open); it
+                             stays the same when follow-up records are added after it
     checklist.toml           the original bytes of the checklist the audit used
     trustlist.json           the trust list in force on the laptop (signed by HQ), if installed
     evidence/<sha256>        every evidence file any record refers to, named by its hash

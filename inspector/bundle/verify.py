@@ -47,8 +47,8 @@ def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
         reader.evidence_check,
         expected_audit=expected,
     )
-    report = make_report(chain, problems, trust)
-    referenced = {ref.sha256 for history in chain.state.history.values() for f in history for ref in f.evidence}
+    report = make_report(chain, problems, trust, checklist)
+    referenced = set(chain.state.evidence())
     extra = [name for name in reader.names(EVIDENCE_PREFIX) if name[len(EVIDENCE_PREFIX) :] not in referenced]
     if extra:
         report.warnings.append(f"{len(extra)} evidence file(s) in the bundle are not referred to by any record")

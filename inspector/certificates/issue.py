@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from inspector._io.atomic import write_private
+from inspector.audit.decision import certificate_refusal
 from inspector.audit.records import AuditType
-from inspector.audit.scoring import Decision
 from inspector.audit.service import AuditService
 from inspector.audit.stations import load_registry
 from inspector.certificates import psc1, qr
@@ -32,20 +32,21 @@ from inspector.trust.store import TrustStore
 ISSUER_HQ = 1  # claim ``iss``: the commissionerate HQ that runs the trust list
 
 
-STATION_NAME_MAX = 40
-
-
-def _station_display(name: str) -> str:
-    return name if len(name) <= STATION_NAME_MAX else name[: STATION_NAME_MAX - 1].rstrip() + "…"
-
-
 def _result_for(audit: Any) -> CertResult:
+    """CERTIFIED when the audit's type and decision allow a certificate; else the refusal, with why.
 
-    decision = audit.score().decision
-    if decision is Decision.CERTIFY:
-        return CertResult.CERTIFIED
-    reasons = "; ".join(audit.score().reasons) or decision.value
-    raise UserError(f"audit {audit.id[:12]}: no certificate can be issued: decision is {decision.value} ({reasons})")
+    Stage 1 and surveillance audits never lead to a certificate (surveillance maintains or
+    suspends the current one, at HQ); certification and recertification only when the decision
+    is ``recommend-certification`` (majors verified effective, minors with accepted plans).
+    """
+    refusal = certificate_refusal(audit.opened.audit_type, audit.decision())
+    if refusal is not None:
+        code = "type-issues-no-certificate" if audit.opened.audit_type in NO_CERTIFICATE_TYPES else "not-certifiable"
+        raise UserError(f"audit {audit.id[:12]}: {refusal}", code=code)
+    return CertResult.CERTIFIED
+
+
+NO_CERTIFICATE_TYPES = (AuditType.STAGE1, AuditType.SURVEILLANCE)
 
 
 def _surveillance(issued: datetime, expires: datetime) -> list[str]:
@@ -75,8 +76,6 @@ def issue_certificate(
         opened, seal = audit.opened, audit.seal()
         if not audit.is_closed or seal is None:
             raise UserError(f"audit {audit.id[:12]} is not closed: close it first ('inspector audit close')")
-        if opened.audit_type == AuditType.STAGE1:
-            raise UserError(f"audit {audit.id[:12]} is a stage 1 (readiness) audit: it cannot lead to a certificate")
         result = _result_for(audit)
         closed_score = audit.score()
         folder, full_id = audit.folder, audit.id
@@ -112,7 +111,7 @@ def issue_certificate(
         minors=closed_score.minors,
         auditor_id=opened.auditor.id,
         findings_root=seal.qr_root,
-        station_name=_station_display(opened.station.name),
+        # No station_name: verifiers show the registry's name for the signed code (psc1 docstring).
         audit_date=CertClaims.day_number(parse_time(seal.payload.closed).date()),
         audit_type=QRAuditType[opened.audit_type.name],
     )
@@ -152,27 +151,34 @@ def issue_certificate(
 
 
 def _fitting(claims: Any, verify_url: str | None) -> Any:
-    """The fullest variant of ``claims`` whose QR (with the verify link, if any) stays <= v13-Q.
+    """The fullest variant of ``claims`` whose QR, with the verify link if any, stays within
+    version 13 at ECC Q; failing that, with a link, the variant with the smallest QR up to
+    ``MAX_LINK_QR_VERSION`` (see psc1's docstring).
 
-    Optional claims go first (audit type and date, then the display name, which the printed
-    certificate carries anyway); if even the bare claims do not fit, issuing fails closed.
+    The optional audit type and date go first. A long verify link never makes issuing fail: the
+    code grows instead (HQ's ``publish-verifier`` keeps the links it configures within v13).
     """
-
-    variants = [
-        claims,
-        claims.model_copy(update={"audit_type": None, "audit_date": None}),
-        claims.model_copy(update={"audit_type": None, "audit_date": None, "station_name": None}),
-    ]
+    variants = [claims, claims.model_copy(update={"audit_type": None, "audit_date": None})]
+    sized = []
     for variant in variants:
         length = psc1.text_length(variant)
-        if length > psc1.MAX_ISSUE_LENGTH:
-            continue
-        sample = psc1.PREFIX + "A" * (length - len(psc1.PREFIX))
-        if qr.qr_version(link_text(verify_url, sample)) <= psc1.MAX_QR_VERSION:
+        if length <= psc1.MAX_ISSUE_LENGTH:
+            sample = psc1.PREFIX + "A" * (length - len(psc1.PREFIX))  # costs what any payload this long costs
+            sized.append((qr.qr_version(link_text(verify_url, sample)), variant))
+    for version, variant in sized:
+        if version <= psc1.MAX_QR_VERSION:
+            return variant
+    if verify_url and sized:
+        version, variant = min(sized, key=lambda pair: pair[0])  # min keeps the fuller one on a tie
+        if version <= psc1.MAX_LINK_QR_VERSION:
             return variant
     raise UserError(
         f"the certificate does not fit a version {psc1.MAX_QR_VERSION} QR code"
-        + (f" with the verify link {verify_url!r}: HQ should configure a shorter verify URL" if verify_url else "")
+        + (
+            f" (version {psc1.MAX_LINK_QR_VERSION} with the verify link {verify_url!r}: HQ should configure a shorter verify URL)"
+            if verify_url
+            else ""
+        )
     )
 
 

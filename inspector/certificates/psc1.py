@@ -21,6 +21,25 @@ Every check is strict, because a lenient parser lets one signed certificate be r
 integers; ``base64.b32decode`` accepts non-canonical final characters). Any malformed input
 raises ``PayloadError`` with a short reason code; no other exception escapes ``decode``,
 ``parse_claims`` or ``parse_scanned``, whatever the input.
+
+The station's name is not in the QR (decided in issue 16; benchmarks/bench_qr.py measures it).
+A version 13 code at ECC Q holds 1,952 bits. The claims every verifier requires (this wire
+format, which the phone page reads too) take 107 bytes for station GBN-S39, the shipped
+checklist id and an 11-character auditor id; in the COSE envelope (85 bytes, 64 of them the
+signature) that is 313 characters of ``PSC1:`` text, 1,737 bits. A verify link gets the other
+215 bits: 31 characters when its upper-cased scheme and host are the whole link, 25 with a short
+host and a lower-case path (each further character of station code or auditor id costs about
+two). A 40-character display name adds 42 bytes: version 15 even without a link, so with these
+identifiers a payload carrying it cannot stay within version 13 at all, link or not. So the
+issuer no longer signs the optional station-name claim into new certificates: ``inspector
+verify``, the app and the phone page show the name the station registry gives for the signed
+station code (the phone page from the registry HQ publishes with it), which the officer compares
+with the station in front of them. Payloads issued earlier that carry the claim still decode
+and verify as before. The optional audit type and date stay when they fit (they go first). A
+verify link too long for version 13 with the bare claims (HQ's ``publish-verifier`` refuses to
+configure one, but an older trust list may carry one) lets the code grow to
+``MAX_LINK_QR_VERSION`` instead of making issuing fail: version 14 holds links of 42-48
+characters, version 15 of 76-82.
 """
 
 from __future__ import annotations
@@ -65,6 +84,9 @@ MAX_SCANNED_LENGTH = 1024
 # plus 11 bits per character pair, giving 352 characters (tests cross-check this against qrcode).
 MAX_QR_VERSION = 13
 MAX_ISSUE_LENGTH = 352
+# A verify link in front of the payload may take the QR past version 13 rather than make
+# issuing fail (see the module docstring: HQ's own check keeps configured links within 13).
+MAX_LINK_QR_VERSION = 15
 
 UINT64_MAX = 2**64 - 1
 EPOCH_DAY = date(1970, 1, 1)

@@ -2,9 +2,11 @@
 
 Rendering follows reference qr-credentials.md §8.7: ECC Q, a 4-module quiet zone, the bare
 ``PSC1:`` text as one alphanumeric segment, and at most version 13 (``QRTooLarge`` otherwise),
-so that a 70-80 mm print has modules of about 1 mm. A verify link ``https://host/path#PSC1:...``
-is carried as a byte segment for the link (lower case, ``#`` and ``.`` are not alphanumeric
-characters) followed by the payload as an alphanumeric segment.
+so that a 70-80 mm print has modules of about 1 mm. A verify link ``HTTPS://HOST/path#PSC1:...``
+is carried as an alphanumeric segment for the upper-case start of the link (scheme and host,
+which ``links.compact_link`` upper-cases), a byte segment for the rest of the link and the ``#``
+(lower case and ``#`` are not alphanumeric characters), and the payload as an alphanumeric
+segment. A link may take the QR up to ``MAX_LINK_QR_VERSION`` (see psc1's docstring).
 
 qrcode 8.2 raises ``ValueError: glog(0)`` when a Reed-Solomon block of data codewords is all zero
 (lincolnloop/python-qrcode #330/#423, fixed upstream after 8.2). ``_SafeQRCode`` computes the
@@ -28,7 +30,7 @@ import qrcode.util
 from qrcode.constants import ERROR_CORRECT_Q
 
 from inspector._io.files import read_user_file
-from inspector.certificates.psc1 import MAX_QR_VERSION, PREFIX, QRTooLarge
+from inspector.certificates.psc1 import MAX_LINK_QR_VERSION, MAX_QR_VERSION, PREFIX, QRTooLarge
 from inspector.errors import UserError
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "qr_version",
     "svg_text",
     "terminal_lines",
+    "version_cap",
     "write_png",
     "write_svg",
 ]
@@ -68,19 +71,25 @@ class _SafeQRCode(qrcode.QRCode):  # type: ignore[misc]  # qrcode ships no type 
 
 
 def _segments(text: str) -> list[qrcode.util.QRData]:
-    """One alphanumeric segment for bare PSC1 text; link (byte) + payload (alphanumeric) for a URL."""
+    """The segments of ``text``: one alphanumeric segment for bare PSC1 text; for a verify link,
+    as much of the link as the alphanumeric set allows, a byte segment for the rest of it and the
+    ``#``, then the payload as an alphanumeric segment."""
     if not isinstance(text, str) or not text:
         raise ValueError("QR text must be a non-empty string")
     if text.startswith(PREFIX):
         return [_alnum(text)]
     link, hash_mark, fragment = text.partition("#")
     if hash_mark and fragment.startswith(PREFIX) and _is_https_link(link):
-        if set(link) <= _ALNUM:
-            # An upper-case link (see certificate.compact_link) packs 5.5 bits a character instead
-            # of 8; only the '#' needs a byte segment.
+        head = _alnum_head(link)
+        # An upper-case scheme and host (see links.compact_link) pack 5.5 bits a character
+        # instead of 8. A lower-case path must stay as it is (servers tell case apart), so it
+        # goes into the byte segment with the '#'; a mode switch costs about 17 bits, which a
+        # head of 7 or more characters repays.
+        if len(head) >= _MIN_ALNUM_HEAD:
+            tail = link[len(head) :] + "#"
             return [
-                _alnum(link),
-                qrcode.util.QRData(b"#", mode=qrcode.util.MODE_8BIT_BYTE),
+                _alnum(head),
+                qrcode.util.QRData(tail.encode("ascii"), mode=qrcode.util.MODE_8BIT_BYTE),
                 _alnum(fragment),
             ]
         return [
@@ -88,6 +97,17 @@ def _segments(text: str) -> list[qrcode.util.QRData]:
             _alnum(fragment),
         ]
     raise ValueError(f"QR text must be {PREFIX}... or https://host/path#{PREFIX}...")
+
+
+_MIN_ALNUM_HEAD = 7
+
+
+def _alnum_head(link: str) -> str:
+    """The longest start of ``link`` made only of QR alphanumeric characters."""
+    for index, char in enumerate(link):
+        if char not in _ALNUM:
+            return link[:index]
+    return link
 
 
 def _is_https_link(link: str) -> bool:
@@ -102,10 +122,19 @@ def _alnum(text: str) -> qrcode.util.QRData:
     return qrcode.util.QRData(text, mode=qrcode.util.MODE_ALPHA_NUM)
 
 
-def make_qr(text: str, max_version: int = MAX_QR_VERSION) -> qrcode.QRCode:
-    """A compiled QR code (ECC Q, 4-module border). ``QRTooLarge`` above ``max_version``."""
+def version_cap(text: str) -> int:
+    """The largest version a certificate's QR may take: ``MAX_QR_VERSION`` for the bare payload,
+    ``MAX_LINK_QR_VERSION`` for a verify link (see psc1's module docstring)."""
+    return MAX_QR_VERSION if text.startswith(PREFIX) else MAX_LINK_QR_VERSION
+
+
+def make_qr(text: str, max_version: int | None = None) -> qrcode.QRCode:
+    """A compiled QR code (ECC Q, 4-module border). ``QRTooLarge`` above ``max_version``
+    (by default ``version_cap(text)``)."""
     segments = _segments(text)
     version = _fit(segments, text)
+    if max_version is None:
+        max_version = version_cap(text)
     if version > max_version:
         raise QRTooLarge(
             f"QR text of {len(text)} characters needs version {version} at ECC Q; at most {max_version} allowed"
@@ -147,7 +176,7 @@ def _payload_bits(segment: qrcode.util.QRData) -> int:
     return 8 * length
 
 
-def matrix(text: str, border: int = BORDER, max_version: int = MAX_QR_VERSION) -> list[list[bool]]:
+def matrix(text: str, border: int = BORDER, max_version: int | None = None) -> list[list[bool]]:
     """Module grid including the quiet zone; True is dark."""
     modules = make_qr(text, max_version).modules
     size = len(modules)
@@ -237,7 +266,7 @@ def _interleave(blocks: Sequence[Sequence[int]]) -> list[int]:
 # Rendering
 
 
-def _image(text: str, box_size: int, max_version: int) -> Any:
+def _image(text: str, box_size: int, max_version: int | None) -> Any:
     from PIL import Image
 
     if isinstance(box_size, bool) or not isinstance(box_size, int) or box_size < 1:
@@ -250,7 +279,7 @@ def _image(text: str, box_size: int, max_version: int) -> Any:
     return image.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
 
 
-def png_bytes(text: str, box_size: int = 10, max_version: int = MAX_QR_VERSION) -> bytes:
+def png_bytes(text: str, box_size: int = 10, max_version: int | None = None) -> bytes:
     out = io.BytesIO()
     _image(text, box_size, max_version).save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -260,13 +289,13 @@ def write_png(
     text: str,
     path: str | PathLike[str],
     box_size: int = 10,
-    max_version: int = MAX_QR_VERSION,
+    max_version: int | None = None,
 ) -> None:
     """Write a PNG with ``box_size`` pixels per module (print at an integer dots-per-module)."""
     Path(path).write_bytes(png_bytes(text, box_size, max_version))
 
 
-def svg_text(text: str, module_mm: float | None = None, max_version: int = MAX_QR_VERSION) -> str:
+def svg_text(text: str, module_mm: float | None = None, max_version: int | None = None) -> str:
     """An SVG with one path of unit squares; the viewBox counts modules, quiet zone included.
 
     ``module_mm`` sets width/height in millimetres; without it the SVG scales to its container
@@ -298,7 +327,7 @@ def write_svg(
     text: str,
     path: str | PathLike[str],
     module_mm: float | None = None,
-    max_version: int = MAX_QR_VERSION,
+    max_version: int | None = None,
 ) -> None:
     Path(path).write_text(svg_text(text, module_mm, max_version), encoding="utf-8")
 
@@ -315,7 +344,7 @@ def terminal_lines(
     text: str,
     invert: bool = False,
     border: int = BORDER,
-    max_version: int = MAX_QR_VERSION,
+    max_version: int | None = None,
 ) -> list[str]:
     """The QR as text, two modules per character row (upper/lower half blocks).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from inspector._io.atomic import write_private
@@ -73,21 +74,21 @@ def print_context(
     organisation. Anything else (no list, not decided, suspended...): a draft.
     """
     organisation = status.organisation if status is not None else None
-    base = {
-        "organisation": organisation.name if organisation else None,
-        "organisation_address": organisation.address if organisation else None,
-        "accreditation": organisation.accreditation if organisation else None,
-        "station_address": station_address,
-    }
+    draft = printing.PrintContext(
+        organisation=organisation.name if organisation else None,
+        organisation_address=organisation.address if organisation else None,
+        accreditation=organisation.accreditation if organisation else None,
+        station_address=station_address,
+    )
     if status is None:
-        return printing.PrintContext(**base)
+        return draft
     found = status.lookup(cti_of(body.cert_id))
     if found is None or found[0] != CertStatus.GRANTED:
-        return printing.PrintContext(**base)
+        return draft
     renewal = next((r for r in status.renewals if r.cert_id == body.cert_id), None)
-    return printing.PrintContext(
+    return replace(
+        draft,
         decided_on=found[2],
         revision=renewal.revision if renewal else 0,
         original_certification=parse_time(renewal.original_certification).date() if renewal else None,
-        **base,
     )

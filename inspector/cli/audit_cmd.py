@@ -1,4 +1,5 @@
-"""``inspector audit new|record|list|show|history|close|verify|export``.
+"""``inspector audit new|record|list|show|history|close|verify|export`` (and, from
+:mod:`inspector.cli.audit_followup_cmd`, ``respond|follow-up|meeting``).
 
 Thin shell over ``inspector.audit``: parse, call the service, print. Anything the user got
 wrong is a ``UserError`` (one line, exit 2) raised before anything is written.
@@ -38,6 +39,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         dest="audit_type",
         help=f"audit type: {', '.join(AUDIT_TYPES)} (default certification, i.e. stage 2)",
     )
+    new.add_argument(
+        "--waive-stage1",
+        metavar="REASON",
+        help="certification only: proceed without a closed stage 1 of the station on this laptop, "
+        "for the reason given (recorded in the signed opening record)",
+    )
+    new.add_argument(
+        "--no-lockup",
+        action="store_true",
+        help="the station has no lock-up (recorded): custody items may then be marked not applicable",
+    )
     add_passphrase_option(new)
 
     record = add_command(
@@ -49,7 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     record.add_argument("--note", help="objective evidence seen (required for nonconformities of most items)")
     record.add_argument("--evidence", action="append", default=[], metavar="FILE", help="attach a file (repeatable)")
     record.add_argument("--due", metavar="YYYY-MM-DD", help="due date of the corrective action (nonconformities)")
-    record.add_argument("--reason", help="written reason for grading a failed critical item as minor")
+    record.add_argument(
+        "--reason", help="written reason: required for na, and for grading a failed critical item as minor"
+    )
     record.add_argument(
         "--from",
         dest="from_csv",
@@ -90,6 +104,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export.add_argument("audit", metavar="AUDIT")
     export.add_argument("-o", "--output", required=True, metavar="FILE.zip")
     export.add_argument("--force", action="store_true", help="replace FILE.zip if it exists")
+
+    from inspector.cli import audit_followup_cmd
+
+    audit_followup_cmd.register(group)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,12 +176,24 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.audit.stations import load_registry
 
     # Every input is checked before the passphrase is asked for.
-    load_registry(data_root=ctx.data.root).get(args.station)
-    parse_audit_type(args.audit_type)
+    station = load_registry(data_root=ctx.data.root).get(args.station)
+    kind = parse_audit_type(args.audit_type)
     checklist_path = Path(args.checklist) if args.checklist else default_checklist_path()
-    load_checklist(checklist_path)
+    checklist = load_checklist(checklist_path)
+    service = _service(ctx)
+    service.plan_audit(station.code, checklist, kind, waive_stage1=args.waive_stage1, require_stage1=True)
     info, key = _unlock(args, ctx)
-    summary = _service(ctx).new_audit(args.station, checklist_path, args.audit_type, key, info.auditor_id, info.name)
+    summary = service.new_audit(
+        station.code,
+        checklist_path,
+        kind,
+        key,
+        info.auditor_id,
+        info.name,
+        no_lockup=args.no_lockup,
+        waive_stage1=args.waive_stage1,
+        require_stage1=True,
+    )
     _warn_about_trust(ctx, key.public.kid_hex)
     if ctx.json:
         ctx.emit(summary.model_dump())
@@ -229,106 +259,21 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def show_json(audit: Any) -> dict[str, Any]:
-    """The ``audit show --json`` document (also what the TUI's summary screen reads)."""
-    from inspector.audit.audit import iter_nonconformities
+    """The ``audit show --json`` document (the same read model the TUI's summary renders)."""
+    from inspector.cli.audit_view_json import view_json
 
-    result = audit.score()
-    seal = audit.seal()
-    opened = audit.opened
-    titles = {section.id: section.title for section in audit.checklist.sections}
-    return {
-        "id": audit.id,
-        "station": opened.station.code,
-        "station_name": opened.station.name,
-        "station_name_hi": opened.station.name_hi,
-        "type": opened.audit_type.value,
-        "status": "closed" if audit.is_closed else "open",
-        "checklist": opened.checklist.model_dump(),
-        "auditor": {"id": opened.auditor.id, "name": opened.auditor.name, "kid": opened.auditor.kid},
-        "opened": opened.time,
-        "closed": audit.state.closed.time if audit.state.closed else None,
-        "records": audit.state.seq,
-        "progress": {"answered": result.answered, "total": result.total},
-        "score": result.percent,
-        "sections": [
-            {
-                "id": s.section_id,
-                "title": titles[s.section_id].en,
-                "title_hi": titles[s.section_id].hi,
-                "score": s.percent,
-                "answered": s.answered,
-                "total": s.total,
-                "majors": s.majors,
-                "minors": s.minors,
-            }
-            for s in result.sections
-        ],
-        "majors": result.majors,
-        "minors": result.minors,
-        "observations": result.observations,
-        "decision": result.decision.value,
-        "reasons": result.reasons,
-        "nonconformities": [
-            {
-                "item": f.item,
-                "status": f.status.value,
-                "clauses": clauses,
-                "note": f.note,
-                "due": f.due,
-                "reason": f.reason,
-                "evidence": len(f.evidence),
-            }
-            for f, clauses in iter_nonconformities(audit)
-        ],
-        "unanswered": result.unanswered,
-        "warnings": audit.clock_warnings(),
-        "findings_root": seal.payload.findings_root if seal else None,
-        "cursor": audit.service.cursor(audit.id),
-    }
+    return view_json(audit)
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.cli.audit_view_json import print_show
+
     with _service(ctx).open(args.audit, writable=False) as audit:
         doc = show_json(audit)
     if ctx.json:
         ctx.emit(doc)
         return 0
-    ctx.say(f"audit {doc['id']}")
-    ctx.say(f"  station    {doc['station_name']} ({doc['station']})  {doc['station_name_hi']}")
-    ctx.say(f"  type       {doc['type']}   status {doc['status']}")
-    ctx.say(f"  checklist  {doc['checklist']['id']} {doc['checklist']['version']}")
-    ctx.say(f"  auditor    {doc['auditor']['name']} ({doc['auditor']['id']}, key {doc['auditor']['kid']})")
-    ctx.say(f"  opened     {doc['opened']}" + (f"   closed {doc['closed']}" if doc["closed"] else ""))
-    progress = doc["progress"]
-    ctx.say(f"  progress   {progress['answered']}/{progress['total']} items answered")
-    ctx.say("")
-    ctx.say("scores")
-    for s in doc["sections"]:
-        score = "  -" if s["score"] is None else f"{s['score']:>3}%"
-        ctx.say(
-            f"  {s['id']:<5} {score}  {s['answered']:>2}/{s['total']:<2}  major {s['majors']}  minor {s['minors']}  {s['title']}"
-        )
-    overall = "-" if doc["score"] is None else f"{doc['score']}%"
-    ctx.say(f"  overall {overall}   majors {doc['majors']}, minors {doc['minors']}, observations {doc['observations']}")
-    ctx.say("")
-    ctx.say(f"decision: {doc['decision']}")
-    for reason in doc["reasons"]:
-        ctx.say(f"  - {reason}")
-    if doc["nonconformities"]:
-        ctx.say("")
-        ctx.say("nonconformities")
-        for nc in doc["nonconformities"]:
-            due = nc["due"] or "no due date"
-            ctx.say(f"  {nc['item']:<7} {nc['status']:<5} clause {', '.join(nc['clauses'])}  due {due}")
-            if nc["note"]:
-                ctx.say(f"          {nc['note']}")
-            if nc["reason"]:
-                ctx.say(f"          graded minor because: {nc['reason']}")
-    if doc["findings_root"]:
-        ctx.say("")
-        ctx.say(f"sealed: findings root {doc['findings_root']}")
-    for warning in doc["warnings"]:
-        ctx.warn(warning)
+    print_show(doc, ctx)
     return 0
 
 
@@ -381,6 +326,11 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
     score = "-" if payload.percent is None else f"{payload.percent}%"
     ctx.say(f"audit {payload.audit} closed and sealed: score {score}, decision {payload.decision}")
     ctx.say(f"findings root {payload.findings_root}")
+    if payload.decision == "corrective-action-pending":
+        ctx.say(
+            "next: the station's plans ('inspector audit respond') and their verification "
+            "('inspector audit follow-up'); 'inspector audit show' lists what is pending"
+        )
     return 0
 
 

@@ -124,8 +124,8 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     for row in rows if not ctx.json else []:
         shown = row["status"] or "status unknown (no status list installed)"
         ctx.say(
-            f"{row['id']}  {row['station']:<10} {row['station_name']}  {row['issued_at'][:10]} to "
-            f"{row['expires_at'][:10]}  {shown}"
+            f"{row['id']}  {row['station']:<10} {row['station_name']}  {str(row['issued_at'])[:10]} to "
+            f"{str(row['expires_at'])[:10]}  {shown}"
         )
     return 0
 

@@ -48,15 +48,20 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say(f"{checklist.title.hi if hi else checklist.title.en}")
     ctx.say(f"{checklist.id} {checklist.version}  {checklist.standard}  sha256 {checklist.content_hash}")
     s = checklist.scoring
+    # The decision follows the nonconformities; the old percentage thresholds are not shown.
     ctx.say(
-        f"pass >= {s.pass_threshold}%, conditional >= {s.conditional_threshold}%, "
+        f"minor plan due within {s.minor_plan_days} days, {s.systemic_minors} minors on one clause or section suggest a major, "
         f"weights " + ", ".join(f"{k.value} {v}" for k, v in s.weights.items())
     )
     for section in checklist.sections:
         ctx.say("")
-        ctx.say(f"{section.id}  {section.title.hi if hi else section.title.en}")
+        marks = ["stage 1"] if section.stage == "stage1" else []
+        marks += ["every surveillance"] if section.surveillance == "mandatory" else []
+        suffix = f"  [{', '.join(marks)}]" if marks else ""
+        ctx.say(f"{section.id}  {section.title.hi if hi else section.title.en}{suffix}")
         for item in section.items:
-            text = item.title_hi if hi else item.question
+            # The question as the auditor reads it: parameters shown with their values.
+            text = item.title_hi if hi else item.question_text.en
             refs = ", ".join(item.clauses + item.legal)
             ctx.say(f"  {item.id}  [{item.criticality.value} {checklist.weight(item)}]  {text}  ({refs})")
     return 0
@@ -65,7 +70,10 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 def checklist_json(checklist: Any) -> dict[str, Any]:
     data = checklist.model_dump(mode="json")
     data["hash"] = checklist.content_hash
-    for section in data["sections"]:
-        for item in section["items"]:
+    for section, model in zip(data["sections"], checklist.sections, strict=True):
+        for item, item_model in zip(section["items"], model.items, strict=True):
             item["weight"] = checklist.scoring.weights[item["criticality"]]
+            # As shown to the auditor: {parameter-id} replaced by the value and unit.
+            item["question_text"] = item_model.question_text.model_dump()
+            item["guidance_text"] = item_model.guidance_text.model_dump()
     return data

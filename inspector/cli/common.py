@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -28,6 +26,8 @@ class Context:
 
     def emit(self, value: Any) -> None:
         """Print ``value`` as JSON (UTF-8, Hindi unescaped): the stable interface for scripts."""
+        import json  # here, not at the top: start-up cost of every command (see cli.main)
+
         sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
     def say(self, text: str = "") -> None:
@@ -117,6 +117,8 @@ def read_passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = Fa
         return env
     if not sys.stdin.isatty():
         raise UserError(f"no passphrase: use --passphrase-file FILE or set {ENV_PASSPHRASE}")
+    import getpass
+
     passphrase = getpass.getpass(prompt)
     if confirm and getpass.getpass("Repeat passphrase: ") != passphrase:
         raise UserError("the two passphrases differ")
@@ -142,7 +144,18 @@ FIELD_FLAGS: dict[str, str] = {
     "auditor_id": "--id",
     "passphrase": "--passphrase-file",
     "output": "--output",
+    "station": "--station",
     "out": "--out",
+    # audit follow-up and meetings (inspector.cli.audit_followup_cmd), audit new
+    "correction": "--correction",
+    "root_cause": "--root-cause",
+    "action": "--action",
+    "owner": "--owner",
+    "method": "--method",
+    "kind": "--kind",
+    "attendee": "--attendee",
+    "acknowledged_by": "--acknowledged-by",
+    "waive_stage1": "--waive-stage1",
 }
 
 

@@ -1,13 +1,17 @@
-"""``inspector hq import BUNDLE.zip`` and ``inspector hq audits``: the HQ register of audits.
+"""``inspector hq import BUNDLE.zip``, ``hq audits`` and ``hq certificates``: the HQ register.
 
-Registered into the ``hq`` group through ``inspector.cli.hq_cmd.HQ_EXTENSIONS``.
+Registered into the ``hq`` group through ``inspector.cli.hq_cmd.HQ_EXTENSIONS``. Listings stream
+(rows are printed as the register yields them) and take the filters ``--station``, ``--zone``,
+``--status``, ``--since`` and ``--limit``.
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from inspector.cli.common import Context, add_command
+from inspector.cli.hq_options import add_database_option, add_filters, check_limit, emit_stream, since_text, station_set
 
 
 def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,14 +23,21 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
         json_flag=True,
     )
     imp.add_argument("bundle", metavar="BUNDLE.zip")
-    add_command(group, "audits", cmd_audits, "the audits imported at HQ", json_flag=True)
-    add_command(
+    add_database_option(imp)
+    audits = add_command(group, "audits", cmd_audits, "the audits imported at HQ", json_flag=True)
+    add_filters(audits, "only audits with this decision (e.g. not-ready)")
+    add_database_option(audits)
+    from inspector.hq.register.models import CERT_STATUSES
+
+    certificates = add_command(
         group,
         "certificates",
         cmd_certificates,
         "the certificate register: valid, expiring (90 days), expired or revoked; surveillance due",
         json_flag=True,
     )
+    add_filters(certificates, "only certificates in this status", CERT_STATUSES)
+    add_database_option(certificates)
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -49,54 +60,95 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
         ctx.warn(warning)
     row = result.audit
     score = "-" if row.score is None else f"{row.score}%"
-    if result.new:
+    if result.status == "imported":
         ctx.say(
             f"imported audit {row.id}: {row.station_name} ({row.station}), {row.type}, closed {row.closed}, "
             f"score {score}, {row.decision}"
         )
+    elif result.status == "updated":
+        ctx.say(
+            f"updated audit {row.id}: {result.added_records} record(s) after the {row.records - result.added_records} "
+            f"registered; {row.records} records now"
+        )
     else:
-        ctx.say(f"audit {row.id} was already imported (same seal); nothing changed")
+        ctx.say(f"audit {row.id} was already imported (same seal, same records); nothing changed")
     return 0
 
 
 def cmd_audits(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.hq.intake import registered
+    from inspector.hq.register import open_register
+    from inspector.hq.register.models import AuditFilter
 
-    rows = registered(ctx.data)
-    if ctx.json:
-        ctx.emit([row.model_dump() for row in rows])
-        return 0
-    if not rows:
-        ctx.say("no audits imported yet: 'inspector hq import BUNDLE.zip'")
-        return 0
-    for row in rows:
-        score = "-" if row.score is None else f"{row.score}%"
-        ctx.say(
-            f"{row.id[:12]}  {row.station:<9} {row.type:<15} closed {row.closed}  {score:>4}  {row.decision}  "
-            f"auditor {row.auditor}"
+    with open_register(ctx.data) as register:
+        where = AuditFilter(
+            stations=station_set(args, ctx, register),
+            status=args.status,
+            since=since_text(args.since),
+            limit=check_limit(args.limit),
         )
+        rows = register.audits(where)
+        if ctx.json:
+            emit_stream(row.model_dump() for row in rows)
+            return 0
+        shown = 0
+        for row in rows:
+            shown += 1
+            score = "-" if row.score is None else f"{row.score}%"
+            ctx.say(
+                f"{row.id[:12]}  {row.station:<9} {row.type:<15} closed {row.closed}  {score:>4}  {row.decision}  "
+                f"auditor {row.auditor}"
+            )
+        if not shown:
+            ctx.say(
+                "no audits imported yet: 'inspector hq import BUNDLE.zip'" if _unfiltered(args) else "no audits match"
+            )
     return 0
 
 
 def cmd_certificates(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.crypto.canonical import utcnow
-    from inspector.hq.intake import registered_certificates
+    from inspector.hq.register import open_register
+    from inspector.hq.register.models import CertificateFilter
 
     now = utcnow()
     revoked = _revoked_ids(ctx)
-    rows = [(row, row.status(revoked, now), row.next_surveillance(now)) for row in registered_certificates(ctx.data)]
-    if ctx.json:
-        ctx.emit([row.model_dump() | {"status": status, "next_surveillance": due} for row, status, due in rows])
-        return 0
-    if not rows:
-        ctx.say("no certificates registered yet: they arrive with imported audit bundles")
-        return 0
-    for row, status, due in rows:
-        ctx.say(
-            f"{row.id}  {status:<8}  {row.station:<9} {row.station_name:<20} {row.issued_at[:10]} to "
-            f"{row.expires_at[:10]}  surveillance {due or '-'}  audit {row.audit[:12]}"
-        )
+    limit = check_limit(args.limit)
+    with open_register(ctx.data) as register:
+        where = CertificateFilter(stations=station_set(args, ctx, register), since=since_text(args.since))
+        rows = _with_status(register.certificates(where), revoked, now, args.status, limit)
+        if ctx.json:
+            emit_stream(row.model_dump() | {"status": status, "next_surveillance": due} for row, status, due in rows)
+            return 0
+        shown = 0
+        for row, status, due in rows:
+            shown += 1
+            ctx.say(
+                f"{row.id}  {status:<8}  {row.station:<9} {row.station_name:<20} {row.issued_at[:10]} to "
+                f"{row.expires_at[:10]}  surveillance {due or '-'}  audit {row.audit[:12]}"
+            )
+        if not shown:
+            ctx.say(
+                "no certificates registered yet: they arrive with imported audit bundles"
+                if _unfiltered(args)
+                else "no certificates match"
+            )
     return 0
+
+
+def _with_status(rows: Any, revoked: set[str], now: Any, wanted: str | None, limit: int | None) -> Any:
+    """(row, status, next surveillance) of each row, filtered by status (computed, not stored)."""
+    count = 0
+    for row in rows:
+        if limit is not None and count >= limit:
+            return
+        status = row.status(revoked, now)
+        if wanted is None or status == wanted:
+            count += 1
+            yield row, status, row.next_surveillance(now)
+
+
+def _unfiltered(args: argparse.Namespace) -> bool:
+    return not any(getattr(args, name, None) for name in ("station", "zone", "status", "since")) and args.limit is None
 
 
 def _revoked_ids(ctx: Context) -> set[str]:

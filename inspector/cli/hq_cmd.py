@@ -26,6 +26,7 @@ HQ_EXTENSIONS: tuple[str, ...] = (
     "inspector.cli.hq_audit_cmd",
     "inspector.cli.hq_publish_cmd",
     "inspector.cli.hq_decide_cmd",
+    "inspector.cli.hq_register_cmd",  # last: it also gives --database to the register's other readers
 )
 
 

@@ -58,6 +58,7 @@ def load_lists(
     never older than the installed ones) or the installed ones."""
     from inspector.cli.common import read_bytes
     from inspector.trust.lists import RevocationList, TrustList
+    from inspector.trust.status import StatusList
     from inspector.trust.store import TrustStore
 
     store = TrustStore(ctx.data.root)
@@ -71,6 +72,7 @@ def load_lists(
         crl = store.given_crl(read_bytes(crl_file, "revocation list"), f"revocation list {crl_file}")
     else:
         crl = store.crl()
+    status: StatusList | None
     if status_file:
         status = store.given_status(read_bytes(status_file, "status list"), f"certificate status list {status_file}")
     else:

@@ -1,117 +1,111 @@
-"""The HQ register of imported audits: verify a bundle against HQ's trust, then record it.
+"""The HQ import: verify a bundle against HQ's trust, then register it in one transaction.
 
-The register is a ``RecordStore`` at ``hq/audits.json`` (table ``audits``, keyed by audit id);
-``hq/register.json`` is the key register of ``inspector.hq``. A copy of each imported bundle
-is kept as ``hq/bundles/<audit id>.zip``.
+An audit's identity at HQ is its seal, and its content the chain of signed records the bundle
+carries. Importing a bundle whose chain is the one registered is a harmless no-op (it may bring
+certificates issued since); a bundle whose chain repeats every registered record and adds more
+after them (follow-up and meeting records appended after the seal) is an **update**: the
+register keeps the new records and count, and the newest bundle becomes the archived one, the
+earlier ones staying in the audit's ``history``; a bundle whose chain differs from the
+registered one (a **fork**: the same audit closed twice differently, or an altered follow-up)
+is refused, naming the first record that differs. A certificate id already registered for
+another audit is refused too. Nothing is written for a refused bundle.
 
-An audit's identity at HQ is its seal: importing a bundle whose seal is the one registered is a
-harmless no-op, while a bundle with a different seal for a registered audit (the same audit
-closed twice with different findings) is refused and nothing is written.
+The order of work keeps the lock short: the bundle is verified, hashed and its files staged
+with no lock held (that is the slow part); then one transaction takes the audit's lock (see
+:mod:`inspector.hq.register.base`), decides with what is registered *now*, moves the staged
+files into the file store and writes. On PostgreSQL imports of different audits never wait for
+each other.
+
+The register (TinyDB in the data directory, or PostgreSQL) and the file store are in
+:mod:`inspector.hq.register`; the HQ key register beside them is :mod:`inspector.hq.enrolment`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
-import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from inspector._io.atomic import atomic_output, write_private
 from inspector.audit.evidence import CHUNK
 from inspector.bundle.reader import BundleReader
 from inspector.bundle.verify import verify_bundle
 from inspector.certificates.model import parse_record
 from inspector.certificates.verify import verify_record
-from inspector.crypto.canonical import now_text, parse_time
+from inspector.crypto.canonical import now_text
 from inspector.errors import Invalid, UserError
+from inspector.hq.register import RegisterConflict, open_register
+from inspector.hq.register.base import Register, Transaction
+from inspector.hq.register.derive import Derived, derive, stage_bundle
+from inspector.hq.register.files import Staging, store_key
+from inspector.hq.register.models import (
+    EXPIRING_DAYS,
+    AuditChange,
+    AuditFilter,
+    CertificateFilter,
+    FileKind,
+    HistoryEntry,
+    RegisteredAudit,
+    RegisteredCertificate,
+)
 from inspector.hq.trust_source import choose_trust
 from inspector.paths import DataDir
-from inspector.store.errors import StoreLocked
-from inspector.store.record_store import RecordStore
 
-TABLE = "audits"
-WAIT_SECONDS = 10.0
+__all__ = [
+    "EXPIRING_DAYS",
+    "ImportRefused",
+    "ImportResult",
+    "RegisteredAudit",
+    "RegisteredCertificate",
+    "find_registered_certificate",
+    "import_bundle",
+    "register_path",
+    "registered",
+    "registered_certificates",
+]
+
+CERT_PREFIX = "certificates/"
+ATTEMPTS = 3  # a certificate id registered meanwhile by another import: decide again
+Status = Literal["imported", "already-imported", "updated"]
+# Reasons that do not make an imported certificate a forgery: it may have expired or been
+# revoked since it was issued, and the register shows that as its status.
+_TIME_AND_STATUS = {"expired", "revoked"}
 
 
 def register_path(data: DataDir) -> Path:
-    return data.hq / "audits.json"
-
-
-class RegisteredAudit(BaseModel):
-    """One imported audit as HQ keeps it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    station: str
-    station_name: str
-    type: str
-    auditor: str
-    auditor_kid: str
-    checklist: str
-    checklist_hash: str
-    opened: str
-    closed: str
-    score: int | None
-    majors: int
-    minors: int
-    decision: str
-    records: int
-    findings_root: str
-    seal: str  # Envelope.digest() of the seal: the audit's identity at HQ
-    bundle: str  # file name under hq/bundles
-    bundle_sha256: str
-    imported: str
-    trust: str
-    warnings: list[str] = []
+    """The embedded register's file (the PostgreSQL register has none)."""
+    return data.hq_tinydb_register
 
 
 @dataclass
 class ImportResult:
     audit: RegisteredAudit
-    new: bool  # False: this exact audit was already registered
+    status: Status
     warnings: list[str] = field(default_factory=list)
     certificates: list[str] = field(default_factory=list)  # bundle members, for the certificate register
+    added_records: int = 0  # an update: records after those registered before
+
+    @property
+    def new(self) -> bool:  # False: this audit was already registered
+        return self.status == "imported"
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "status": "imported" if self.new else "already-imported",
-            **self.audit.model_dump(),
-            "warnings": self.warnings,
-        }
+        out: dict[str, Any] = {"status": self.status, **self.audit.model_dump(), "warnings": self.warnings}
+        if self.status == "updated":
+            out["added_records"] = self.added_records
+        return out
 
 
 class ImportRefused(Invalid):
     """The bundle failed verification, or conflicts with what HQ registered."""
 
 
-def _open_register(data: DataDir, writable: bool) -> RecordStore:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        try:
-            return RecordStore(register_path(data), writable=writable)
-        except StoreLocked:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.05)
-
-
-def registered(data: DataDir) -> list[RegisteredAudit]:
-    """Every imported audit, most recently closed first."""
-    if not register_path(data).exists():
-        return []
-    with _open_register(data, writable=False) as store:
-        rows = [RegisteredAudit.model_validate(doc) for doc in store.all(TABLE)]
-    return sorted(rows, key=lambda row: row.closed, reverse=True)
-
-
-def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
+def import_bundle(data: DataDir, path: str | Path, *, database: str | None = None) -> ImportResult:
     """Verify the bundle at ``path`` and register its audit; see the module docstring."""
-    with BundleReader(path) as reader:
+    path = Path(path)
+    with ExitStack() as stack:
+        reader = stack.enter_context(BundleReader(path))
         trust, source = choose_trust(data, reader, required=True)
         report = verify_bundle(reader, trust)
         problems = list(report.problems)
@@ -119,104 +113,182 @@ def import_bundle(data: DataDir, path: str | Path) -> ImportResult:
             problems.append("the audit is not closed (the bundle has no seal); only closed audits can be imported")
         if problems:
             raise ImportRefused(problems)
-        certificates = reader.names("certificates/")
+        opened, closed, seal_digest = report.opened, report.closed, report.seal_digest
+        assert report.audit_id and opened and closed and seal_digest
+        certificates = reader.names(CERT_PREFIX)
         cert_files = {name: reader.read(name) for name in certificates}
-    opened, closed, seal_digest = report.opened, report.closed, report.seal_digest
-    assert report.audit_id and opened and closed and seal_digest
-    cert_rows = _check_certificates(cert_files, trust, report.audit_id, opened.station.code, closed.findings_root)
-    bundle_sha = _sha256_file(Path(path))
-    row = RegisteredAudit(
-        id=report.audit_id,
-        station=opened.station.code,
-        station_name=opened.station.name,
-        type=opened.audit_type.value,
-        auditor=opened.auditor.id,
-        auditor_kid=opened.auditor.kid,
-        checklist=f"{opened.checklist.id} {opened.checklist.version}",
-        checklist_hash=opened.checklist.hash,
-        opened=opened.time,
-        closed=closed.time,
-        score=closed.percent,
-        majors=closed.majors,
-        minors=closed.minors,
-        decision=closed.decision,
-        records=report.records,
-        findings_root=closed.findings_root,
-        seal=seal_digest,
-        bundle=f"{report.audit_id}.zip",
-        bundle_sha256=bundle_sha,
-        imported=now_text(),
-        trust=source,
-        warnings=report.warnings,
-    )
-    with _open_register(data, writable=True) as store:
-        conflicts = _certificate_conflicts(store, cert_rows)
+        cert_rows = _check_certificates(cert_files, trust, report.audit_id, opened.station.code, closed.findings_root)
+        derived = derive(reader)
+        bundle_sha = _sha256_file(path)
+        register = stack.enter_context(open_register(data, database))
+        staging = stack.enter_context(register.files.staging())
+        files = stage_bundle(staging, reader, path, bundle_sha)
+        for cert in cert_rows:
+            sha, size = staging.add([cert_files[cert.member]], cert.record_sha256, f"bundle {path}: {cert.member}")
+            files.append((sha, "certificate", size))
+        now = now_text()
+        row = RegisteredAudit(
+            id=report.audit_id,
+            station=opened.station.code,
+            station_name=opened.station.name,
+            type=opened.audit_type.value,
+            auditor=opened.auditor.id,
+            auditor_kid=opened.auditor.kid,
+            checklist=f"{opened.checklist.id} {opened.checklist.version}",
+            checklist_hash=opened.checklist.hash,
+            opened=opened.time,
+            closed=closed.time,
+            score=closed.percent,
+            majors=closed.majors,
+            minors=closed.minors,
+            decision=closed.decision,
+            records=len(derived.digests),
+            findings_root=closed.findings_root,
+            seal=seal_digest,
+            bundle=store_key(bundle_sha),
+            bundle_sha256=bundle_sha,
+            imported=now,
+            trust=source,
+            warnings=report.warnings,
+            head=derived.digests[-1],
+            history=[
+                HistoryEntry(imported=now, records=len(derived.digests), bundle_sha256=bundle_sha, status="imported")
+            ],
+            answered=derived.answered,
+            na=derived.na,
+        )
+        plan = _Plan(row, derived, cert_rows, files, staging)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                result = _register(register, plan)
+                break
+            except RegisterConflict:
+                if attempt == ATTEMPTS:
+                    raise
+        result.warnings = report.warnings
+        result.certificates = certificates
+        return result
+
+
+@dataclass
+class _Plan:
+    """What one import would register, prepared outside any lock."""
+
+    row: RegisteredAudit
+    derived: Derived
+    certificates: list[RegisteredCertificate]
+    files: list[tuple[str, FileKind, int]]
+    staging: Staging
+
+
+def _register(register: Register, plan: _Plan) -> ImportResult:
+    """The transaction: decide against what is registered now, then write (or refuse)."""
+    row, derived = plan.row, plan.derived
+    with register.transaction(row.id) as tx:
+        known = tx.certificates([cert.id for cert in plan.certificates])
+        conflicts = _certificate_conflicts(known, plan.certificates)
         if conflicts:
             raise ImportRefused(conflicts)
-        existing = store.get(TABLE, row.id)
-        if existing is not None:
-            known = RegisteredAudit.model_validate(existing)
-            if known.seal == row.seal:
-                # The same audit again: harmless, but it may bring certificates issued since.
-                _store_certificates(data, store, cert_rows, cert_files)
-                return ImportResult(
-                    known,
-                    new=False,
-                    warnings=report.warnings,
-                    certificates=certificates,
+        new_certs = [cert for cert in plan.certificates if cert.id not in known]
+        cert_files = [entry for entry in plan.files if entry[1] == "certificate" and entry[0] in _shas(new_certs)]
+        held = tx.audit(row.id)
+        if held is None:
+            plan.staging.commit()
+            tx.write(
+                AuditChange(
+                    row, derived.stored(), derived.findings, derived.evidence, derived.checklist, new_certs, plan.files
                 )
-            raise ImportRefused(
-                f"audit {row.id} is already registered with a different seal (imported {known.imported}, "
-                f"seal {known.seal[:16]}…; this bundle's seal {row.seal[:16]}…): refused"
             )
-        _keep_copy(Path(path), data.hq_bundles / row.bundle)
-        store.put(TABLE, row.id, row.model_dump())
-        _store_certificates(data, store, cert_rows, cert_files)
-    return ImportResult(row, new=True, warnings=report.warnings, certificates=certificates)
+            return ImportResult(row, "imported")
+        relation, position, held_digests = _relation(held, derived, tx)
+        if relation == "fork" or held.seal != row.seal:
+            raise ImportRefused(_fork_message(held, row, derived, position, held_digests))
+        if relation in ("same", "older"):
+            # The same audit again (or an earlier export of it): it may bring certificates
+            # issued since; the registered chain and archived bundle stay as they are.
+            plan.staging.commit(only={sha for sha, _, _ in cert_files})
+            tx.write(AuditChange(held, [], [], [], None, new_certs, cert_files, audit_changed=False))
+            return ImportResult(held, "already-imported")
+        now = row.imported
+        updated = row.model_copy(
+            update={
+                "imported": held.imported,
+                "updated": now,
+                "warnings": held.warnings,
+                "history": _history(held)
+                + [HistoryEntry(imported=now, records=row.records, bundle_sha256=row.bundle_sha256, status="updated")],
+            }
+        )
+        plan.staging.commit()
+        tx.write(
+            AuditChange(
+                updated,
+                derived.stored(start=held.records),
+                derived.findings,
+                derived.evidence,
+                derived.checklist,
+                new_certs,
+                plan.files,
+            )
+        )
+        return ImportResult(updated, "updated", added_records=row.records - held.records)
+
+
+def _shas(certs: list[RegisteredCertificate]) -> set[str]:
+    return {cert.record_sha256 for cert in certs}
+
+
+def _history(held: RegisteredAudit) -> list[HistoryEntry]:
+    if held.history:
+        return list(held.history)
+    # A row of the first release kept no history: its one bundle.
+    return [
+        HistoryEntry(imported=held.imported, records=held.records, bundle_sha256=held.bundle_sha256, status="imported")
+    ]
+
+
+def _relation(
+    held: RegisteredAudit, derived: Derived, tx: Transaction
+) -> tuple[Literal["same", "older", "extends", "fork"], int | None, list[str] | None]:
+    """How the bundle's chain relates to the registered one, and the first differing record.
+
+    Both chains were verified, and each record names the digest of the one before it, so the
+    bundle repeats the registered records exactly when its record at the registered length has
+    the registered head digest: no need to fetch the registered chain but to name a fork.
+    """
+    mine, count = derived.digests, held.records
+    if held.head is not None and len(mine) >= count and mine[count - 1] == held.head:
+        return ("same" if len(mine) == count else "extends"), None, None
+    theirs = tx.chain_digests(held)
+    for index, (a, b) in enumerate(zip(mine, theirs)):
+        if a != b:
+            return "fork", index + 1, theirs
+    if len(mine) == len(theirs):
+        return "same", None, theirs
+    return ("older" if len(mine) < len(theirs) else "extends"), None, theirs
+
+
+def _fork_message(
+    held: RegisteredAudit, row: RegisteredAudit, derived: Derived, position: int | None, theirs: list[str] | None
+) -> str:
+    sealed = (
+        f"; it is also sealed differently (registered seal {held.seal[:16]}…, this bundle's {row.seal[:16]}…)"
+        if held.seal != row.seal
+        else ""
+    )
+    if position is None:
+        return f"audit {row.id} is already registered with a different seal (imported {held.imported}){sealed}: refused"
+    registered = f"{theirs[position - 1][:16]}…" if theirs and position <= len(theirs) else "none"
+    return (
+        f"audit {row.id} is already registered with a different chain (imported {held.imported}): "
+        f"{derived.label(position)} differs from the registered record {position} "
+        f"(registered digest {registered}, this bundle's {derived.digests[position - 1][:16]}…){sealed}: "
+        "a fork of the audit, refused"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
-# the certificate register
-
-CERT_TABLE = "certificates"
-EXPIRING_DAYS = 90
-# Reasons that do not make an imported certificate a forgery: it may have expired or been
-# revoked since it was issued, and the register shows that as its status.
-_TIME_AND_STATUS = {"expired", "revoked"}
-
-
-class RegisteredCertificate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    station: str
-    station_name: str
-    audit: str
-    auditor: str
-    result: str
-    score: int
-    issued_at: str
-    expires_at: str
-    surveillance_due: list[str]
-    member: str  # the bundle member it came from
-    record_sha256: str
-
-    def status(self, revoked: set[str], now: Any) -> str:
-        from datetime import timedelta
-
-        if self.id in revoked:
-            return "revoked"
-        expires = parse_time(self.expires_at)
-        if now >= expires:
-            return "expired"
-        if now >= expires - timedelta(days=EXPIRING_DAYS):
-            return "expiring"
-        return "valid"
-
-    def next_surveillance(self, now: Any) -> str | None:
-        today = now.date().isoformat()
-        upcoming = [due for due in self.surveillance_due if due >= today]
-        return upcoming[0] if upcoming else None
+# certificates
 
 
 def _check_certificates(
@@ -259,44 +331,49 @@ def _check_certificates(
     return rows
 
 
-def _certificate_conflicts(store: RecordStore, rows: list[RegisteredCertificate]) -> list[str]:
+def _certificate_conflicts(known: dict[str, RegisteredCertificate], rows: list[RegisteredCertificate]) -> list[str]:
     """A certificate id already registered for another audit (or with other content) is refused:
     ids are random, so a clash is a forgery or a mistake, and must never overwrite a certificate."""
     problems = []
     for row in rows:
-        doc = store.get(CERT_TABLE, row.id)
-        if doc is None:
+        held = known.get(row.id)
+        if held is None:
             continue
-        known = RegisteredCertificate.model_validate(doc)
-        if known.audit != row.audit:
+        if held.audit != row.audit:
             problems.append(
-                f"{row.member}: certificate id {row.id} already belongs to audit {known.audit} "
+                f"{row.member}: certificate id {row.id} already belongs to audit {held.audit} "
                 f"(this bundle's audit is {row.audit}); refused"
             )
-        elif known.record_sha256 != row.record_sha256:
+        elif held.record_sha256 != row.record_sha256:
             problems.append(f"{row.member}: certificate {row.id} is already registered with other content; refused")
     return problems
 
 
-def _store_certificates(
-    data: DataDir,
-    store: RecordStore,
-    rows: list[RegisteredCertificate],
-    files: dict[str, bytes],
-) -> None:
-
-    for row in rows:
-        write_private(data.hq / "certificates" / f"{row.id}.json", files[row.member], mode=0o644)
-        store.put(CERT_TABLE, row.id, row.model_dump())
+# ---------------------------------------------------------------------------------------------
+# reading the register (lists for the callers that want them; the CLI streams)
 
 
-def registered_certificates(data: DataDir) -> list[RegisteredCertificate]:
+def registered(data: DataDir, *, database: str | None = None) -> list[RegisteredAudit]:
+    """Every imported audit, most recently closed first."""
+    with open_register(data, database) as register:
+        return list(register.audits(AuditFilter()))
+
+
+def registered_certificates(data: DataDir, *, database: str | None = None) -> list[RegisteredCertificate]:
     """Every certificate that arrived with an imported bundle, newest first."""
-    if not register_path(data).exists():
-        return []
-    with _open_register(data, writable=False) as store:
-        rows = [RegisteredCertificate.model_validate(doc) for _, doc in store.items(CERT_TABLE)]
-    return sorted(rows, key=lambda row: row.issued_at, reverse=True)
+    with open_register(data, database) as register:
+        return list(register.certificates(CertificateFilter()))
+
+
+def find_registered_certificate(
+    data: DataDir, text: str, *, database: str | None = None
+) -> RegisteredCertificate | None:
+    """The registered certificate with id ``text`` (printed form with dashes accepted), or None."""
+    wanted = text.replace("-", "").replace(" ", "").upper()
+    if not wanted:
+        return None
+    with open_register(data, database) as register:
+        return register.certificate(wanted)
 
 
 def _sha256_file(path: Path) -> str:
@@ -305,21 +382,3 @@ def _sha256_file(path: Path) -> str:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _keep_copy(source: Path, target: Path) -> None:
-    """Copy the bundle into HQ's archive atomically."""
-
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with atomic_output(target) as out, open(source, "rb") as src:
-        shutil.copyfileobj(src, out, CHUNK)
-
-
-def find_registered_certificate(data: DataDir, text: str) -> RegisteredCertificate | None:
-    """The registered certificate with id ``text`` (printed form with dashes accepted), or None."""
-    wanted = text.replace("-", "").replace(" ", "").upper()
-    if not register_path(data).exists():
-        return None
-    with _open_register(data, writable=False) as store:
-        doc = store.get(CERT_TABLE, wanted)
-    return None if doc is None else RegisteredCertificate.model_validate(doc)

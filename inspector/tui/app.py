@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import tomllib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,6 @@ from textual.signal import Signal
 
 from inspector.paths import DataDir
 from inspector.tui.protocols import QuitGuard
-from inspector.tui.screens.first_run import FirstRunScreen
 from inspector.tui.screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:
@@ -47,6 +45,8 @@ def idle_lock_minutes(data: DataDir) -> tuple[int, str | None]:
     text = os.environ.get(ENV_IDLE_LOCK)
     where = f"${ENV_IDLE_LOCK}"
     if text is None and data.config.is_file():
+        import tomllib  # here: most laptops have no config.toml, and every start-up counts
+
         where = f"{data.config} [tui] idle_lock_minutes"
         try:
             value = tomllib.loads(data.config.read_text(encoding="utf-8")).get("tui", {}).get("idle_lock_minutes")
@@ -119,6 +119,10 @@ class InspectorApp(App[None]):
         if self._config_warning:
             self.notify(self._config_warning, severity="warning")
         if not self.data.auditor_key.is_file():
+            # Imported here: only a laptop without a key needs the first-run screen (and the
+            # key-making service it brings), so every other start skips it.
+            from inspector.tui.screens.first_run import FirstRunScreen
+
             self.push_screen(FirstRunScreen(), callback=self._started)
         else:
             # The unlock modal comes first, on its own: the home screen (table, footer) is

@@ -10,7 +10,8 @@ import pytest
 
 from inspector.audit.audit import FindingInput
 from inspector.audit.csv_import import load_findings_csv
-from inspector.audit.scoring import Decision, FindingStatus
+from inspector.audit.decision import Decision
+from inspector.audit.scoring import FindingStatus
 from inspector.audit.service import AuditService
 from inspector.audit.verify import verify_local
 from inspector.crypto.digests import merkle_root
@@ -189,7 +190,9 @@ def test_closing_needs_every_item_and_seals_the_findings(
         assert seal.findings_root == merkle_root([bytes.fromhex(latest[i].digest) for i in audit.checklist.items])
         assert seal.findings_root == audit.findings_root() and len(seal.qr_root) == 16
         assert seal.payload.head == audit.state.head and seal.payload.seq == 7
-        assert seal.payload.decision == audit.score().decision.value == Decision.NOT_READY.value  # 9 of 14 weight: 64%
+        # 9 of 14 weight is 64%, but the score decides nothing: the major awaits its follow-up.
+        assert seal.payload.percent == 64
+        assert seal.payload.decision == audit.decision().code.value == Decision.CORRECTIVE_ACTION_PENDING.value
         assert auditor_key.public.verify(Domain.SEAL, seal.envelope.payload_bytes, seal.envelope.signature())
         assert not auditor_key.public.verify(Domain.FINDING, seal.envelope.payload_bytes, seal.envelope.signature())
         with pytest.raises(UserError, match="is closed"):

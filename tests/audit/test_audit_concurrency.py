@@ -152,7 +152,7 @@ def test_the_index_is_shared_by_audits_written_at_once(
     subprocess_env: dict[str, str],
     passphrase: str,
 ) -> None:
-    second = audit_service.new_audit("GBN-S49", MINI_CHECKLIST, "surveillance", auditor_key, AUDITOR_ID)  # type: ignore[arg-type]
+    second = audit_service.new_audit("GBN-S49", MINI_CHECKLIST, "recertification", auditor_key, AUDITOR_ID)  # type: ignore[arg-type]
     writers = [
         subprocess.Popen(
             [PYTHON, "-c", WRITER, str(trust_env.root), audit_id, passphrase, "8", "w"],

@@ -103,7 +103,7 @@ def test_a_swapped_evidence_file_in_the_bundle_is_named(bundle: Path, audit_serv
     [
         (lambda lines: lines[:2] + lines[3:], "record seq 3 is missing"),
         (lambda lines: lines[:2] + [lines[3], lines[2]] + lines[4:], "position 3"),
-        (lambda lines: lines + [lines[-1]], "seal: covers 7 records but 8 are present"),
+        (lambda lines: lines + [lines[-1]], "appears twice (duplicated record)"),
         (lambda lines: lines[:3] + ["{not json"] + lines[4:], "records.jsonl line 4"),
     ],
 )
@@ -170,3 +170,56 @@ def test_not_a_zip(tmp_path: Path) -> None:
     path.write_bytes(b"PK but not really")
     with pytest.raises(UserError, match="not a zip file"):
         BundleReader(path)
+
+
+def test_every_follow_up_record_in_the_bundle_is_covered(
+    audit_service: AuditService, closed_audit: str, auditor_key: object, tmp_path: Path
+) -> None:
+    """Plans, verifications and meetings after the seal travel in the bundle; changing any one of
+    them is caught and that record is named; the seal is the one the audit was closed with."""
+    from datetime import date, timedelta
+
+    before = tmp_path / "before.zip"
+    export_audit(audit_service, closed_audit, before, None)
+    with audit_service.open(closed_audit, key=auditor_key) as audit:  # type: ignore[arg-type]
+        sealed = audit.state.seq
+        audit.meeting("closing", ["Sunita Devi, Lead Auditor"], acknowledged_by="Ravi Kumar, Inspector")
+        audit.respond(
+            "MAL-01",
+            correction="entries traced",
+            root_cause="no check of the register",
+            action="a monthly check",
+            owner="Ravi Kumar, SI",
+            due=(date.today() + timedelta(days=30)).isoformat(),
+        )
+        audit.follow_up("MAL-01", effective=True, note="register and shelf agree", method="on-site")
+    after = tmp_path / "after.zip"
+    result = export_audit(audit_service, closed_audit, after, None)
+    assert result.records == sealed + 3
+    old, new = zip_members(before), zip_members(after)
+    assert new["seal.json"] == old["seal.json"]
+    assert new["records.jsonl"].startswith(old["records.jsonl"])
+    with BundleReader(after) as reader:
+        report = verify_bundle(reader, TrustStore(audit_service.data.root).trustlist())
+    assert report.ok, report.problems
+    assert (report.records, report.sealed_records) == (sealed + 3, sealed)
+    assert report.decision is not None and report.decision.code.value == "recommend-certification"
+    lines = new["records.jsonl"].decode().splitlines()
+    for position, label, old_text, new_text in (
+        (sealed + 1, "closing meeting", "Ravi Kumar", "Ravi Kumaar"),
+        (sealed + 2, "response MAL-01", "a monthly check", "a yearly check"),
+        (sealed + 3, "follow-up MAL-01", "shelf agree", "shelf disagree"),
+    ):
+        doc = json.loads(lines[position - 1])
+        assert old_text in doc["payload"]
+        doc["payload"] = doc["payload"].replace(old_text, new_text, 1)
+        changed = lines[: position - 1] + [json.dumps(doc, ensure_ascii=False)] + lines[position:]
+        members = dict(new, **{"records.jsonl": ("\n".join(changed) + "\n").encode()})
+        problems = _check(_rezip(after, members), audit_service.data)
+        assert any(p.startswith(f"record {position} ({label}") and "bad signature" in p for p in problems), problems
+    # A follow-up record removed from the middle breaks the chain there.
+    dropped = lines[: sealed + 1] + lines[sealed + 2 :]
+    problems = _check(
+        _rezip(after, dict(new, **{"records.jsonl": ("\n".join(dropped) + "\n").encode()})), audit_service.data
+    )
+    assert any("is missing (deleted?)" in p for p in problems), problems

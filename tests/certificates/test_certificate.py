@@ -17,7 +17,7 @@ from inspector.certificates.verify import verify_payload, verify_record
 from inspector.crypto.signing import Domain, SigningKey, sign_record
 from inspector.errors import UserError
 from inspector.paths import DataDir
-from tests.helpers import AUDITOR_ID, MINI_CHECKLIST, degraded_photo
+from tests.helpers import AUDITOR_ID, MINI_CHECKLIST, degraded_photo, grant_at_hq
 
 ALL_CONFORM = {
     "MAL-01": "conform",
@@ -96,7 +96,8 @@ def test_refused_while_open(trust_env: DataDir, open_audit: str, auditor_key: Si
 def test_refused_when_the_decision_does_not_allow(
     trust_env: DataDir, closed_audit: str, auditor_key: SigningKey
 ) -> None:
-    with pytest.raises(UserError, match="no certificate can be issued: decision is not-ready .score 58%"):
+    # MINI_ANSWERS leave MAL-01's minor without an accepted corrective-action plan.
+    with pytest.raises(UserError, match="no certificate can be issued: decision is corrective-action-pending .minor"):
         issue_certificate(trust_env, closed_audit, auditor_key)
 
 
@@ -328,6 +329,9 @@ def test_cli_issue_verify_revoke(
     assert set(result["paths"]) == {"json", "png", "svg", "html", "pdf"} and len(result["id"]) == 16
     png = result["paths"]["png"]
     code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--image", png)
+    assert code == 1 and "not-decided" in out  # the auditor's signature alone is a recommendation
+    grant_at_hq(trust_env, hq_env, certifiable)
+    code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--image", png)
     assert code == 0 and out.startswith("VALID") and "Kotwali Sector 39 (GBN-S39)" in out
     code, out, _ = run_cli("--data-dir", trust_env.root, "verify", result["paths"]["json"], "--json")
     assert code == 0 and json.loads(out)["certificate"]["station_code"] == "GBN-S39"
@@ -476,6 +480,7 @@ def test_verify_url_travels_in_the_trust_list_into_new_qr_codes(
     assert qr.qr_version(issued.qr_text) <= 13
     png = write_outputs(issued.body, issued.envelope, tmp_path / "out", formats=("png",))["png"]
     assert qr.decode_image(png) == [issued.qr_text]
+    grant_at_hq(trust_env, hq_env, certifiable)
     code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--image", png)
     assert code == 0 and "Kotwali Sector 39 (GBN-S39)" in out
 
@@ -506,10 +511,11 @@ def test_too_long_verify_url_is_refused(run_cli: Any, hq_env: DataDir, tmp_path:
 
 
 def test_cli_verifies_a_degraded_phone_photo_of_the_printed_code(
-    run_cli: Any, trust_env: DataDir, issued: Any, tmp_path: Path
+    run_cli: Any, trust_env: DataDir, hq_env: DataDir, issued: Any, tmp_path: Path
 ) -> None:
     from inspector.certificates import qr
 
+    grant_at_hq(trust_env, hq_env, issued.body.audit_id)
     photo = tmp_path / "phone-photo.jpg"
     photo.write_bytes(degraded_photo(qr.png_bytes(issued.qr_text, box_size=8), angle=14, seed=3))
     code, out, err = run_cli("--data-dir", trust_env.root, "verify", "--image", photo)

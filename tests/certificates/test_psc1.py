@@ -709,3 +709,34 @@ def test_mutated_cose_bytes_never_verify(data: st.DataObject) -> None:
     index = data.draw(st.integers(0, len(cose) - 1))
     cose[index] ^= data.draw(st.integers(1, 255))
     _check_never_verifies(psc1.to_text(bytes(cose)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 16: new certificates leave the display name out; those that carry it keep verifying.
+
+# Signed by KEY with the first release's issuer: display name, audit date and type included.
+OLD_PAYLOAD_WITH_NAME = (
+    "PSC1:2KCE3IQBE4CEQL6YUKNIFNPWGSQFRA5OAEAQIGTP23HYABQ2NIY6HAAHJIASGRLHRGV433YBEMQGOR2CJYWVGMZZEGBHM4DPNRU"
+    "WGZJNON2GC5DJN5XC22LTN44TAMBRMUYS4MBOGARAEIYYK4SIEAADEVVFKUBPI5BE4L2BGE3SMUAACERDGRCVMZ3YRGNKXPGN33X7E5"
+    "YUW33UO5QWY2JAKNSWG5DPOIQDGOJIDFIIYKIBLBAE2SGALTMAUHCJYAYBW5PVZ5ZIMZURMD7MJHRFTT3LNVYD3BGEW4XGJLNF5S5V7EQIK"
+    "47JTFBZO67BWHH5OVG754FWHUYJ6MBDXDKYBY"
+)
+
+
+def test_a_payload_that_carries_the_station_name_still_verifies() -> None:
+    decoded = psc1.decode(OLD_PAYLOAD_WITH_NAME)
+    assert psc1.verify_signature(decoded, KEY.public)
+    claims = psc1.parse_claims(decoded.payload)
+    assert claims == make_claims(station_name="Kotwali Sector 39", audit_date=20620, audit_type=AuditType.CERTIFICATION)
+    # The codec still writes exactly these bytes for those claims (Ed25519 is deterministic).
+    assert psc1.encode(claims, KEY) == OLD_PAYLOAD_WITH_NAME
+
+
+def test_the_bare_claims_leave_room_for_a_31_character_link_at_version_13() -> None:
+    from inspector.certificates import qr
+    from inspector.certificates.links import link_text
+
+    text = psc1.encode(make_claims(auditor_id="AUD-GBN-017"), KEY)
+    assert len(text) == 313  # the figure psc1's module docstring works from
+    assert qr.qr_version(link_text("https://verify.uppolice.gov.in/", text)) == psc1.MAX_QR_VERSION
+    assert qr.qr_version(link_text("https://verify.uppolice.gov.in/c/", text)) == psc1.MAX_QR_VERSION + 1

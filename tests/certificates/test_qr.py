@@ -65,10 +65,12 @@ def test_link_form_is_byte_then_alphanumeric_segment() -> None:
     code = qr.make_qr(LINK + TEXT, max_version=40)
     assert [s.mode for s in code.data_list] == [qrcode.util.MODE_8BIT_BYTE, qrcode.util.MODE_ALPHA_NUM]
     assert code.data_list[1].data.decode() == TEXT
-    # Measured: the full certificate needs v15 as a link, which is over the print budget ...
+    # Measured: the full certificate (with the old display-name claim) needs v15 as a link, which is
+    # over the print budget; a link may grow the code only up to MAX_LINK_QR_VERSION ...
     assert qr.qr_version(LINK + TEXT) == 15
     with pytest.raises(qr.QRTooLarge):
-        qr.make_qr(LINK + TEXT)
+        qr.make_qr(LINK + TEXT, max_version=psc1.MAX_QR_VERSION)
+    assert qr.make_qr(LINK + TEXT).version == 15 == psc1.MAX_LINK_QR_VERSION
     # ... while a certificate without the optional claims still fits v13 as a link.
     short = psc1.encode(claims(station_name=None, audit_date=None, audit_type=None), KEY)
     assert qr.qr_version(LINK + short) == 13
@@ -315,3 +317,103 @@ def test_image_without_a_code_gives_empty_list() -> None:
     blank = io.BytesIO()
     Image.new("RGB", (300, 200), (200, 220, 240)).save(blank, "PNG")
     assert qr.decode_image(blank.getvalue()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The verify link and the QR budget (issue 16): no display name in new payloads, the scheme and
+# host in alphanumeric mode, and a long link grows the code instead of failing the issue.
+
+HOST_URL_31 = "https://verify.uppolice.gov.in/"  # all scheme and host
+LONG_URLS_44 = [
+    "https://verify.uppolice.gov.in/certificates/",  # host-heavy
+    "https://cert.up.in/" + "v" * 25,  # path-heavy
+    "https://x.in/" + "a" * 31,  # the shortest host, the rest lower-case path
+]
+
+
+def bare(**overrides: object) -> CertClaims:
+    """What the issuer signs now: no display name (a typical UP auditor id)."""
+    fields: dict[str, object] = dict(station_name=None, audit_date=None, audit_type=None, auditor_id="AUD-GBN-017")
+    fields.update(overrides)
+    return make_claims(**fields)
+
+
+def test_a_compacted_link_puts_scheme_and_host_in_an_alphanumeric_segment() -> None:
+    from inspector.certificates.links import link_text
+
+    payload = psc1.encode(bare(), KEY)
+    text = link_text("https://verify.uppolice.gov.in/c/", payload)
+    assert [(s.mode, s.data.decode()) for s in qr._segments(text)] == [
+        (qrcode.util.MODE_ALPHA_NUM, "HTTPS://VERIFY.UPPOLICE.GOV.IN/"),
+        (qrcode.util.MODE_8BIT_BYTE, "c/#"),
+        (qrcode.util.MODE_ALPHA_NUM, payload),
+    ]
+    [read] = qr.decode_image(qr.png_bytes(text, 4))
+    assert read == text and psc1.parse_scanned(read) == payload
+
+
+def test_without_the_name_a_host_link_fits_version_13() -> None:
+    from inspector.certificates.links import link_text
+
+    payload = psc1.encode(bare(), KEY)
+    assert qr.qr_version(link_text(HOST_URL_31, payload)) == psc1.MAX_QR_VERSION
+    # A 40-character display name would take the same link to version 15.
+    named = psc1.text_length(bare(station_name="K" * 40))
+    assert qr.qr_version(link_text(HOST_URL_31, "PSC1:" + "A" * (named - 5))) == 15
+
+
+@pytest.mark.parametrize("url", LONG_URLS_44, ids=["host", "path", "short-host"])
+def test_the_issuer_never_fails_on_a_44_character_link(url: str) -> None:
+    from inspector.certificates.issue import _fitting
+    from inspector.certificates.links import link_text
+
+    assert len(url) == 44
+    full = bare(audit_date=20620, audit_type=AuditType.CERTIFICATION)
+    chosen = _fitting(full, url)
+    text = link_text(url, psc1.encode(chosen, KEY))
+    code = qr.make_qr(text)
+    assert psc1.MAX_QR_VERSION < code.version <= psc1.MAX_LINK_QR_VERSION
+    [read] = qr.decode_image(qr.png_bytes(text, 4))
+    assert read == text
+
+
+def test_the_issuer_keeps_version_13_when_it_can() -> None:
+    from inspector.certificates.issue import _fitting
+    from inspector.certificates.links import link_text
+
+    full = bare(audit_date=20620, audit_type=AuditType.CERTIFICATION)
+    assert _fitting(full, None) == full  # no link: every optional claim fits
+    chosen = _fitting(full, HOST_URL_31)  # the optional claims go, the code stays at v13
+    assert chosen.audit_date is None and chosen.audit_type is None
+    assert qr.qr_version(link_text(HOST_URL_31, psc1.encode(chosen, KEY))) == psc1.MAX_QR_VERSION
+
+
+def test_a_certificate_issued_with_a_long_link_scans_and_shows_the_registry_name(
+    hq_env: object, trust_env: object, audit_service: object, auditor_key: SigningKey, passphrase: str
+) -> None:
+    from inspector.certificates.issue import issue_certificate
+    from inspector.certificates.links import compact_link
+    from inspector.hq.enrolment import HQ
+    from inspector.services.scan import check_scan
+    from inspector.trust.store import TrustStore
+    from tests.helpers import AUDITOR_ID, AUDITOR_NAME, MINI_ANSWERS, MINI_CHECKLIST
+
+    hq = HQ(hq_env.root)  # type: ignore[attr-defined]
+    assert hq.set_verify_url(LONG_URLS_44[0])  # the API takes it; only publish-verifier refuses
+    TrustStore(trust_env.root).install(hq.export_trustlist(passphrase))  # type: ignore[attr-defined]
+    summary = audit_service.new_audit(  # type: ignore[attr-defined]
+        "GBN-S39", MINI_CHECKLIST, "certification", auditor_key, AUDITOR_ID, AUDITOR_NAME
+    )
+    with audit_service.open(summary.id, key=auditor_key) as audit:  # type: ignore[attr-defined]
+        for item in MINI_ANSWERS:
+            audit.record(item, "conform", note="seen on site")
+        audit.close()
+    issued = issue_certificate(trust_env, summary.id, auditor_key)  # type: ignore[arg-type]
+    assert issued.qr_text == compact_link(LONG_URLS_44[0]) + "#" + issued.body.payload
+    claims = psc1.parse_claims(psc1.decode(issued.body.payload).payload)
+    assert claims.station_name is None and claims.station_code == "GBN-S39"
+    assert qr.make_qr(issued.qr_text).version <= psc1.MAX_LINK_QR_VERSION
+    [read] = qr.decode_image(qr.png_bytes(issued.qr_text, 4))
+    scanned = check_scan(trust_env, read)  # type: ignore[arg-type]
+    assert scanned.verdict.claims is not None and scanned.verdict.claims.cert_id == claims.cert_id
+    assert (scanned.station_name, scanned.station_hi) == ("Kotwali Sector 39", "कोतवाली सेक्टर 39")

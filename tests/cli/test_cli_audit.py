@@ -11,7 +11,9 @@ import hashlib
 import json
 import subprocess
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,24 +33,39 @@ def _snapshot(root: Path) -> dict[str, str]:
     }
 
 
+WAIVER = ("--waive-stage1", "stage 1 held on paper on 2026-11-02, before this tool")
+
+
 def _new(run_cli: Cli, data: DataDir, *extra: str) -> str:
+    """A new certification audit of GBN-S39 (its stage 1 waived) unless ``extra`` says otherwise."""
+    if "--type" not in extra and "--waive-stage1" not in extra:
+        extra = (*extra, *WAIVER)
     code, out, err = run_cli("--data-dir", data.root, "audit", "new", "--station", "GBN-S39", *extra)
     assert code == 0, err
     return out.strip()
 
 
+def _stage2_items(checklist_path: Path) -> list[Any]:
+    """The items a certification (stage 2) audit of the checklist covers."""
+    checklist = load_checklist(checklist_path)
+    return [item for section in checklist.sections if section.stage == "stage2" for item in section.items]
+
+
 def _critical_item(checklist_path: Path) -> str:
-    """The first item whose nonconformity is major by default (a critical item)."""
+    """The first item whose nonconformity is major by default (a critical item), not sensitive."""
     checklist = load_checklist(checklist_path)
-    return next(i.id for i in checklist.items.values() if checklist.default_grade(i).value == "major")
+    return next(
+        i.id for i in _stage2_items(checklist_path) if checklist.default_grade(i).value == "major" and not i.sensitive
+    )
 
 
-def _full_csv(path: Path, checklist_path: Path, evidence: Path) -> None:
-    """Answers for every item: mostly conform, one downgraded critical item, a few other NCs."""
+def _full_csv(path: Path, checklist_path: Path, evidence: Path) -> list[str]:
+    """Answers for every item: mostly conform, one downgraded critical item, a few other NCs
+    (returns the items of the minors, in checklist order)."""
     checklist = load_checklist(checklist_path)
-    items = list(checklist.items.values())
+    items = _stage2_items(checklist_path)
     critical = checklist.items[_critical_item(checklist_path)]
-    others = [i for i in items if i.id != critical.id][:3]
+    others = [i for i in items if i.id != critical.id and not i.sensitive][:3]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["item", "status", "note", "evidence", "due", "reason"])
@@ -72,6 +89,7 @@ def _full_csv(path: Path, checklist_path: Path, evidence: Path) -> None:
                 writer.writerow([item.id, "observation", "could be better", "", "", ""])
             else:
                 writer.writerow([item.id, "conform", "", "", "", ""])
+    return [i.id for i in items if i.id == critical.id or i in others]
 
 
 def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, tmp_path: Path) -> None:
@@ -80,8 +98,8 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
     photo = tmp_path / "register.jpg"
     photo.write_bytes(b"\xff\xd8\xff photo of the register")
     rows = tmp_path / "findings.csv"
-    _full_csv(rows, default_checklist_path(), photo)
-    total = len(load_checklist(default_checklist_path()).items)
+    minors = _full_csv(rows, default_checklist_path(), photo)
+    total = len(_stage2_items(default_checklist_path()))
 
     code, out, err = run_cli(*laptop, "audit", "record", audit_id[:8], "--from", rows)
     assert code == 0, err
@@ -91,21 +109,52 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
     assert code == 0, err
     shown = json.loads(out)
     assert shown["progress"] == {"answered": total, "total": total} and shown["minors"] == 4
-    assert len(shown["nonconformities"]) == 4 and all(
-        nc["due"] == "2099-03-31" and nc["clauses"] for nc in shown["nonconformities"]
+    assert shown["scope"]["waive_stage1"] == WAIVER[1] and shown["na_share"] == 0
+    assert [nc["item"] for nc in shown["nonconformities"]] == minors
+    assert all(
+        nc["due"] == "2099-03-31" and nc["clauses"] and nc["state"] == "open" and nc["grade"] == "minor"
+        for nc in shown["nonconformities"]
     )
-    # Four minors are within the shipped checklist's limit and the score is above its pass mark,
-    # but the critical item graded minor is still open: certification waits for the correction.
-    critical = _critical_item(default_checklist_path())
-    assert shown["decision"] == "recommend-after-corrective-action"
-    assert shown["reasons"] == [f"critical items not conforming: {critical}"]
+    # A critical item graded minor with a written reason is a minor like the others: each needs
+    # an accepted corrective-action plan; the score takes no part.
+    assert shown["decision"]["code"] == "corrective-action-pending"
+    assert [(r["code"], r["item"]) for r in shown["decision"]["reasons"]] == [("minor-no-plan", m) for m in minors]
+    assert shown["reasons"] == [f"minor nonconformity {m} has no accepted corrective-action plan" for m in minors]
     code, text, err = run_cli(*laptop, "audit", "show", audit_id)
     assert code == 0, err
     assert "nonconformities" in text and "graded minor because: entries completed during the audit" in text
+    assert "decision: corrective-action-pending" in text
 
+    plan_due = (date.today() + timedelta(days=60)).isoformat()  # within 90 days of the last day
+
+    def respond(item: str) -> None:
+        code, out, err = run_cli(
+            *laptop,
+            "audit", "respond", audit_id, item,
+            "--correction", "entries completed", "--root-cause", "no one checks the register",
+            "--action", "a weekly check by the SHO", "--owner", "Ravi Kumar, SI", "--due", plan_due,
+        )  # fmt: skip
+        assert code == 0, err
+        assert f"{item}: plan recorded (due {plan_due}); the nonconformity is now planned" in out
+
+    # Plans may come before closing or after it: two now, two after the seal.
+    for item in minors[:2]:
+        respond(item)
     code, out, err = run_cli(*laptop, "audit", "close", audit_id, "--json")
     assert code == 0, err
-    root = json.loads(out)["findings_root"]
+    closed = json.loads(out)
+    root, sealed_records = closed["findings_root"], closed["records"]
+    assert closed["decision"] == "corrective-action-pending"
+    for item in minors[2:]:
+        respond(item)
+    code, out, err = run_cli(*laptop, "audit", "show", audit_id, "--json")
+    shown = json.loads(out)
+    assert (
+        shown["decision"]["code"] == "recommend-certification"
+        and shown["sealed_decision"] == "corrective-action-pending"
+    )
+    assert {nc["state"] for nc in shown["nonconformities"]} == {"planned"}
+    assert shown["records"] == sealed_records + 2 and shown["sealed_records"] == sealed_records
 
     bundle = tmp_path / "bundle.zip"
     assert run_cli(*laptop, "audit", "export", audit_id, "-o", bundle)[0] == 0
@@ -135,6 +184,11 @@ def test_headless_end_to_end(run_cli: Cli, trust_env: DataDir, hq_env: DataDir, 
     code, out, _ = run_cli(*hq, "hq", "import", tampered)
     assert code == 1 and "REFUSED" in out
 
+    # One character of a plan after the seal changed: that record is named.
+    edited = dict(members, **{"records.jsonl": members["records.jsonl"].replace(b"weekly check", b"weekly checK", 1)})
+    code, out, _ = run_cli(*hq, "audit", "verify", write_zip(tmp_path / "plan-edited.zip", edited))
+    assert code == 1 and "(response " in out and "bad signature" in out
+
     # An evidence file swapped inside the bundle: refused, each record that refers to it named.
     [name] = [n for n in members if n.startswith("evidence/")]
     swapped = write_zip(tmp_path / "swapped.zip", dict(members, **{name: b"a different photo"}))
@@ -154,22 +208,22 @@ def test_list_history_and_json(run_cli: Cli, trust_env: DataDir) -> None:
     audit_id = json.loads(out)["id"]
     assert (
         run_cli(
-            *data, "audit", "record", audit_id, "WHD-01", "minor", "--note", "desk unstaffed", "--due", "2099-01-01"
+            *data, "audit", "record", audit_id, "MAL-02", "minor", "--note", "key log missing", "--due", "2099-01-01"
         )[0]
         == 0
     )
-    assert (
-        run_cli(*data, "audit", "record", audit_id, "WHD-01", "conform", "--note", "staffed after 10 minutes")[0] == 0
-    )
-    code, out, _ = run_cli(*data, "audit", "history", audit_id, "whd-01", "--json")
+    assert run_cli(*data, "audit", "record", audit_id, "MAL-02", "conform", "--note", "key log found")[0] == 0
+    code, out, _ = run_cli(*data, "audit", "history", audit_id, "mal-02", "--json")
     revisions = json.loads(out)["revisions"]
     assert [r["status"] for r in revisions] == ["minor", "conform"] and revisions[0]["due"] == "2099-01-01"
-    code, out, _ = run_cli(*data, "audit", "history", audit_id, "WHD-01")
-    assert "revision 1" in out and "revision 2" in out and "staffed after 10 minutes" in out
+    code, out, _ = run_cli(*data, "audit", "history", audit_id, "MAL-02")
+    assert "revision 1" in out and "revision 2" in out and "key log found" in out
     code, out, _ = run_cli(*data, "audit", "list", "--json")
     [row] = json.loads(out)
+    # The mini checklist has no mandatory section: a surveillance audit takes a rotating sample
+    # of half of its two sections, the first (MAL: 3 items) before the second.
     assert (
-        row["type"] == "surveillance" and row["station"] == "GBN-S49" and row["progress"] == {"answered": 1, "total": 5}
+        row["type"] == "surveillance" and row["station"] == "GBN-S49" and row["progress"] == {"answered": 1, "total": 3}
     )
     code, out, _ = run_cli(*data, "audit", "verify", audit_id)
     assert code == 0 and "open (not sealed)" in out
@@ -184,6 +238,15 @@ BAD_INPUT = [
     (["audit", "new", "--station", "XX-1"], "unknown station 'XX-1'"),
     (["audit", "new", "--station", "GBN-S39", "--checklist", "/nonexistent.toml"], "no such file"),
     (["audit", "new", "--station", "GBN-S39", "--type", "stage9"], "unknown audit type"),
+    (["audit", "new", "--station", "GBN-S39"], "needs a closed stage 1 audit of the station .*--waive-stage1"),
+    (["audit", "new", "--station", "GBN-S39", "--type", "certification"], "needs a closed stage 1 audit"),
+    (["audit", "new", "--station", "GBN-S39", "--type", "surveillance", *WAIVER], "applies only to a certification"),
+    (["audit", "new", "--station", "GBN-S39", "--waive-stage1", "  "], "stage 1 waiver: must not be empty"),
+    (["audit", "new", "--station", "GBN-S39", "--waive-stage1", "a\u202eb"], "stage 1 waiver: contains an invisible"),
+    (
+        ["audit", "record", "{audit}", "MAL-03", "na"],
+        "MAL-03: marking it not applicable needs a written reason .--reason",
+    ),
     (["audit", "record", "feedfacefeedface", "MAL-01", "conform"], "unknown audit 'feedfacefeedface'"),
     (["audit", "record", "{audit}", "MAL-77", "conform"], "unknown item 'MAL-77'"),
     (["audit", "record", "{audit}", "MAL-02", "okay"], "unknown status 'okay'"),
@@ -237,7 +300,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
 def test_a_closed_audit_refuses_findings(run_cli: Cli, trust_env: DataDir, cli_audit: str, tmp_path: Path) -> None:
     rows = tmp_path / "all.csv"
     rows.write_text(
-        "item,status,note,reason\nMAL-01,conform,,\nMAL-02,conform,,\nMAL-03,na,,\nWHD-01,conform,,\nWHD-02,conform,,\n",
+        "item,status,note,reason\nMAL-01,conform,,\nMAL-02,conform,,\nMAL-03,na,,no case property disposed of yet\n"
+        "WHD-01,conform,,\nWHD-02,conform,,\n",
         encoding="utf-8",
     )
     data = ("--data-dir", trust_env.root)
@@ -276,5 +340,17 @@ def test_help_lists_every_audit_command(run_cli: Cli, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         run_cli("audit", "--help")
     out = capsys.readouterr().out
-    for name in ("new", "record", "list", "show", "history", "close", "verify", "export"):
+    for name in (
+        "new",
+        "record",
+        "list",
+        "show",
+        "history",
+        "close",
+        "verify",
+        "export",
+        "respond",
+        "follow-up",
+        "meeting",
+    ):
         assert name in out

@@ -27,7 +27,7 @@ def _closed(service: Any, key: Any) -> str:
 
 
 def test_a_certificate_id_of_another_audit_is_refused(
-    trust_env: DataDir, hq_env: DataDir, audit_service: Any, auditor_key: Any, tmp_path: Path
+    trust_env: DataDir, hq_db: DataDir, audit_service: Any, auditor_key: Any, tmp_path: Path
 ) -> None:
     first_audit, second_audit = _closed(audit_service, auditor_key), _closed(audit_service, auditor_key)
     with pytest.MonkeyPatch.context() as patch:  # both certificates get one id (a forger's choice)
@@ -38,10 +38,10 @@ def test_a_certificate_id_of_another_audit_is_refused(
     trustlist = TrustStore(trust_env.root).trustlist_bytes()
     export_audit(audit_service, first_audit, tmp_path / "a.zip", trustlist)
     export_audit(audit_service, second_audit, tmp_path / "b.zip", trustlist)
-    import_bundle(hq_env, tmp_path / "a.zip")
+    import_bundle(hq_db, tmp_path / "a.zip")
     with pytest.raises(ImportRefused) as caught:
-        import_bundle(hq_env, tmp_path / "b.zip")
+        import_bundle(hq_db, tmp_path / "b.zip")
     message = " ".join(caught.value.reasons)
     assert cert_id in message and first_audit in message and second_audit in message
-    [row] = registered_certificates(hq_env)
+    [row] = registered_certificates(hq_db)
     assert row.audit == first_audit, "the registered certificate was not overwritten"

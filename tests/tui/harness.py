@@ -46,7 +46,8 @@ STATION_HI = "कोतवाली सेक्टर 39"
 FIXED_NOW = datetime(2025, 6, 20, 5, 30, 0, tzinfo=UTC)
 VERIFY_AT = FIXED_NOW + timedelta(days=1)
 
-# item -> (status, note, due, reason): every threshold met (85%, one minor): recommend certification
+# item -> (status, note, due, reason): one minor (85%), certifiable once its corrective-action
+# plan is recorded (``new_audit(..., planned=CERTIFY_PLANNED)``)
 CERTIFY_ANSWERS: dict[str, tuple[str, str | None, str | None, str | None]] = {
     "MAL-01": ("conform", "five entries traced to sealed parcels", None, None),
     "MAL-02": ("conform", None, None, None),
@@ -55,7 +56,9 @@ CERTIFY_ANSWERS: dict[str, tuple[str, str | None, str | None, str | None]] = {
     "WHD-02": ("observation", "register legible; index missing", None, None),
 }
 
-# Two minors and an observation: 78%, recommend certification after corrective action
+CERTIFY_PLANNED = ("MAL-03",)
+
+# Two minors (without plans) and an observation: 78%, corrective action pending
 CORRECTIVE_ANSWERS: dict[str, tuple[str, str | None, str | None, str | None]] = {
     "MAL-01": ("conform", None, None, None),
     "MAL-02": ("observation", "key register kept but not countersigned", None, None),
@@ -103,10 +106,13 @@ class World:
         *,
         close: bool = False,
         checklist: Path = MINI_CHECKLIST,
+        planned: tuple[str, ...] = (),
     ) -> str:
-        """A new audit of GBN-S39 with ``answers`` recorded; closed (sealed) when ``close``."""
+        """A new audit of GBN-S39 with ``answers`` recorded, the station's corrective-action plan
+        recorded for each item in ``planned``, then closed (sealed) when ``close``."""
         from inspector.audit.audit import FindingInput
         from inspector.audit.service import AuditService
+        from inspector.crypto import canonical
 
         service = AuditService(self.data)
         summary = service.new_audit(
@@ -126,14 +132,72 @@ class World:
                             for item, (status, note, due, reason) in answers.items()
                         ]
                     )
+                for item in planned:
+                    audit.respond(
+                        item,
+                        correction="orders acted on",
+                        root_cause="no one tracked the orders",
+                        action="a monthly review of disposal orders",
+                        owner="Ravi Kumar, SI",
+                        due=(canonical.utcnow() + timedelta(days=60)).date().isoformat(),
+                    )
                 if close:
                     audit.close()
         return summary.id
 
-    def issue(self, audit_id: str, now: datetime | None = None) -> Any:
+    def issue(self, audit_id: str, now: datetime | None = None, *, grant: bool = True) -> Any:
+        """Issue the audit's certificate; with ``grant`` HQ (the demo's, in the same data
+        directory) imports the audit, a reviewer grants it and the status list is installed,
+        so verifiers show VALID."""
         from inspector.certificates.issue import issue_certificate
 
-        return issue_certificate(self.data, audit_id, self.key, now=now)
+        issued = issue_certificate(self.data, audit_id, self.key, now=now)
+        if grant:
+            self.grant(audit_id, now=now)
+        return issued
+
+    def grant(self, audit_id: str, now: datetime | None = None) -> None:
+        import tempfile
+
+        from inspector.audit.service import AuditService
+        from inspector.bundle.export import export_audit
+        from inspector.hq.decisions import decide, export_status
+        from inspector.hq.intake import import_bundle
+        from inspector.trust.store import TrustStore
+
+        store = TrustStore(self.data.root)
+        with tempfile.TemporaryDirectory() as folder, _clock_at(now):
+            bundle = Path(folder) / "audit.zip"
+            export_audit(AuditService(self.data), audit_id, bundle, store.trustlist_bytes())
+            import_bundle(self.data, bundle)
+        decide(
+            self.data,
+            audit_id,
+            "grant",
+            reviewer_id="TC-01",
+            reviewer_name="Technical Committee",
+            note="reviewed",
+            passphrase=DEMO_PASSPHRASE,
+            now=now,
+        )
+        store.install_status(export_status(self.data, DEMO_PASSPHRASE, now=now))
+
+
+@contextlib.contextmanager
+def _clock_at(now: datetime | None) -> Iterator[None]:
+    """HQ acts a little after the certificate was issued at ``now`` (not before: it would be
+    refused as issued in the future): every core clock reads ``now`` + 5 minutes meanwhile."""
+    if now is None:
+        yield
+        return
+    import sys
+
+    later = now + timedelta(minutes=5)
+    clocked = [m for name, m in sorted(sys.modules.items()) if name.startswith("inspector.") and hasattr(m, "utcnow")]
+    with pytest.MonkeyPatch.context() as patch:
+        for module in clocked:
+            patch.setattr(module, "utcnow", lambda: later)
+        yield
 
 
 def build_world(root: Path) -> World:
@@ -155,6 +219,7 @@ def deterministic(now: datetime = FIXED_NOW) -> Iterator[None]:
 
     # Every core module that reads the clock imports ``utcnow`` by name: patch it in each.
     import inspector.certificates.issue
+    import inspector.hq.decisions
     import inspector.hq.enrolment
     import inspector.trust.store  # noqa: F401
 

@@ -48,11 +48,23 @@ class Demo:
     data: DataDir
     key: SigningKey
 
-    def audit(self, answers: Answers, *, close: bool = False, audit_type: str = "certification") -> str:
+    def audit(
+        self, answers: Answers, *, close: bool = False, audit_type: str = "certification", planned: tuple[str, ...] = ()
+    ) -> str:
+        """A new audit with ``answers``, a corrective-action plan for each item in ``planned``."""
         service = AuditService(self.data)
         summary = service.new_audit(STATION, MINI_CHECKLIST, audit_type, self.key, DEMO_AUDITOR_ID, DEMO_AUDITOR_NAME)
         with service.open(summary.id, writable=True, key=self.key) as audit:
             audit.record_many([FindingInput(i, s, n, (), d, r) for i, (s, n, d, r) in answers.items()])
+            for item in planned:
+                audit.respond(
+                    item,
+                    correction="orders acted on",
+                    root_cause="nobody tracked them",
+                    action="a monthly review",
+                    owner="Ravi Kumar, SI",
+                    due=(datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+                )
             if close:
                 audit.close()
         return summary.id
@@ -117,9 +129,32 @@ def test_create_auditor_key_applies_the_policy_before_touching_the_disk(tmp_path
 # -- a scanned certificate ---------------------------------------------------------------------------
 
 
+def _granted(demo: Demo, audit_id: str) -> None:
+    """HQ (the demo's, in the same data directory) imports the audit, a reviewer who did not audit
+    it grants the certificate, and the laptop installs the status list that says so."""
+    import tempfile
+
+    from inspector.bundle.export import export_audit
+    from inspector.hq.decisions import decide, export_status
+    from inspector.hq.intake import import_bundle
+    from inspector.trust.store import TrustStore
+
+    store = TrustStore(demo.data.root)
+    with tempfile.TemporaryDirectory() as folder:
+        bundle = Path(folder) / "audit.zip"
+        export_audit(AuditService(demo.data), audit_id, bundle, store.trustlist_bytes())
+        import_bundle(demo.data, bundle)
+    decide(demo.data, audit_id, "grant", reviewer_id="TC-01", reviewer_name="Technical Committee",
+           note="reviewed", passphrase=DEMO_PASSPHRASE)  # fmt: skip
+    store.install_status(export_status(demo.data, DEMO_PASSPHRASE))
+
+
 @pytest.fixture(scope="module")
 def payload(demo: Demo) -> str:
-    return issue_certificate(demo.data, demo.audit(CERTIFY, close=True), demo.key).qr_text
+    audit_id = demo.audit(CERTIFY, close=True, planned=("MAL-03",))
+    issued = issue_certificate(demo.data, audit_id, demo.key)
+    _granted(demo, audit_id)
+    return issued.qr_text
 
 
 def test_a_genuine_scan_names_the_station_from_the_registry(demo: Demo, payload: str) -> None:
@@ -153,10 +188,11 @@ def test_garbage_has_no_station(demo: Demo) -> None:
 
 
 def test_the_lists_given_are_the_ones_used(demo: Demo, payload: str) -> None:
-    trust, crl = installed_lists(demo.data)
-    assert trust is not None and crl is not None
-    assert check_scan(demo.data, payload, lists=(trust, crl)).verdict.valid
-    without = check_scan(demo.data, payload, lists=(None, None)).verdict
+    trust, crl, status = installed_lists(demo.data)
+    assert trust is not None and crl is not None and status is not None
+    assert check_scan(demo.data, payload, lists=(trust, crl, status)).verdict.valid
+    assert "not-decided" in check_scan(demo.data, payload, lists=(trust, crl, None)).verdict.reasons
+    without = check_scan(demo.data, payload, lists=(None, None, None)).verdict
     assert not without.valid and without.reasons
 
 
@@ -168,7 +204,9 @@ def test_an_open_complete_audit_may_be_closed_but_not_certified(demo: Demo) -> N
     assert (view.station_code, view.station_en, view.station_hi) == (STATION, STATION_EN, STATION_HI)
     assert not view.closed and view.may_close and view.close_refusal is None
     assert view.score.percent == 78 and [row.item for row in view.nonconformities] == ["MAL-03", "WHD-02"]
-    assert view.decision_text == "recommend certification after corrective action"
+    assert view.decision_text == "corrective action pending"
+    assert [r.code for r in view.verdict.reasons] == ["minor-no-plan", "minor-no-plan"]
+    assert [row.state for row in view.nonconformities] == ["open", "open"]
     assert not view.may_issue
     assert view.issue_refusal == "close the audit first: a certificate is issued from a sealed audit"
 
@@ -187,11 +225,12 @@ def test_a_closed_audit_is_certified_only_when_its_decision_allows(demo: Demo) -
     assert corrective.closed and corrective.findings_root
     assert corrective.close_refusal == "the audit is already closed and sealed"
     assert corrective.issue_refusal is not None
-    assert corrective.issue_refusal.startswith(
-        "no certificate can be issued: decision is recommend-after-corrective-action ("
-    )
+    assert corrective.issue_refusal.startswith("no certificate can be issued: decision is corrective-action-pending (")
+    # One minor without an accepted plan is enough to hold the certificate back.
+    unplanned = load_view(service, demo.audit(CERTIFY, close=True))
+    assert not unplanned.may_issue and unplanned.verdict.code.value == "corrective-action-pending"
 
-    audit_id = demo.audit(CERTIFY, close=True)
+    audit_id = demo.audit(CERTIFY, close=True, planned=("MAL-03",))
     certify = load_view(service, audit_id)
     assert certify.may_issue and certify.issue_refusal is None and certify.certificates == []
     issued = issue_certificate(demo.data, audit_id, demo.key)
@@ -204,4 +243,14 @@ def test_a_stage1_audit_never_leads_to_a_certificate(demo: Demo) -> None:
     assert view.closed and not view.may_issue
     assert view.issue_refusal is not None and "stage 1" in view.issue_refusal
     with pytest.raises(UserError, match="stage 1"):  # the core refuses it too
+        issue_certificate(demo.data, audit_id, demo.key)
+
+
+def test_a_surveillance_audit_never_leads_to_a_certificate(demo: Demo) -> None:
+    answers = {item: value for item, value in CERTIFY.items() if item.startswith("MAL")}  # its sample: MAL
+    audit_id = demo.audit(answers, close=True, audit_type="surveillance", planned=("MAL-03",))
+    view = load_view(AuditService(demo.data), audit_id)
+    assert view.sections == ("MAL",) and view.verdict.code.value == "recommend-maintain"
+    assert view.issue_refusal is not None and "a surveillance audit never issues a certificate" in view.issue_refusal
+    with pytest.raises(UserError, match="surveillance audit never issues a certificate"):
         issue_certificate(demo.data, audit_id, demo.key)

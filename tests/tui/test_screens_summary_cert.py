@@ -20,6 +20,7 @@ from inspector.tui.screens.summary import SummaryScreen
 
 from .harness import (
     CERTIFY_ANSWERS,
+    CERTIFY_PLANNED,
     CORRECTIVE_ANSWERS,
     STATION_HI,
     HarnessApp,
@@ -67,16 +68,18 @@ def test_summary_shows_scores_nonconformities_and_decision(world: World) -> None
         assert isinstance(screen, SummaryScreen)
         assert screen.view is not None and screen.view.score.percent == 78
         decision = text_of(app, "#summary-decision")
-        assert "recommend certification after corrective action" in decision
-        assert "score 78% is below the 85% pass threshold" in decision
-        assert "2 minor nonconformities" in decision
+        assert "corrective action pending" in decision and "(provisional: open)" in decision
+        assert "minor nonconformity MAL-03 has no accepted corrective-action plan" in decision
+        assert "minor nonconformity WHD-02 has no accepted corrective-action plan" in decision
+        assert "below" not in decision  # the score is a measure: no threshold decides
         ncs = text_of(app, "#summary-ncs")
         assert "Nonconformities (2)" in ncs
-        assert "MAL-03" in ncs and "clause 8.5.4" in ncs and "due 2099-03-31" in ncs
+        assert "MAL-03  minor no plan yet" in ncs and "clause 8.5.4" in ncs and "due 2099-03-31" in ncs
         assert "WHD-02" in ncs and "clause 7.5.3" in ncs and "due 2099-04-30" in ncs
+        assert "5 of 5 items answered · not applicable 0 (0%)" in text_of(app, "#summary-status")
         assert text_of(app, "#summary-station-hi") == STATION_HI
         shown = screen_text(app)
-        assert "Score 78%" in shown
+        assert "Score 78% (a measure)" in shown
         assert "MAL        80%" in shown and "WHD        75%" in shown and "Overall    78%" in shown
         # open and complete: it may be closed; no certificate from an open audit
         assert screen.check_action("close_audit", ()) is True
@@ -86,7 +89,7 @@ def test_summary_shows_scores_nonconformities_and_decision(world: World) -> None
 
 
 def test_close_asks_first_then_seals_the_audit(world: World) -> None:
-    audit_id = world.new_audit(CERTIFY_ANSWERS)
+    audit_id = world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED)
     app = HarnessApp(world.session(), lambda: SummaryScreen(world.session(), audit_id))
 
     async def scenario(pilot: Any) -> None:
@@ -112,7 +115,9 @@ def test_close_asks_first_then_seals_the_audit(world: World) -> None:
         assert app.unlock_requests == 1
         assert "closed and sealed" in text_of(app, "#summary-status")
         assert seal.payload.findings_root[:32] in text_of(app, "#summary-sealed")
-        assert "audit closed and sealed: score 85%" in text_of(app, "#summary-message")
+        assert "audit closed and sealed: decision recommend certification" in text_of(app, "#summary-message")
+        assert "MAL-03  minor plan accepted" in text_of(app, "#summary-ncs")
+        assert "plan: a monthly review of disposal orders (owner Ravi Kumar, SI" in text_of(app, "#summary-ncs")
         # read-only now: closing is gone, issuing is offered
         assert screen.check_action("close_audit", ()) is False
         assert screen.check_action("issue_certificate", ()) is True
@@ -126,7 +131,8 @@ def test_close_refused_while_items_are_unanswered(world: World) -> None:
     app = HarnessApp(world.session(), lambda: SummaryScreen(world.session(), audit_id))
 
     async def scenario(pilot: Any) -> None:
-        assert "(provisional)" in text_of(app, "#summary-decision")
+        assert "incomplete: not every item is answered" in text_of(app, "#summary-decision")
+        assert "2 of 5 items not yet answered" in text_of(app, "#summary-decision")
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)  # no confirmation for what cannot happen
@@ -137,7 +143,7 @@ def test_close_refused_while_items_are_unanswered(world: World) -> None:
 
 
 def test_close_without_the_key_leaves_the_audit_open(world: World) -> None:
-    audit_id = world.new_audit(CERTIFY_ANSWERS)
+    audit_id = world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED)
     session = world.session(unlocked=False)
     app = HarnessApp(session, lambda: SummaryScreen(session, audit_id))
 
@@ -155,7 +161,7 @@ def test_close_without_the_key_leaves_the_audit_open(world: World) -> None:
 
 def test_close_failing_in_the_core_says_why_and_stays_usable(world: World) -> None:
     """A worker's failure comes back as the screen's ``Failed`` message with the core's words."""
-    audit_id = world.new_audit(CERTIFY_ANSWERS)
+    audit_id = world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED)
     session = world.session()
     app = HarnessApp(session, lambda: SummaryScreen(session, audit_id))
 
@@ -176,7 +182,7 @@ def test_close_failing_in_the_core_says_why_and_stays_usable(world: World) -> No
 
 
 def test_issue_certificate_writes_the_record_and_shows_it(world: World) -> None:
-    audit_id = world.new_audit(CERTIFY_ANSWERS, close=True)
+    audit_id = world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True)
     session = world.session()
     app = HarnessApp(session, lambda: SummaryScreen(session, audit_id))
 
@@ -226,7 +232,7 @@ def test_issue_refused_when_the_decision_does_not_allow_it(world: World) -> None
         screen.action_issue_certificate()
         await settle(pilot)
         message = text_of(app, "#summary-message")
-        assert message.startswith("no certificate can be issued: decision is recommend-after-corrective-action")
+        assert message.startswith("no certificate can be issued: decision is corrective-action-pending")
         assert not (world.data.audit_dir(audit_id) / "certificates").exists()
 
     run(app, scenario)
@@ -236,7 +242,7 @@ def test_issue_refused_when_the_decision_does_not_allow_it(world: World) -> None
 
 
 def test_export_writes_the_files(world: World, tmp_path: Path) -> None:
-    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, close=True))
+    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True))
     out = tmp_path / "printouts"
     session = world.session()
     app = HarnessApp(session, lambda: CertificateScreen(session, issued.record_path, export_dir=str(out)))
@@ -267,7 +273,7 @@ def test_export_writes_the_files(world: World, tmp_path: Path) -> None:
 
 
 def test_export_to_an_unusable_folder_says_why(world: World, tmp_path: Path) -> None:
-    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, close=True))
+    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     session = world.session()
@@ -293,7 +299,7 @@ def test_export_to_an_unusable_folder_says_why(world: World, tmp_path: Path) -> 
 
 
 def test_certificate_opens_its_qr_code(world: World) -> None:
-    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, close=True))
+    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True))
     session = world.session()
     app = HarnessApp(session, lambda: CertificateScreen(session, issued.record_path))
 
@@ -316,7 +322,7 @@ def test_certificate_opens_its_qr_code(world: World) -> None:
 
 @pytest.fixture(scope="module")
 def qr_text(world: World) -> str:
-    return str(world.issue(world.new_audit(CERTIFY_ANSWERS, close=True)).qr_text)
+    return str(world.issue(world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True)).qr_text)
 
 
 def qr_app(world: World, text: str, invert: bool | None = None) -> HarnessApp:

@@ -19,6 +19,7 @@ from inspector.tui.widgets.verdict import VerdictBanner, block_letters
 
 from .harness import (
     CERTIFY_ANSWERS,
+    CERTIFY_PLANNED,
     STATION_EN,
     STATION_HI,
     HarnessApp,
@@ -38,7 +39,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 @pytest.fixture(scope="module")
 def payload(world: World) -> str:
-    return str(world.issue(world.new_audit(CERTIFY_ANSWERS, close=True)).qr_text)
+    return str(world.issue(world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True)).qr_text)
 
 
 def run(world: World, scenario: Scenario, size: tuple[int, int] = (80, 24)) -> None:
@@ -164,7 +165,7 @@ def test_a_newly_installed_revocation_counts_at_once(world: World) -> None:
     from inspector.hq.enrolment import HQ
     from inspector.trust.store import TrustStore
 
-    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, close=True))
+    issued = world.issue(world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True))
 
     async def scenario(pilot: Any) -> None:
         screen = await scan(pilot, issued.qr_text)

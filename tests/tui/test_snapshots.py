@@ -10,10 +10,11 @@ Update with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from inspector.tui.screens.verify import ScanInput, VerifyScreen
 
 from .harness import (
     CERTIFY_ANSWERS,
+    CERTIFY_PLANNED,
     CORRECTIVE_ANSWERS,
     FIXED_NOW,
     VERIFY_AT,
@@ -49,13 +51,26 @@ class SnapWorld:
     issued: Any  # IssuedCertificate
 
 
+@contextlib.contextmanager
+def _clock(now: datetime) -> Iterator[None]:
+    """Inside ``deterministic``: every core clock moved on to ``now`` (keys and bytes untouched)."""
+    import sys
+
+    clocked = [m for name, m in sorted(sys.modules.items()) if name.startswith("inspector.") and hasattr(m, "utcnow")]
+    with pytest.MonkeyPatch.context() as patch:
+        for module in clocked:
+            patch.setattr(module, "utcnow", lambda: now)
+        yield
+
+
 @pytest.fixture(scope="module")
 def snap(tmp_path_factory: pytest.TempPathFactory) -> SnapWorld:
     with deterministic():
         world = build_world(tmp_path_factory.mktemp("snapshots") / "data")
         corrective = world.new_audit(CORRECTIVE_ANSWERS)
-        certified = world.new_audit(CERTIFY_ANSWERS, close=True)
-        issued = world.issue(certified, now=FIXED_NOW + timedelta(hours=2))
+        certified = world.new_audit(CERTIFY_ANSWERS, planned=CERTIFY_PLANNED, close=True)
+        with _clock(FIXED_NOW + timedelta(hours=2)):  # issued, imported and granted after the close
+            issued = world.issue(certified, now=FIXED_NOW + timedelta(hours=2))
     return SnapWorld(world, corrective, certified, issued)
 
 

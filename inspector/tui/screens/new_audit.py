@@ -1,10 +1,16 @@
 """Start a new audit: station (from the registry), checklist (the shipped one by default), type.
 
+A certification (stage 2) audit needs a closed stage 1 of the station on this laptop, or a written
+reason to proceed without one (the waiver, recorded in the signed opening record); the core says
+which (``AuditService.plan_audit``), and the screen shows the waiver field only for that type.
+"No lock-up" is recorded too: custody items may then be marked not applicable.
+
 Dismisses with the new audit's id (the home screen then opens the walk) or None.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from inspector.errors import UserError
 from inspector.tui.messages import Problem, WorkerFailed
@@ -31,6 +37,17 @@ AUDIT_TYPES = [
     ("Surveillance", "surveillance"),
     ("Recertification", "recertification"),
 ]
+
+
+@dataclass(frozen=True)
+class NewAuditChoice:
+    """What the form says, handed to the worker that signs the opening record."""
+
+    station: str
+    checklist: Path
+    audit_type: str
+    waive_stage1: str | None
+    no_lockup: bool
 
 
 class NewAuditScreen(ModalScreen["str | None"]):
@@ -79,6 +96,12 @@ class NewAuditScreen(ModalScreen["str | None"]):
             yield Select[str]([], prompt="loading checklists…", id="checklist", allow_blank=True)
             yield Label("Audit type")
             yield Select[str](AUDIT_TYPES, value="certification", id="audit-type", allow_blank=False)
+            yield Input(
+                placeholder="no stage 1 on this laptop? say why (e.g. held on paper)",
+                id="waive-stage1",
+                compact=True,
+            )
+            yield Checkbox("The station has no lock-up", id="no-lockup", compact=True)
             yield Static("", id="new-error")
             with Horizontal(id="new-buttons"):
                 yield Button("Start audit", variant="primary", id="start")
@@ -123,35 +146,56 @@ class NewAuditScreen(ModalScreen["str | None"]):
         hi = self.names_hi.get(str(event.value), "") if event.value is not Select.BLANK else ""
         self.query_one("#station-hi", Static).update(escape(hi))
 
+    @on(Select.Changed, "#audit-type")
+    def type_changed(self, event: Select.Changed) -> None:
+        # The waiver is for a certification audit only; the core refuses it for any other type.
+        self.query_one("#waive-stage1", Input).display = event.value == "certification"
+
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
         station = self.query_one("#station", Select).value
         checklist = self.query_one("#checklist", Select).value
-        audit_type = self.query_one("#audit-type", Select).value
+        audit_type = str(self.query_one("#audit-type", Select).value)
         if station is Select.BLANK or checklist is Select.BLANK:
             self.show_error("choose a station and a checklist")
             return
-        self.run_worker(
-            self._start(str(station), Path(str(checklist)), str(audit_type)), exclusive=True, group="new-start"
+        waiver_text = self.query_one("#waive-stage1", Input).value.strip()
+        choice = NewAuditChoice(
+            station=str(station),
+            checklist=Path(str(checklist)),
+            audit_type=audit_type,
+            waive_stage1=waiver_text if waiver_text and audit_type == "certification" else None,
+            no_lockup=self.query_one("#no-lockup", Checkbox).value,
         )
+        self.run_worker(self._start(choice), exclusive=True, group="new-start")
 
-    async def _start(self, station: str, checklist: Path, audit_type: str) -> None:
+    async def _start(self, choice: NewAuditChoice) -> None:
         key = await self.app.ensure_unlocked()
         if key is None:
             self.show_error("the key is locked: unlock it to sign the opening record")
             return
         self.query_one("#start", Button).disabled = True
         self.show_error("opening the audit…")
-        self.create(station, checklist, audit_type, key)
+        self.create(choice, key)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="new-create")
-    def create(self, station: str, checklist: Path, audit_type: str, key: SigningKey) -> None:
+    def create(self, choice: NewAuditChoice, key: SigningKey) -> None:
         session = self.app.session
         try:
             info = session.key_info()
             if info is None or not info.auditor_id:
                 raise UserError("no auditor key on this device")
-            summary = session.audits.new_audit(station, checklist, audit_type, key, info.auditor_id, info.name)
+            summary = session.audits.new_audit(
+                choice.station,
+                choice.checklist,
+                choice.audit_type,
+                key,
+                info.auditor_id,
+                info.name,
+                no_lockup=choice.no_lockup,
+                waive_stage1=choice.waive_stage1,
+                require_stage1=True,
+            )
         except Exception as exc:
             self.post_message(self.Failed(Problem.of(exc, "cannot open the audit")))
         else:
@@ -163,6 +207,8 @@ class NewAuditScreen(ModalScreen["str | None"]):
     def on_new_audit_screen_failed(self, message: Failed) -> None:
         self.query_one("#start", Button).disabled = False
         self.show_error(message.error)
+        if message.field == "waive_stage1":
+            self.query_one("#waive-stage1", Input).focus()
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -1,4 +1,5 @@
-"""The audit summary: scores by section and overall, the nonconformities, the decision and why.
+"""The audit summary: the decision and why, scores by section (a measure), the nonconformities
+with their follow-up state, the N/A share and the meetings.
 
 From here the auditor closes the audit (confirm, unlock, then ``Audit.close`` on a worker: the
 audit is sealed and read-only from then on) and, when the closed audit's decision allows it,
@@ -25,8 +26,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from inspector.audit.scoring import Decision
-from inspector.audit.views import AuditView, load_view, percent_text
+from inspector.audit.decision import Decision
+from inspector.audit.views import AuditView, NonconformityRow, load_view, percent_text
 from inspector.tui.messages import Problem, WorkerFailed
 from inspector.tui.screens.confirm import ConfirmScreen
 from inspector.tui.session import Session
@@ -34,10 +35,24 @@ from inspector.tui.session import Session
 if TYPE_CHECKING:
     from inspector.tui.protocols import AppServices
 
+# The colour of the decision's frame: may go ahead, waits for something, or cannot as it stands.
 DECISION_CLASS = {
     Decision.CERTIFY: "-certify",
-    Decision.AFTER_CORRECTIVE_ACTION: "-corrective",
-    Decision.NOT_READY: "-not-ready",
+    Decision.MAINTAIN: "-certify",
+    Decision.STAGE2_READY: "-certify",
+    Decision.INCOMPLETE: "-corrective",
+    Decision.CORRECTIVE_ACTION_PENDING: "-corrective",
+    Decision.STAGE1_CONCERNS: "-corrective",
+    Decision.NOTHING_APPLICABLE: "-not-ready",
+    Decision.NEW_STAGE2: "-not-ready",
+    Decision.SUSPEND: "-not-ready",
+}
+# How a nonconformity's follow-up state reads on the screen.
+STATE_TEXT = {
+    "open": "no plan yet",
+    "planned": "plan accepted",
+    "closed": "verified effective",
+    "not-effective": "not effective",
 }
 
 
@@ -97,6 +112,7 @@ class SummaryScreen(Screen[None]):
             yield Static("", id="summary-decision")
             yield Static("", id="summary-scores")
             yield Static("", id="summary-ncs")
+            yield Static("", id="summary-meetings")
             yield Static("", id="summary-sealed")
         yield Static("", id="summary-message")
         with Horizontal(id="summary-actions"):
@@ -139,6 +155,9 @@ class SummaryScreen(Screen[None]):
         self._render_decision(view)
         self.query_one("#summary-scores", Static).update(self._scores_table(view))
         self.query_one("#summary-ncs", Static).update(self._nonconformities_text(view))
+        meetings = self.query_one("#summary-meetings", Static)
+        meetings.update(self._meetings_text(view))
+        meetings.display = bool(view.meetings)
         sealed = self.query_one("#summary-sealed", Static)
         sealed.update(self._sealed_text(view))
         sealed.display = view.closed or bool(view.warnings)
@@ -148,31 +167,42 @@ class SummaryScreen(Screen[None]):
     def _status_text(view: AuditView) -> Text:
         result = view.score
         state = "closed and sealed" if view.closed else "open"
+        share = "-" if result.na_share is None else f"{result.na_share}%"
         text = Text()
         text.append(state, "bold")
-        text.append(f" · {result.answered} of {result.total} items answered · opened {view.opened[:10]}")
+        text.append(f" · {result.answered} of {result.total} items answered · not applicable {result.na} ({share})")
+        text.append(f"\nopened {view.opened[:10]}")
         if view.closed_at:
             text.append(f" · closed {view.closed_at[:10]}")
+        if view.no_lockup:
+            text.append(" · station without a lock-up")
+        if view.waive_stage1:
+            text.append(f" · stage 1 waived: {view.waive_stage1}")
+        elif view.stage1:
+            text.append(f" · after stage 1 {view.stage1[:12]}")
         text.append(f"\nAuditor {view.auditor} · checklist {view.checklist}")
         return text
 
     def _render_decision(self, view: AuditView) -> None:
-        result = view.score
+        verdict = view.verdict
         widget = self.query_one("#summary-decision", Static)
         text = Text()
         text.append("Decision: ", "bold")
-        text.append(view.decision_text, "bold")
-        if not view.closed and result.unanswered:
-            text.append(" (provisional)")
-        for reason in result.reasons:
-            text.append(f"\n  - {reason}")
-        if not result.reasons and result.decision is Decision.CERTIFY:
-            text.append("\n  every threshold is met")
+        text.append(verdict.text, "bold")
+        if not view.closed and verdict.code is not Decision.INCOMPLETE:
+            text.append(" (provisional: open)")
+        for reason in verdict.reasons:
+            text.append(f"\n  - {reason.message}")
+        for warning in verdict.warnings:
+            text.append(f"\n  ! {warning.message}", "italic")
+        if not verdict.reasons and verdict.code is Decision.CERTIFY:
+            text.append("\n  every nonconformity is answered as the rules require")
         widget.update(text)
-        for cls in DECISION_CLASS.values():
+        for cls in set(DECISION_CLASS.values()):
             widget.remove_class(cls)
-        widget.add_class(DECISION_CLASS[result.decision])
-        widget.border_title = f"Score {result.percent}%" if result.percent is not None else "Score -"
+        widget.add_class(DECISION_CLASS[verdict.code])
+        score = view.score.percent
+        widget.border_title = f"Score {score}% (a measure)" if score is not None else "Score -"
 
     @staticmethod
     def _scores_table(view: AuditView) -> Table:
@@ -214,15 +244,33 @@ class SummaryScreen(Screen[None]):
         if not rows:
             text.append("\n  none recorded")
         for row in rows:
-            due = f"due {row.due}" if row.due else "no due date"
             text.append("\n")
             text.append(f"{row.item:<7} {row.status:<5}", "bold")
-            text.append(f" clause {', '.join(row.clauses)} · {due}")
+            text.append(f" {STATE_TEXT.get(row.state, row.state)}", _state_style(row))
+            text.append(f" · clause {', '.join(row.clauses)} · {_due_text(row)}")
             text.append(f"\n        {row.question}", "dim")
             if row.note:
                 text.append(f"\n        {row.note}")
             if row.reason:
                 text.append(f"\n        graded minor because: {row.reason}")
+            if row.plan is not None:
+                text.append(f"\n        plan: {row.plan.action} (owner {row.plan.owner}, due {row.plan.due})")
+            if row.verification is not None:
+                check = row.verification
+                text.append(f"\n        verified {check.result} ({check.method}, {check.time[:10]}): {check.note}")
+        return text
+
+    @staticmethod
+    def _meetings_text(view: AuditView) -> Text:
+        text = Text()
+        text.append("Meetings", "bold")
+        for meeting in view.meetings:
+            text.append(f"\n{meeting.kind} {meeting.time[:10]}: ", "bold")
+            text.append("; ".join(meeting.attendees))
+            if meeting.acknowledged_by:
+                text.append(f"\n        findings acknowledged by {meeting.acknowledged_by}")
+            if meeting.cap_deadline:
+                text.append(f"\n        corrective-action plans due by {meeting.cap_deadline}")
         return text
 
     @staticmethod
@@ -288,7 +336,8 @@ class SummaryScreen(Screen[None]):
             ConfirmScreen(
                 f"Close and seal this audit?\n\n{view.station_en} ({view.station_code}): score {percent_text(view.score)}, "
                 f"decision {view.decision_text}.\n"
-                "Once sealed, no finding can be recorded or changed.",
+                "Once sealed, no finding can be recorded or changed; "
+                "corrective-action plans and their verification can still be added.",
                 yes="Close and seal",
                 no="Cancel",
             )
@@ -317,9 +366,7 @@ class SummaryScreen(Screen[None]):
     def on_summary_screen_closed(self, message: Closed) -> None:
         view = message.view
         self._render_view(view)
-        self._set_busy(
-            False, f"audit closed and sealed: score {percent_text(view.score)}, decision {view.score.decision.value}"
-        )
+        self._set_busy(False, f"audit closed and sealed: decision {view.verdict.text}")
 
     @on(Button.Pressed, "#summary-issue")
     def action_issue_certificate(self) -> None:
@@ -395,3 +442,13 @@ class SummaryScreen(Screen[None]):
                 self.query_one("#summary-station", Static).update(Text(message.error))
         self._set_busy(False, message.error)
         self._say(message.error, error=True)
+
+
+def _due_text(row: NonconformityRow) -> str:
+    if row.state == "closed":
+        return "closed"
+    return f"due {row.due}" if row.due else "plan due once the audit is closed"
+
+
+def _state_style(row: NonconformityRow) -> str:
+    return {"closed": "green", "planned": "", "open": "yellow", "not-effective": "bold red"}.get(row.state, "")

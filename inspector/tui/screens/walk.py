@@ -8,6 +8,7 @@ the resume cursor, so reopening the audit comes back to the same item.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input
@@ -33,7 +35,8 @@ from inspector.tui.widgets.status_buttons import StatusButtons
 
 if TYPE_CHECKING:
     from inspector.audit.chain import Finding
-    from inspector.audit.checklist import Checklist
+    from inspector.audit.checklist import Checklist, Section
+    from inspector.audit.rules import FindingContext
     from inspector.tui.protocols import AppServices
 
 NONCONFORMITIES = ("minor", "major")
@@ -52,12 +55,24 @@ def local_clock(utc_text: str) -> str:
 SAVING_NOTICE_AFTER = 0.15  # seconds
 
 
+def settle_memory() -> None:
+    """Collect once, then leave everything alive now (Textual, the models, the open audit) out
+    of later collections. Otherwise a full collection walks all of it every few dozen answers:
+    measured 60-90 ms, the worst key-to-next-item times of a walk (issue 16, goal 5)."""
+    gc.collect()
+    gc.freeze()
+
+
 class WalkScreen(Screen[None]):
     """The checklist walk of one audit; a :class:`~inspector.tui.protocols.QuitGuard`."""
 
     CSS_PATH = "walk.tcss"
     COMMANDS = {ItemJumpProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The sub-title names the current item, so it changes on every status key. Screen's own
+    # reactive repaints the whole screen on a change (about 95 widgets, 5-20 ms a key); the
+    # header watches it and repaints just itself, which is all that changes (issue 16, goal 5).
+    sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
     BINDINGS = [
         *(Binding(key, f"record('{status}')", SHORT[status], id=f"status-{status}") for key, status, _ in STATUS_KEYS),
         Binding("n", "move(1)", "Next", id="next"),
@@ -80,6 +95,8 @@ class WalkScreen(Screen[None]):
         super().__init__()
         self.audit_id = audit_id
         self.checklist: Checklist | None = None
+        self.sections: list[Section] = []  # the audit's scope
+        self.context: FindingContext | None = None  # what the finding rules depend on
         self.order: list[str] = []
         self.index = 0
         self.findings: dict[str, Finding] = {}
@@ -122,7 +139,10 @@ class WalkScreen(Screen[None]):
     def on_audit_writer_opened(self, message: AuditWriter.Opened) -> None:
         audit = message.audit
         self.checklist = audit.checklist
-        self.order = list(audit.checklist.items)
+        scope = set(audit.sections)  # a stage 1 or surveillance audit walks only its sections
+        self.sections = [s for s in audit.checklist.sections if s.id in scope]
+        self.context = audit.context
+        self.order = list(audit.items)
         self.findings = dict(message.findings)
         self.read_only = not audit.writable
         opened = audit.opened
@@ -145,6 +165,10 @@ class WalkScreen(Screen[None]):
                 else "press 1-5 to record"
             )
         self.query_one(ItemView).focus()
+        self.call_after_refresh(settle_memory)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what settle_memory set aside may be garbage once the walk is left
 
     # -- what is shown ------------------------------------------------------------------------------
     @property
@@ -182,7 +206,7 @@ class WalkScreen(Screen[None]):
             sid = self.checklist.section_of[done_id].id
             answered[sid] = answered.get(sid, 0) + 1
             ncs[sid] = ncs.get(sid, 0) + (done.status.value in NONCONFORMITIES)
-        self.query_one(SectionNav).show(self.checklist.sections, answered, ncs, section.id)
+        self.query_one(SectionNav).show(self.sections, answered, ncs, section.id)
         self.sub_title = f"{self.header_text} · {item_id}"
 
     # -- moving -------------------------------------------------------------------------------------
@@ -281,8 +305,8 @@ class WalkScreen(Screen[None]):
     def jump_targets(self) -> Iterator[tuple[str, str, str]]:
         if self.checklist is None:
             return
-        for item_id, item in self.checklist.items.items():
-            yield item_id, item.question, self.checklist.section_of[item_id].title.en
+        for item_id in self.order:
+            yield item_id, self.checklist.items[item_id].question, self.checklist.section_of[item_id].title.en
 
     def palette_actions(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
         yield "Next unanswered item", self.action_next_unanswered, "u"
@@ -342,6 +366,8 @@ class WalkScreen(Screen[None]):
         if self.app.session.key is None:
             self.run_worker(self._unlock_then(status), group="walk-unlock", exclusive=True)
             return
+        if status == "na" and not self._na_reason_ready():
+            return
         draft = self.draft()
         finding = self.findings.get(self.current)
         if finding is not None and finding.status.value == status and not draft.differs_from(finding):
@@ -349,6 +375,36 @@ class WalkScreen(Screen[None]):
             self.action_move(1)
             return
         self._submit(status, advance=True)
+
+    def _na_reason_ready(self) -> bool:
+        """True when the current item may be recorded N/A now; else say why not, or ask for the
+        written reason the rules require (and record once it is given)."""
+        from inspector.audit.rules import na_problems
+
+        assert self.checklist is not None and self.context is not None
+        item_id = self.current
+        refused = na_problems(self.checklist, item_id, self.context)
+        if refused:
+            self.query_one(SaveState).notice(f"✗ not recorded: {refused[0].message}")
+            return False
+        if not self.context.current or self.draft().reason.strip():
+            return True
+        from inspector.tui.widgets.reason_prompt import ReasonPrompt
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                self.query_one(SaveState).notice(f"{item_id}: not recorded (N/A needs a reason)")
+                return
+            self.draft(item_id).reason = reason
+            if item_id == self.current:
+                self.show_current()
+                self.action_record("na")
+
+        self.app.push_screen(
+            ReasonPrompt(f"Why is {item_id} not applicable at this station?", placeholder="the written reason"),
+            answered,
+        )
+        return False
 
     async def _unlock_then(self, status: str) -> None:
         if await self.app.ensure_unlocked() is None:

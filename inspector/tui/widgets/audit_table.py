@@ -11,8 +11,17 @@ if TYPE_CHECKING:
 
 DECISIONS = {
     "recommend-certification": "certify",
-    "recommend-after-corrective-action": "after CA",
+    "recommend-after-corrective-action": "after CA",  # audits closed by the first release
     "not-ready": "not ready",
+    # the decision codes of inspector.audit.decision
+    "incomplete": "incomplete",
+    "nothing-applicable": "all N/A",
+    "corrective-action-pending": "CA pending",
+    "new-stage2-needed": "new stage 2",
+    "recommend-maintain": "maintain",
+    "recommend-suspension": "suspend",
+    "ready-for-stage2": "ready",
+    "stage1-concerns": "concerns",
 }
 TYPES = {"stage1": "stage 1", "certification": "stage 2", "surveillance": "surveill.", "recertification": "recert."}
 

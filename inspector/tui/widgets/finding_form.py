@@ -59,7 +59,7 @@ class FindingForm(Vertical):
             yield Label("Due [b](d)[/b]")
             yield Input(placeholder="YYYY-MM-DD", id="due", compact=True, max_length=10)
             yield Label("Reason")
-            yield Input(placeholder="only to grade a critical failure minor", id="reason", compact=True)
+            yield Input(placeholder="why N/A or minor", id="reason", compact=True)
             yield Button("a Attach…", id="attach", compact=True)
         yield Static("", id="evidence-line")
 

@@ -60,7 +60,8 @@ class ItemView(VerticalScroll, can_focus=True):
         self._set("section", Text(f"{section.id} · {section.title.hi if lang == 'hi' else section.title.en}"))
         # The Hindi title sits on its own free-flowing line: never in a border or a column.
         self._set("hi", Text(item.title_hi, style="bold"))
-        self._set("question", Text(item.question))
+        # Rendered: each {parameter-id} in the checklist text shows as its value and unit.
+        self._set("question", Text(item.question_text.en))
         refs = Text.assemble((f"{words['clauses']}: ", "bold"), ", ".join(item.clauses))
         if item.legal:
             refs.append_text(
@@ -69,7 +70,7 @@ class ItemView(VerticalScroll, can_focus=True):
         if needs:
             refs.append(f"\n{words['needs']}: " + ", ".join(words[n] for n in needs), style="italic")
         self._set("refs", refs)
-        self._set("guidance", Text.assemble((f"{words['guidance']}{sep}", "bold"), item.guidance))
+        self._set("guidance", Text.assemble((f"{words['guidance']}{sep}", "bold"), item.guidance_text.en))
         look = Text(f"{words['look_for']}:", style="bold")
         for entry in item.evidence:
             look.append(f"\n • {entry}", style="")
