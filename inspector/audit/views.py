@@ -126,7 +126,7 @@ class NonconformityRow:
             item=nc.item,
             status=nc.grade.value,
             clauses=list(nc.clauses),
-            question=item.question,
+            question=item.question_text.en,
             due=nc.due,
             note=nc.finding.note,
             reason=nc.finding.reason,

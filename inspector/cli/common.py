@@ -145,6 +145,8 @@ FIELD_FLAGS: dict[str, str] = {
     "passphrase": "--passphrase-file",
     "output": "--output",
     "station": "--station",
+    "csv": "--csv",
+    "database": "--database",
     "out": "--out",
     # audit follow-up and meetings (inspector.cli.audit_followup_cmd), audit new
     "correction": "--correction",

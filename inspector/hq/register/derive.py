@@ -133,7 +133,7 @@ def checklist_info(checklist: Checklist) -> ChecklistInfo:
     items = {
         item.id: ItemInfo(
             section=section.id,
-            title=item.question[:200],
+            title=item.question_text.en[:200],
             clauses=list(item.clauses),
             criticality=item.criticality.value,
         )
