@@ -105,9 +105,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export.add_argument("-o", "--output", required=True, metavar="FILE.zip")
     export.add_argument("--force", action="store_true", help="replace FILE.zip if it exists")
 
-    from inspector.cli import audit_followup_cmd
+    from inspector.cli import audit_followup_cmd, audit_report_cmd
 
     audit_followup_cmd.register(group)
+    audit_report_cmd.register(group)
 
 
 # ---------------------------------------------------------------------------------------------
