@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from inspector.audit.chain import (
+    ChainState,
     Finding,
     Meeting,
     canonical_loads,
     findings_root,
     load_state,
     parse_payload,
+    restore_state,
+    state_snapshot,
 )
 from inspector.audit.decision import Verdict, decide_chain
 from inspector.audit.evidence import remove_created, store_evidence
@@ -111,7 +114,7 @@ class Audit(FollowUpWriter):
         self.store = store
         self.writable = writable
         self.checklist = load_audit_checklist(folder)
-        self.envelopes, self.state = load_state(store.all(RECORDS))
+        self.envelopes, self.state = self._load(store)
         lost = lost_records_problem(folder / STORE_NAME, len(self.envelopes), service.index.acknowledged(audit_id))
         if lost:
             raise AuditDamaged(lost)
@@ -132,6 +135,21 @@ class Audit(FollowUpWriter):
             self.use_key(key)
         self._index_stale = writable  # refreshed at open and once more when closing the store
         self._flush_index()
+
+    def _load(self, store: RecordStore) -> tuple[list[Envelope], ChainState]:
+        """The chain's envelopes and state: from the store's checkpoint when it still describes
+        the journal (only the records the state is made of are parsed, so opening does not grow
+        with the audit's history), else from every record. Signatures are left to ``audit
+        verify``, which always reads and checks the whole chain.
+
+        A writable open keeps the checkpoint current: closing the store saves the state as it
+        is then (see :meth:`RecordStore.keep_checkpoint`).
+        """
+        restored = restore_state(store.checkpoint_state(), self.id, store.count(RECORDS), lambda: store.all(RECORDS))
+        envelopes, state = restored if restored is not None else load_state(store.all(RECORDS))
+        if self.writable:
+            store.keep_checkpoint((RECORDS,), lambda: state_snapshot(self.id, self.state, self.envelopes))
+        return envelopes, state
 
     # -- context manager ----------------------------------------------------------------------
     def __enter__(self) -> Audit:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import (
     Any,
 )
@@ -89,12 +89,18 @@ class Meeting:
 
 @dataclass
 class ChainState:
-    """What the records applied so far say. Filled by ``apply`` in chain order."""
+    """What the records applied so far say. Filled by ``apply`` in chain order.
+
+    ``history`` (every revision of every item) is the one part that grows with the audit's
+    length. A state restored from a checkpoint (:func:`restore_state`) holds only what is current
+    and reads ``history`` from the store the first time something asks for it; everything else
+    (latest findings, revision numbers, evidence, follow-up, head) is kept up to date by
+    ``apply`` either way.
+    """
 
     opened: OpenedRecord | None = None
     closed: ClosedRecord | None = None
     latest: dict[str, Finding] = field(default_factory=dict)
-    history: dict[str, list[Finding]] = field(default_factory=dict)
     head: str | None = None  # digest of the last record
     seq: int = 0
     last_time: str | None = None
@@ -103,6 +109,22 @@ class ChainState:
     # item -> its corrective-action plans and verifications, in chain order
     follow_ups: dict[str, list[FollowUp]] = field(default_factory=dict)
     meetings: list[Meeting] = field(default_factory=list)
+    revisions: dict[str, int] = field(default_factory=dict)  # item -> findings recorded for it
+    # sha256 -> the first reference to it, of findings (every revision) and follow-up records
+    evidence_refs: dict[str, EvidenceRef] = field(default_factory=dict)
+    _history: dict[str, list[Finding]] | None = field(default_factory=dict, repr=False)
+    _load_history: Callable[[], dict[str, list[Finding]]] | None = field(default=None, repr=False)
+
+    @property
+    def history(self) -> dict[str, list[Finding]]:
+        """Item -> every finding recorded for it, oldest first (read on demand after a checkpoint)."""
+        if self._history is None:
+            assert self._load_history is not None
+            loaded = self._load_history()
+            seq = self.seq  # records applied meanwhile are in the store too: keep what we know
+            self._history = {item: [f for f in found if f.seq <= seq] for item, found in loaded.items()}
+            self._load_history = None
+        return self._history
 
     def apply(self, payload: AnyRecord, digest: str) -> None:
         if self.last_time is not None and payload.time < self.last_time:
@@ -120,10 +142,12 @@ class ChainState:
             self.closed_head = digest
         elif isinstance(payload, (ResponseRecord, VerificationRecord)):
             self.follow_ups.setdefault(payload.item, []).append(FollowUp(payload, digest))
+            self._note_evidence(payload.evidence)
         elif isinstance(payload, MeetingRecord):
             self.meetings.append(Meeting(payload, digest))
         else:
-            revisions = self.history.setdefault(payload.item, [])
+            revision = self.revisions.get(payload.item, 0) + 1
+            self.revisions[payload.item] = revision
             finding = Finding(
                 item=payload.item,
                 status=payload.status,
@@ -135,26 +159,24 @@ class ChainState:
                 seq=payload.seq,
                 time=payload.time,
                 digest=digest,
-                revision=len(revisions) + 1,
+                revision=revision,
             )
-            revisions.append(finding)
+            if self._history is not None:
+                self._history.setdefault(payload.item, []).append(finding)
             self.latest[payload.item] = finding
+            self._note_evidence(payload.evidence)
+
+    def _note_evidence(self, refs: Iterable[EvidenceRef]) -> None:
+        for ref in refs:
+            if ref.sha256 not in self.evidence_refs:
+                self.evidence_refs[ref.sha256] = ref
 
     def latest_digests(self) -> dict[str, str]:
         return {item: finding.digest for item, finding in self.latest.items()}
 
     def evidence(self) -> dict[str, EvidenceRef]:
         """Every evidence file any record refers to (findings and follow-up), by SHA-256."""
-        refs: dict[str, EvidenceRef] = {}
-        for history in self.history.values():
-            for finding in history:
-                for ref in finding.evidence:
-                    refs.setdefault(ref.sha256, ref)
-        for records in self.follow_ups.values():
-            for signed in records:
-                for ref in signed.payload.evidence:
-                    refs.setdefault(ref.sha256, ref)
-        return refs
+        return dict(self.evidence_refs)
 
 
 def canonical_loads(text: str, what: str) -> Any:
@@ -168,18 +190,17 @@ def canonical_loads(text: str, what: str) -> Any:
     if unicodedata.is_normalized("NFC", text):
         try:
             value = json.loads(text)
-            again = json.dumps(
-                value,
-                ensure_ascii=False,
-                separators=(",", ":"),
-                sort_keys=True,
-                allow_nan=False,
-            )
+            again = _SORTED_JSON.encode(value)
         except ValueError:
             value, again = None, None
         if again == text:
             return value
     return parse_canonical_json(text.encode("utf-8", "surrogatepass"), what)
+
+
+# ``json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)``
+# without building the encoder again for every record.
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
 
 
 def parse_payload(envelope: Envelope, what: str) -> AnyRecord:
@@ -202,7 +223,7 @@ def parse_envelope(doc: Any, what: str) -> Envelope:
     if not isinstance(doc, dict):
         raise UserError(f"{what}: not a signed record")
     try:
-        return Envelope.model_validate(doc)
+        return Envelope.from_doc(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "record"
@@ -226,3 +247,171 @@ def load_state(docs: Iterable[Any]) -> tuple[list[Envelope], ChainState]:
         envelopes.append(envelope)
         state.apply(payload, envelope_digest(envelope))
     return envelopes, state
+
+
+# ---------------------------------------------------------------------------------------------
+# the checkpoint of an audit's state (saved with the store's checkpoint, see inspector.store.checkpoint)
+
+STATE_FORMAT = "inspector-audit-state"
+STATE_VERSION = 1
+
+
+class RecordList(list[Envelope]):
+    """An audit's envelopes in chain order, when its state came from a checkpoint.
+
+    Only the records the state is made of (and those appended since) are in memory; the first
+    use that needs any other one (export, a test, ...) reads them all from the store. Length,
+    ``append`` and indexing a record in memory never read the store.
+    """
+
+    def __init__(self, count: int, known: dict[int, Envelope], load: Callable[[], list[Envelope]]) -> None:
+        super().__init__()
+        self._count = count
+        self._known = known  # index -> envelope
+        self._load: Callable[[], list[Envelope]] | None = load
+
+    def materialize(self) -> None:
+        if self._load is None:
+            return
+        loaded = self._load()
+        if len(loaded) < self._count:  # the store lost records since it was opened: never silently
+            raise UserError(f"the audit's store holds {len(loaded)} records, {self._count} were read before")
+        super().extend(loaded[: self._count])  # records appended meanwhile are appended by their writer
+        self._load = None
+        self._known = {}
+
+    def append(self, envelope: Envelope) -> None:
+        if self._load is None:
+            super().append(envelope)
+        else:
+            self._known[self._count] = envelope
+            self._count += 1
+
+    def __len__(self) -> int:
+        return self._count if self._load is not None else super().__len__()
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._load is not None and isinstance(index, int):
+            position = index + self._count if index < 0 else index
+            if position in self._known:
+                return self._known[position]
+        self.materialize()
+        return super().__getitem__(index)
+
+    def __iter__(self) -> Iterator[Envelope]:
+        self.materialize()
+        return super().__iter__()
+
+    def __reversed__(self) -> Iterator[Envelope]:
+        self.materialize()
+        return super().__reversed__()
+
+    def __contains__(self, item: object) -> bool:
+        self.materialize()
+        return super().__contains__(item)
+
+    def __eq__(self, other: object) -> bool:
+        self.materialize()
+        if isinstance(other, RecordList):
+            other.materialize()
+        return super().__eq__(other)
+
+    __hash__ = None  # as list's: unhashable
+
+    def __repr__(self) -> str:
+        self.materialize()
+        return super().__repr__()
+
+
+def _materializing(name: str) -> Any:
+    method = getattr(list, name)
+
+    def call(self: RecordList, *args: Any, **kwargs: Any) -> Any:
+        self.materialize()
+        return method(self, *args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+# Every other list operation works on the whole chain: read it first.
+for _name in (
+    "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "index", "count", "copy",
+    "__setitem__", "__delitem__", "__add__", "__iadd__", "__mul__", "__imul__", "__lt__", "__le__", "__gt__", "__ge__",
+):  # fmt: skip
+    setattr(RecordList, _name, _materializing(_name))
+
+
+def _current_positions(state: ChainState) -> list[int]:
+    """The seq of every record the state is made of: opening, closing, each item's latest
+    finding, every follow-up and meeting record. The chain's last record is always among them."""
+    seqs = {finding.seq for finding in state.latest.values()}
+    seqs.update(record.payload.seq for records in state.follow_ups.values() for record in records)
+    seqs.update(meeting.payload.seq for meeting in state.meetings)
+    for record in (state.opened, state.closed):
+        if record is not None:
+            seqs.add(record.seq)
+    return sorted(seqs)
+
+
+def state_snapshot(audit_id: str, state: ChainState, envelopes: list[Envelope]) -> dict[str, Any]:
+    """The audit state as JSON values for the store's checkpoint: the signed records it is made
+    of, exactly as stored, and what the rest of the chain contributed (revision counts, the
+    evidence of superseded findings, clock warnings). Its size depends on the checklist and the
+    follow-up, not on how many times findings were revised."""
+    return {
+        "format": STATE_FORMAT,
+        "version": STATE_VERSION,
+        "audit": audit_id,
+        "seq": state.seq,
+        "head": state.head,
+        "records": [[seq, envelopes[seq - 1].model_dump()] for seq in _current_positions(state)],
+        "revisions": dict(state.revisions),
+        "evidence": [ref.model_dump() for ref in state.evidence_refs.values()],
+        "clock_warnings": list(state.clock_warnings),
+    }
+
+
+def restore_state(
+    saved: Any, audit_id: str, count: int, load_docs: Callable[[], list[Any]]
+) -> tuple[RecordList, ChainState] | None:
+    """The envelopes and state a checkpoint's ``saved`` snapshot describes, or None when it is
+    not one of this audit at ``count`` records (the caller then loads the whole chain).
+
+    The records are parsed and linked as ``load_state`` would, but only those the state is made
+    of; the rest of the chain is read by ``load_docs`` the first time it is needed.
+    """
+    try:
+        if not isinstance(saved, dict) or (saved.get("format"), saved.get("version")) != (STATE_FORMAT, STATE_VERSION):
+            return None
+        if saved["audit"] != audit_id or saved["seq"] != count or count < 1:
+            return None
+        state = ChainState(_history=None)
+        known: dict[int, Envelope] = {}
+        for seq, doc in saved["records"]:
+            envelope = parse_envelope(doc, f"record {seq}")
+            payload = parse_payload(envelope, f"record {seq}")
+            if payload.seq != seq or payload.audit != audit_id or seq <= state.seq:
+                return None
+            known[seq - 1] = envelope
+            state.apply(payload, envelope_digest(envelope))
+        if state.seq != count or state.head != saved["head"] or state.opened is None or state.opened.seq != 1:
+            return None
+        revisions = {str(item): int(n) for item, n in saved["revisions"].items()}
+        if any(revisions.get(item, 0) < 1 for item in state.latest):
+            return None
+        state.revisions = revisions
+        state.latest = {item: replace(f, revision=revisions[item]) for item, f in state.latest.items()}
+        state.evidence_refs = {}
+        state._note_evidence(EvidenceRef.model_validate(ref) for ref in saved["evidence"])
+        state.clock_warnings = [str(text) for text in saved["clock_warnings"]]
+    except (UserError, ValidationError, KeyError, TypeError, ValueError):
+        return None
+
+    def envelopes() -> list[Envelope]:
+        # Export copies the records as stored, so only their envelopes are built here; the
+        # whole chain is linked and checked by ``audit verify`` and by HQ's import.
+        return [parse_envelope(doc, f"record {n}") for n, doc in enumerate(load_docs(), start=1)]
+
+    state._load_history = lambda: load_state(load_docs())[1].history
+    return RecordList(count, known, envelopes), state

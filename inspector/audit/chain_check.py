@@ -25,6 +25,7 @@ from inspector.audit.chain import (
     parse_payload,
     record_label,
 )
+from inspector.audit.chain_work import Ahead, EvidenceCheck, Problems, Work
 from inspector.audit.checklist import Checklist
 from inspector.audit.followup import meeting_problems, response_problems, verification_problems
 from inspector.audit.records import (
@@ -60,10 +61,6 @@ class KeyCheck(Protocol):
         """None if key ``kid`` could sign at ``time`` (a record time), else why not."""
 
 
-EvidenceCheck = Callable[[EvidenceRef], "str | None"]
-"""``ref -> None`` when the file is present and matches, else what is wrong with it."""
-
-
 @dataclass
 class ChainReport:
     """Everything wrong with a chain (``problems``) and everything odd about it (``warnings``)."""
@@ -88,17 +85,22 @@ def verify_chain(
     evidence_check: EvidenceCheck | None,
     *,
     expected_audit: str | None = None,
+    ahead: Ahead | None = None,
 ) -> ChainReport:
     """Check every record of an audit and its seal; name each broken record.
 
     ``key_check`` is the trust decision (None: signatures are checked only against the key the
     audit names for itself, which proves integrity but not who signed). ``checklist`` is the
     checklist that travelled with the audit; its content hash must be the one the audit recorded.
+    ``ahead`` (:func:`~inspector.audit.chain_work.verify_ahead`, started on these very ``docs``)
+    holds signature verdicts worked out meanwhile by another process.
     """
     report = ChainReport()
-    checker = _ChainChecker(report, checklist, key_check, evidence_check, expected_audit)
-    for position, doc in enumerate(docs, start=1):
-        checker.check(position, doc)
+    with Work(len(docs), ahead) as work:
+        checker = _ChainChecker(report, checklist, key_check, evidence_check, expected_audit, work)
+        for position, doc in enumerate(docs, start=1):
+            checker.check(position, doc)
+        checker.settle()
     checker.finish(seal_doc)
     report.warnings[:0] = report.state.clock_warnings
     return report
@@ -112,8 +114,12 @@ class _ChainChecker:
         key_check: KeyCheck | None,
         evidence_check: EvidenceCheck | None,
         expected_audit: str | None,
+        work: Work,
     ) -> None:
         self.report = report
+        self.work = work
+        self.records: list[Problems] = []
+        self.current: list[Any] = report.problems  # where problem() writes now
         self.state = report.state
         self.checklist = checklist
         self.key_check = key_check
@@ -122,16 +128,19 @@ class _ChainChecker:
         self.audit_key: PublicKey | None = None
         self.trusted: dict[str, PublicKey | str] = {}
         self.ids: set[str] = set()
-        self.evidence_seen: dict[str, str | None] = {}
+        self.evidence_seen: dict[str, Callable[[], str | None]] = {}
         self.count = 0
         self.context = LEGACY  # the finding rules of the audit, from its opening record
 
     def problem(self, text: str) -> None:
-        self.report.problems.append(text)
+        self.current.append(text)
 
     def check(self, position: int, doc: Any) -> None:
         self.count = position
         what = f"record {position}"
+        record = Problems()
+        self.records.append(record)
+        self.current = record.before
         try:
             envelope = parse_envelope(doc, what)
         except UserError as exc:
@@ -147,11 +156,35 @@ class _ChainChecker:
         label = record_label(payload.seq, payload)
         if position == 1:
             self._first(payload, label)
-        signature_ok = self._signature(envelope, payload, label)
+        signed = self._signature(envelope, payload, label, record)
+        self.current = record.after
         self._linkage(position, payload, label)
-        if signature_ok:
+        if signed:  # counted only if the signature holds (see settle)
+            self.current = record.content
             self._content(payload, label)
         self.state.apply(payload, envelope_digest(envelope))
+
+    def settle(self) -> None:
+        """Put every record's problems in the report, in order, once its signature is known."""
+        problems = self.report.problems
+        for record in self.records:
+            problems.extend(record.before)
+            signature_ok = record.signature is not None and self.work.signature_ok(record.signature)
+            if record.signature is not None and not signature_ok:
+                problems.append(f"{record.label}: bad signature (the record was altered after signing)")
+            problems.extend(record.after)
+            if not signature_ok:
+                continue
+            for entry in record.content:
+                if isinstance(entry, str):
+                    problems.append(entry)
+                    continue
+                label, ref, verdict = entry
+                wrong = verdict()
+                if wrong:
+                    problems.append(f"{label}: evidence {ref.name!r} ({ref.sha256[:16]}…): {wrong}")
+        self.records = []
+        self.current = problems
 
     def _first(self, payload: AnyRecord, label: str) -> None:
         if not isinstance(payload, OpenedRecord):
@@ -207,7 +240,8 @@ class _ChainChecker:
             return None
         return answer
 
-    def _signature(self, envelope: Envelope, payload: AnyRecord, label: str) -> bool:
+    def _signature(self, envelope: Envelope, payload: AnyRecord, label: str, record: Problems) -> bool:
+        """Queue the record's signature check; False when it cannot be checked at all."""
         key = self._key_for(envelope.kid, payload.time, label)
         if key is None:
             return False
@@ -215,9 +249,8 @@ class _ChainChecker:
             signature = envelope.signature()
         except UserError:
             signature = b""
-        if not key.verify(Domain.FINDING, envelope.payload_bytes, signature):
-            self.problem(f"{label}: bad signature (the record was altered after signing)")
-            return False
+        record.signature = self.work.signature(key, envelope.payload_bytes, signature, self.count)
+        record.label = label
         return True
 
     def _linkage(self, position: int, payload: AnyRecord, label: str) -> None:
@@ -323,10 +356,8 @@ class _ChainChecker:
             return
         for ref in refs:
             if ref.sha256 not in self.evidence_seen:
-                self.evidence_seen[ref.sha256] = self.evidence_check(ref)
-            wrong = self.evidence_seen[ref.sha256]
-            if wrong:
-                self.problem(f"{label}: evidence {ref.name!r} ({ref.sha256[:16]}…): {wrong}")
+                self.evidence_seen[ref.sha256] = self.work.evidence(self.evidence_check, ref)
+            self.current.append((label, ref, self.evidence_seen[ref.sha256]))
 
     def _closed(self, payload: ClosedRecord, label: str) -> None:
         root = self._root()

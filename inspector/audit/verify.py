@@ -8,11 +8,13 @@ record (or file) at fault. Bundles are verified the same way by :mod:`inspector.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from inspector.audit.chain_check import ChainReport, verify_chain
+from inspector.audit.chain_work import verify_ahead
 from inspector.audit.checklist import Checklist
 from inspector.audit.decision import Verdict, decide_chain
 from inspector.audit.evidence import check_stored
@@ -158,24 +160,28 @@ def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> Ver
             seals = store.all(SEAL)
     except StorageDamaged as exc:  # a verdict about this audit, not unusable input: exit 1
         return VerifyReport(ok=False, problems=[str(exc)], warnings=[], audit_id=audit_id)
-    problems: list[str] = []
-    lost = lost_records_problem(folder / STORE_NAME, len(docs), service.index.acknowledged(audit_id))
-    if lost:
-        problems.append(lost)
-    checklist = None
-    try:
-        checklist = load_audit_checklist(folder)
-    except UserError as exc:
-        problems.append(f"checklist: {exc}")
-    if len(seals) > 1:
-        problems.append(f"seal: {len(seals)} seals stored, expected one")
-    evidence_dir = folder / EVIDENCE_DIR
-    chain = verify_chain(
-        docs,
-        seals[0] if seals else None,
-        checklist,
-        TrustCheck(trust) if trust is not None else None,
-        lambda ref: check_stored(ref, evidence_dir),
-        expected_audit=audit_id,
-    )
+    # Signatures first, in another process when the chain is long: they are checked while the
+    # checklist and the records are parsed here (see inspector.audit.chain_work).
+    with verify_ahead(docs) or nullcontext() as ahead:
+        problems: list[str] = []
+        lost = lost_records_problem(folder / STORE_NAME, len(docs), service.index.acknowledged(audit_id))
+        if lost:
+            problems.append(lost)
+        checklist = None
+        try:
+            checklist = load_audit_checklist(folder)
+        except UserError as exc:
+            problems.append(f"checklist: {exc}")
+        if len(seals) > 1:
+            problems.append(f"seal: {len(seals)} seals stored, expected one")
+        evidence_dir = folder / EVIDENCE_DIR
+        chain = verify_chain(
+            docs,
+            seals[0] if seals else None,
+            checklist,
+            TrustCheck(trust) if trust is not None else None,
+            lambda ref: check_stored(ref, evidence_dir),
+            expected_audit=audit_id,
+            ahead=ahead,
+        )
     return make_report(chain, problems, trust, checklist)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from inspector.audit.chain_check import verify_chain
+from inspector.audit.chain_work import verify_ahead
 from inspector.audit.checklist import ChecklistInvalid
 from inspector.audit.layout import (
     SEAL,
@@ -23,6 +25,13 @@ def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
     manifest = reader.manifest()
     problems: list[str] = []
     docs = reader.records(problems)
+    with verify_ahead(docs) or nullcontext() as ahead:  # signatures meanwhile, in another process
+        return _verify(reader, trust, manifest, problems, docs, ahead)
+
+
+def _verify(
+    reader: BundleReader, trust: Any | None, manifest: dict[str, Any], problems: list[str], docs: list[Any], ahead: Any
+) -> VerifyReport:
     checklist = None
     if not reader.has(CHECKLIST):
         problems.append(f"{CHECKLIST}: missing from the bundle")
@@ -46,6 +55,7 @@ def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
         TrustCheck(trust) if trust is not None else None,
         reader.evidence_check,
         expected_audit=expected,
+        ahead=ahead,
     )
     report = make_report(chain, problems, trust, checklist)
     referenced = set(chain.state.evidence())

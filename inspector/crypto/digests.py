@@ -25,15 +25,22 @@ def envelope_digest(envelope: Envelope) -> str:
     if not unicodedata.is_normalized("NFC", payload):
         return envelope.digest()
     try:
+        # The encoder functions ``json.dumps`` itself ends in for a str (same bytes, without
+        # building an encoder per call): ASCII-escaped for kid and sig as ``json.dumps(s)``,
+        # UTF-8 kept for the payload as ``json.dumps(s, ensure_ascii=False)``.
         text = '{"kid":%s,"payload":%s,"sig":%s}' % (
-            json.dumps(envelope.kid),
-            json.dumps(payload, ensure_ascii=False),
-            json.dumps(envelope.sig),
+            _encode_ascii(envelope.kid),
+            _encode_utf8(payload),
+            _encode_ascii(envelope.sig),
         )
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return envelope.digest()
     return hashlib.sha256(data).hexdigest()
+
+
+_encode_ascii = json.encoder.encode_basestring_ascii
+_encode_utf8 = json.encoder.encode_basestring
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:

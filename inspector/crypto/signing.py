@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
@@ -30,6 +31,7 @@ from inspector.crypto.canonical import canonical_json, parse_canonical_json
 from inspector.errors import Invalid, UserError
 
 KID_TAG = b"PSA/kid/v1"
+_KID_HEX = re.compile(r"[0-9a-f]{16}")
 COSE_ALG_EDDSA = -8
 SIGNATURE_SIZE = 64
 
@@ -58,8 +60,43 @@ def protected_header(kid: bytes) -> bytes:
 
 
 def sig_structure(domain: Domain, protected: bytes, payload: bytes) -> bytes:
-    """The exact bytes Ed25519 signs (COSE Sig_structure with the domain as external_aad)."""
+    """The exact bytes Ed25519 signs (COSE Sig_structure with the domain as external_aad).
+
+    Deterministic CBOR of ``["Signature1", protected, domain, payload]``: everything before the
+    payload's length depends only on the domain and the header, so it is encoded once (by
+    cbor2, as before) and reused; only the payload's byte-string head is built per call. The
+    bytes are exactly ``_sig_structure_cbor``'s (tests compare the two at every length class).
+    """
+    key = (domain.value, bytes(protected))
+    prefix = _SIG_PREFIXES.get(key)
+    if prefix is None:
+        # The same structure with an empty payload ends in the one-byte head 0x40: cut it off.
+        prefix = _sig_structure_cbor(domain, protected, b"")[:-1]
+        if len(_SIG_PREFIXES) < _SIG_PREFIXES_MAX:  # bounded: certificates bring their own headers
+            _SIG_PREFIXES[key] = prefix
+    return prefix + _bstr_head(len(payload)) + bytes(payload)
+
+
+def _sig_structure_cbor(domain: Domain, protected: bytes, payload: bytes) -> bytes:
+    """The reference encoding of the Sig_structure (cbor2, canonical)."""
     return cbor2.dumps(["Signature1", protected, domain.value.encode("ascii"), payload], canonical=True)
+
+
+_SIG_PREFIXES: dict[tuple[str, bytes], bytes] = {}
+_SIG_PREFIXES_MAX = 1024
+
+
+def _bstr_head(size: int) -> bytes:
+    """The head of a CBOR byte string (major type 2) of ``size`` bytes, shortest form (RFC 8949 §4.2.1)."""
+    if size < 24:
+        return bytes((0x40 | size,))
+    if size < 0x100:
+        return b"\x58" + size.to_bytes(1, "big")
+    if size < 0x10000:
+        return b"\x59" + size.to_bytes(2, "big")
+    if size < 0x100000000:
+        return b"\x5a" + size.to_bytes(4, "big")
+    return b"\x5b" + size.to_bytes(8, "big")
 
 
 def b64encode(data: bytes) -> str:
@@ -202,9 +239,24 @@ class Envelope(BaseModel):
     @field_validator("kid")
     @classmethod
     def _kid_hex(cls, value: str) -> str:
-        if len(value) != 16 or any(c not in "0123456789abcdef" for c in value):
+        if not _KID_HEX.fullmatch(value):
             raise ValueError("kid must be 16 lowercase hex digits")
         return value
+
+    @classmethod
+    def from_doc(cls, doc: Any) -> Envelope:
+        """``model_validate(doc)``, with the common case decided without pydantic's machinery.
+
+        Verifying an audit builds one envelope per record, so this is on the hot path. A plain
+        dict of exactly the three fields, each an exact ``str`` and ``kid`` 16 lowercase hex
+        digits, is what strict validation accepts unchanged; anything else (a missing or extra
+        field, a subclass, a bad kid) goes through ``model_validate``, which decides and says why.
+        """
+        if type(doc) is dict and len(doc) == 3:
+            kid, payload, sig = doc.get("kid"), doc.get("payload"), doc.get("sig")
+            if type(kid) is str and type(payload) is str and type(sig) is str and _KID_HEX.fullmatch(kid):
+                return cls.model_construct(kid=kid, payload=payload, sig=sig)
+        return cls.model_validate(doc)
 
     @property
     def payload_bytes(self) -> bytes:

@@ -19,6 +19,15 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from inspector._io.atomic import fsync_file as _fsync_file
+from inspector.store.checkpoint import (
+    Checkpoint,
+    disagreement,
+    pread_all,
+    read_checkpoint,
+    remove_checkpoint,
+    tail_digest,
+    write_checkpoint,
+)
 from inspector.store.errors import StorageDamaged, StorageError, StoreMissing, StoreUsageError, StoreWriteFailed
 from inspector.store.frozen import _thaw
 from inspector.store.journal import (
@@ -27,13 +36,16 @@ from inspector.store.journal import (
     _HEADER,
     _MISSING,
     COMPACT_MIN_GARBAGE,
+    _check_header,
     _create_atomically,
     _diff_table,
     _dumps,
     _frame,
+    _NeedsFullReplay,
     _read_all,
     _remove_stale_temps,
     _replay,
+    _replay_lines,
     _Replayed,
     _write_all,
 )
@@ -65,8 +77,9 @@ class JournalStorage(Storage):
         self._broken: str | None = None
         self._closed = False
         self.wrote = False  # whether this instance appended anything (see compact_if_wasteful)
+        self.checkpoint: Checkpoint | None = None  # the checkpoint this open started from, if any
         try:
-            replayed = self._open_for_writing() if writable else _read_snapshot(self.path)
+            replayed = self._open_for_writing() if writable else self._open_for_reading()
         except OSError as exc:  # permissions, a directory in the way, a read-only disk, ...
             reason = exc.strerror or str(exc)
             raise StorageError(f"cannot open store {self.path}: {reason}") from exc
@@ -91,10 +104,65 @@ class JournalStorage(Storage):
                 self._handles.journal = os.open(self.path, flags)
                 mark = None  # a mark left by a deleted store says nothing about this new file
             journal = self._handles.journal
-            return _replay(_read_all(journal), self.path, _mark_for(mark, os.fstat(journal).st_ino))
+            mark = _mark_for(mark, os.fstat(journal).st_ino)
+            resumed = self._resume(journal, mark)
+            if resumed is not None:
+                return resumed
+            return _replay(_read_all(journal), self.path, mark)
         except BaseException:
             self._handles.close()
             raise
+
+    def _open_for_reading(self) -> _Replayed:
+        """A snapshot without the lock: from the checkpoint if it still holds, else in full.
+
+        From a checkpoint the journal stays open (read-only), so that tables left on disk are
+        read later from this same file even if a writer compacts (replaces) it meanwhile.
+        """
+        if read_checkpoint(self.path) is not None:
+            for _attempt in range(5):
+                mark = read_mark(self.path)  # before the journal, as in _read_snapshot
+                try:
+                    fd = os.open(self.path, os.O_RDONLY | _BINARY)
+                except FileNotFoundError:
+                    raise StoreMissing(self.path) from None
+                try:
+                    resumed = self._resume(fd, _mark_for(mark, os.fstat(fd).st_ino))
+                except StorageDamaged:
+                    os.close(fd)
+                    time.sleep(0.02)  # a writer busy with its last line: read again
+                    continue
+                except BaseException:
+                    os.close(fd)
+                    raise
+                if resumed is None:
+                    os.close(fd)
+                    break
+                self._handles.journal = fd
+                return resumed
+        return _read_snapshot(self.path)
+
+    def _resume(self, fd: int, mark: AckMark | None) -> _Replayed | None:
+        """The state from the checkpoint plus the lines after it, or None to replay in full."""
+        checkpoint = read_checkpoint(self.path)
+        if checkpoint is None:
+            return None
+        size = os.fstat(fd).st_size
+        start, length = checkpoint.window()
+        if size < checkpoint.end or tail_digest(os.pread(fd, length, start)) != checkpoint.tail:
+            return None
+        head = os.pread(fd, min(checkpoint.end, 4096), 0).split(b"\n", 1)[0]
+        _check_header(head, self.path)
+        rest = pread_all(fd, size - checkpoint.end, checkpoint.end)
+        lines = rest.split(b"\n")
+        tail = lines.pop()
+        at = _Replayed(checkpoint.build_tables(), checkpoint.seq, checkpoint.end, 0)
+        try:
+            replayed = _replay_lines(lines, tail, at, size, self.path, mark)
+        except _NeedsFullReplay:
+            return None
+        self.checkpoint = checkpoint
+        return replayed
 
     # -- the TinyDB Storage interface
 
@@ -105,6 +173,7 @@ class JournalStorage(Storage):
         are frozen, so nothing TinyDB does to the result can alter the stored state.
         """
         self._require_open()
+        self.materialize()
         return dict(self._tables.views)
 
     def write(self, data: dict[str, Mapping[Any, Any]]) -> None:  # type: ignore[override]
@@ -113,6 +182,7 @@ class JournalStorage(Storage):
         Stock TinyDB tables call this with the whole database; :class:`JournalTable` (used by
         RecordStore) goes through :meth:`commit_edit` instead and never copies the table.
         """
+        self.materialize()
         ops: list[Any] = []
         for name, docs in data.items():
             if docs is not self._tables.views.get(name):  # untouched tables are our own views
@@ -129,6 +199,8 @@ class JournalStorage(Storage):
     def edit_table(self, name: str) -> _TableEdit:
         """A change recorder over one table, for a TinyDB updater to work on."""
         self._require_open()
+        if name in self._tables.lazy:
+            self.materialize()
         return _TableEdit(self._tables.docs.get(name, {}))
 
     def commit_edit(self, name: str, edit: _TableEdit) -> None:
@@ -144,6 +216,55 @@ class JournalStorage(Storage):
                 ops.append({"t": name, "id": key, "d": doc})
         self._commit(ops)
 
+    # -- log tables, without TinyDB (see RecordStore): O(1) per append at any size
+
+    def append_docs(self, name: str, docs: list[dict[str, Any]]) -> None:
+        """Append ``docs`` to table ``name`` in one durable line, with the ids TinyDB's
+        ``insert_multiple`` would give them (one above the largest): the same journal bytes."""
+        self._require_writable()
+        ops: list[Any] = [] if name in self._tables.docs else [{"t": name}]
+        first = self._tables.next_id(name)
+        ops.extend({"t": name, "id": str(first + n), "d": dict(doc)} for n, doc in enumerate(docs))
+        self._commit(ops)
+
+    def docs_of(self, name: str) -> list[Mapping[str, Any]]:
+        """The stored (frozen) documents of table ``name`` in order; reads a lazy table in full."""
+        self._require_open()
+        if name in self._tables.lazy:
+            self.materialize()
+        return list(self._tables.docs.get(name, {}).values())
+
+    def count(self, name: str) -> int:
+        self._require_open()
+        return self._tables.count(name)
+
+    def materialize(self) -> None:
+        """Read the tables a checkpoint left on disk: a full replay of the journal up to where
+        this store stands, which must agree with everything known so far (else: damage)."""
+        if not self._tables.lazy:
+            return
+        fd = self._handles.journal
+        assert fd is not None
+        full = _replay(pread_all(fd, self._end, 0), self.path, None)
+        differs = disagreement(full, self._tables, self._seq, self._end)
+        if differs:
+            raise StorageDamaged(self.path, full.seq + 1, f"the journal does not match its checkpoint ({differs})")
+        full.tables.next_ids.update(self._tables.next_ids)
+        self._tables = full.tables
+
+    # -- checkpoints (see inspector.store.checkpoint)
+
+    def write_checkpoint(self, lazy: tuple[str, ...], state: Any) -> None:
+        """Save where the journal stands and ``state`` beside it; needs the writer lock."""
+        self._require_writable()
+        fd = self._handles.journal
+        assert fd is not None
+        if self._cut_to is not None:  # a torn line still to cut: the next open must see it
+            return
+        start = max(0, self._end - 4096)
+        window = os.pread(fd, self._end - start, start)
+        write_checkpoint(self.path, self._tables, self._seq, self._end, window, lazy, state)
+
     # -- maintenance and introspection
 
     def has_table(self, name: str) -> bool:
@@ -156,6 +277,7 @@ class JournalStorage(Storage):
         Worth it after many updates or deletes; appends alone leave nothing to reclaim.
         """
         self._require_writable()
+        self.materialize()
         ops: list[Any] = []
         for name, docs in self._tables.docs.items():
             ops.append({"t": name})
@@ -178,6 +300,10 @@ class JournalStorage(Storage):
         self._seq, self._end, self._cut_to = seq, len(content), None
         self._tables.garbage = 0
         self._mark()
+        try:
+            remove_checkpoint(self.path)  # it described the old file (and would fail its check)
+        except OSError:
+            pass
 
     def compact_if_wasteful(self) -> bool:
         """Compact when superseded versions outnumber live documents (and 1,000).

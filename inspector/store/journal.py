@@ -87,13 +87,32 @@ def _unframe(raw: bytes) -> dict[str, Any]:
 # --------------------------------------------------------------------------- state and ops
 
 
+class _NeedsFullReplay(Exception):
+    """A journal line after a checkpoint rewrites documents the checkpoint left on disk."""
+
+
+@dataclass
+class _Lazy:
+    """A log table a checkpoint left on disk: how many documents, and the id after the last."""
+
+    count: int
+    next_id: int
+
+
 @dataclass
 class _Tables:
-    """The database as of the last durable line: what ``read()`` serves and diffs start from."""
+    """The database as of the last durable line: what ``read()`` serves and diffs start from.
+
+    After an open from a checkpoint (:mod:`inspector.store.checkpoint`), the tables named in
+    ``lazy`` hold only the documents appended since; the rest are read by a full replay when
+    something asks for them (``JournalStorage.materialize``).
+    """
 
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     views: dict[str, MappingProxyType[str, Any]] = field(default_factory=dict)
     garbage: int = 0  # document versions in the file that are no longer live
+    lazy: dict[str, _Lazy] = field(default_factory=dict)
+    next_ids: dict[str, int] = field(default_factory=dict)  # computed on first append, then kept
 
     def apply(self, op: Any) -> None:
         """Apply one op; raise _BadContent if it is malformed or does not fit the state.
@@ -107,33 +126,59 @@ class _Tables:
         shape = op.keys() - {"t"}
         if not shape:
             self._create(name)
-        elif shape == {"drop"} and op["drop"] is True:
-            self._drop(name)
         elif shape == {"id", "d"} and isinstance(op["d"], dict):
             table, key = self._table(name), _doc_key(op["id"])
+            self._check_fresh(name, key)
             self.garbage += key in table
             table[key] = _freeze(op["d"])
+            known = self.next_ids.get(name)
+            if known is not None and int(key) >= known:
+                self.next_ids[name] = int(key) + 1
         elif shape == {"id", "del"} and op["del"] is True:
             table, key = self._table(name), _doc_key(op["id"])
+            self._check_fresh(name, key)
             if key not in table:
                 raise _BadContent(f"removes document {key} of {name!r}, which does not exist")
             del table[key]
             self.garbage += 1
+        elif shape == {"drop"} and op["drop"] is True:
+            self._drop(name)
         else:
             raise _BadContent(f"unknown op on table {name!r}")
+
+    def count(self, name: str) -> int:
+        lazy = self.lazy.get(name)
+        return len(self.docs.get(name, ())) + (lazy.count if lazy is not None else 0)
+
+    def next_id(self, name: str) -> int:
+        """The id TinyDB would give the next document of ``name``: one above the largest."""
+        known = self.next_ids.get(name)
+        if known is None:
+            lazy = self.lazy.get(name)
+            known = max([lazy.next_id if lazy is not None else 1, *(int(key) + 1 for key in self.docs.get(name, ()))])
+            self.next_ids[name] = known
+        return known
+
+    def _check_fresh(self, name: str, key: str) -> None:
+        lazy = self.lazy.get(name)
+        if lazy is not None and int(key) < lazy.next_id:
+            raise _NeedsFullReplay(name)
 
     def _create(self, name: str) -> None:
         if name in self.docs:
             raise _BadContent(f"creates table {name!r}, which already exists")
         self.docs[name] = {}
         self.views[name] = MappingProxyType(self.docs[name])
+        self.next_ids.pop(name, None)
 
     def _drop(self, name: str) -> None:
         if name not in self.docs:
             raise _BadContent(f"drops table {name!r}, which does not exist")
-        self.garbage += len(self.docs[name])
+        self.garbage += self.count(name)
         del self.docs[name]
         del self.views[name]
+        self.lazy.pop(name, None)
+        self.next_ids.pop(name, None)
 
     def _table(self, name: str) -> dict[str, Any]:
         try:
@@ -200,19 +245,33 @@ def _replay(data: bytes, path: Path, mark: AckMark | None = None) -> _Replayed:
     if not lines:
         raise StorageDamaged(path, 1, _not_a_journal(data))
     _check_header(lines[0], path)
+    start = _Replayed(_Tables(), 0, len(lines[0]) + 1, 0)
+    del lines[0]
+    return _replay_lines(lines, tail, start, len(data), path, mark)
+
+
+def _replay_lines(
+    lines: list[bytes], tail: bytes, start: _Replayed, size: int, path: Path, mark: AckMark | None
+) -> _Replayed:
+    """Apply journal ``lines`` (those after ``start``: its seq and end offset) to its tables.
+
+    ``tail`` is what follows the last newline and ``size`` the file's length; the damage rules
+    are :func:`_replay`'s, with line numbers counted from the line after ``start``.
+    """
     acknowledged = mark.seq if mark is not None else 0
-    tables, seq, end = _Tables(), 0, len(lines[0]) + 1
-    for number, raw in enumerate(lines[1:], start=2):
+    tables, seq, end = start.tables, start.seq, start.end
+    for offset, raw in enumerate(lines):
+        number = seq + 2  # line 1 is the header; line n holds write n - 1
         try:
             record = _unframe(raw)
             for op in _record_ops(record, seq + 1):
                 tables.apply(op)
         except _BadFrame as exc:
-            last = number == len(lines) and not tail
+            last = offset == len(lines) - 1 and not tail
             if last and mark is not None and seq >= acknowledged:
                 # A complete last line beyond the acknowledged writes: the write in flight when
                 # the power failed (pages can reach the disk out of order). Dropped.
-                return _Replayed(tables, seq, end, len(data) - end)
+                return _Replayed(tables, seq, end, size - end)
             if last:
                 raise StorageDamaged(path, number, f"{exc} in a complete last line (acknowledged data)") from None
             raise StorageDamaged(path, number, f"{exc}, and more lines follow it") from None

@@ -40,6 +40,15 @@ else -- an empty file, a bad header, a bad line followed by more lines, a line w
 checksum whose content is not a valid record -- raises :class:`StorageDamaged` naming the file
 and line, and the file is never modified.
 
+Checkpoints
+-----------
+An owner may ask a writable store to keep a checkpoint (:meth:`RecordStore.keep_checkpoint`):
+on closing after a write, the store saves where the journal stands and the owner's derived state
+in ``<file>.ckpt`` (:mod:`inspector.store.checkpoint`). The next open that finds it still
+describing the journal replays only the lines after it, and the owner's "lazy" log tables stay on
+disk until ``all`` asks for one (then the whole journal is replayed, with every rule above).
+Damage in lines before a checkpoint is therefore found when those tables are read, not at open.
+
 Locking
 -------
 A writer holds ``fcntl.flock(LOCK_EX | LOCK_NB)`` on ``<file>.lock`` for as long as the store is
@@ -51,7 +60,6 @@ Closing the lock's descriptor releases it, so a killed writer never leaves a sta
 from __future__ import annotations
 
 import re
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -63,11 +71,6 @@ from tinydb.table import Table
 from inspector.store._tinydb import JournalStorage, JournalTinyDB
 from inspector.store.errors import StorageError, StoreUsageError, UnstorableValue
 from inspector.store.frozen import _check_storable, _thaw
-
-if sys.platform == "win32":  # pragma: no cover - Windows, untested here
-    pass
-else:
-    pass
 
 __all__ = ["RecordStore"]
 
@@ -103,6 +106,7 @@ class RecordStore:
         assert isinstance(storage, JournalStorage)
         self._storage = storage
         self._closed = False
+        self._keep: tuple[tuple[str, ...], Callable[[], Any]] | None = None
 
     # -- log tables
 
@@ -121,7 +125,9 @@ class RecordStore:
             for index, doc in enumerate(docs):
                 _check_document(doc, where_(index))
             if docs:
-                self._db.table(name, cache_size=0).insert_multiple(docs)
+                # Straight to the journal (the ids and bytes TinyDB's insert_multiple would
+                # write): TinyDB would look at every id of the table to find the next one.
+                self._storage.append_docs(name, docs)
 
     def all(self, table: str) -> list[dict[str, Any]]:
         """Copies of every record (log table) or every entry's doc (keyed table), in order."""
@@ -130,14 +136,39 @@ class RecordStore:
             _check_table_name(table)
             if self._storage.has_table(_MAP_PREFIX + table):
                 return [_thaw(entry["doc"]) for entry in self._table(_MAP_PREFIX + table)]
-            return [_thaw(doc) for doc in self._table(table)]
+            return [_thaw(doc) for doc in self._storage.docs_of(table)]
 
     def count(self, table: str) -> int:
         with self._mutex:
             self._require_open()
             _check_table_name(table)
             name = _MAP_PREFIX + table if self._storage.has_table(_MAP_PREFIX + table) else table
-            return len(self._table(name))
+            return self._storage.count(name)
+
+    # -- checkpoints (see inspector.store.checkpoint)
+
+    def checkpoint_state(self) -> Any | None:
+        """What the owner saved with the checkpoint this open started from; None when the
+        journal was replayed in full (no checkpoint, or one that no longer matches it).
+
+        The tables the owner named lazy then hold only what was appended since; they are read
+        in full (a replay, with its damage checks) the first time ``all`` asks for one.
+        """
+        with self._mutex:
+            self._require_open()
+            checkpoint = self._storage.checkpoint
+            return None if checkpoint is None else checkpoint.state
+
+    def keep_checkpoint(self, lazy: tuple[str, ...], state: Callable[[], Any]) -> None:
+        """On closing a writable store, save a checkpoint holding ``state()`` (JSON values),
+        with the log tables ``lazy`` left on disk. Written only when this session wrote
+        something (a refused command changes no file); a failure to write it is ignored (it
+        is a cache: the next open replays the journal in full)."""
+        with self._mutex:
+            self._require_writable()
+            for name in lazy:
+                _check_table_name(name)
+            self._keep = (lazy, state)
 
     # -- keyed tables
 
@@ -207,8 +238,23 @@ class RecordStore:
                     self._storage.compact_if_wasteful()
             except StorageError:
                 pass  # the data is safe in the journal; compaction is retried at the next close
+            try:
+                self._save_checkpoint()
             finally:
                 self._db.close()
+
+    def _save_checkpoint(self) -> None:
+        if self._keep is None or not self.writable or not self._storage.wrote:
+            return  # a session that wrote nothing leaves the folder as it found it
+        lazy, state = self._keep
+        try:
+            saved = state()
+        except Exception:  # a cache must never stop a store from closing; the next open replays
+            return
+        try:
+            self._storage.write_checkpoint(lazy, saved)
+        except (OSError, StorageError, UnstorableValue):
+            pass  # the next open replays the journal in full, as without a checkpoint
 
     def __enter__(self) -> Self:
         return self
