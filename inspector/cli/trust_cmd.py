@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from inspector.cli.common import Context, add_command, add_group, read_bytes
 from inspector.errors import UserError
@@ -68,76 +70,53 @@ def cmd_unpin(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _seq_before(read_seq: Callable[[], int | None]) -> int | None:
+    try:
+        return read_seq()
+    except UserError:  # damaged: installing names the file and says what to do
+        return None
+
+
+def _report_install(ctx: Context, document: Any, before: int | None, kind: str, contents: str, stale_name: str) -> int:
+    """What every ``trust install*`` command says about the list it installed."""
+    changed = before != document.seq
+    if ctx.json:
+        ctx.emit(dict(document.summary(), changed=changed))
+        return 0
+    if changed:
+        ctx.say(f"{kind} seq {document.seq} installed: {contents}, next update {document.next_update}")
+    else:
+        ctx.say(f"{kind} seq {document.seq} is already installed")
+    if document.is_stale():
+        ctx.warn(f"this {stale_name} is past its next_update ({document.next_update}); ask HQ for a newer one")
+    return 0
+
+
 def cmd_install(args: argparse.Namespace, ctx: Context) -> int:
     store = _store(ctx)
     data = read_bytes(args.file, "trust list file")
-    try:
-        before = store.installed_seq()
-    except UserError:  # damaged: install() names the file and says what to do
-        before = None
+    before = _seq_before(store.installed_seq)
     trustlist = store.install(data, f"trust list {args.file}")
-    changed = before != trustlist.seq
-    if ctx.json:
-        ctx.emit(dict(trustlist.summary(), changed=changed))
-        return 0
-    if changed:
-        ctx.say(
-            f"trust list seq {trustlist.seq} installed: {len(trustlist.auditors)} auditor keys, "
-            f"issued {trustlist.issued_at} by {trustlist.issuer_name}, next update {trustlist.next_update}"
-        )
-    else:
-        ctx.say(f"trust list seq {trustlist.seq} is already installed")
-    if trustlist.is_stale():
-        ctx.warn(f"this trust list is past its next_update ({trustlist.next_update}); ask HQ for a newer one")
-    return 0
+    contents = f"{len(trustlist.auditors)} auditor keys, issued {trustlist.issued_at} by {trustlist.issuer_name}"
+    return _report_install(ctx, trustlist, before, "trust list", contents, "trust list")
 
 
 def cmd_install_crl(args: argparse.Namespace, ctx: Context) -> int:
     store = _store(ctx)
     data = read_bytes(args.file, "revocation list file")
-    try:
-        before = store.installed_crl_seq()
-    except UserError:
-        before = None
+    before = _seq_before(store.installed_crl_seq)
     crl = store.install_crl(data, f"revocation list {args.file}")
-    changed = before != crl.seq
-    if ctx.json:
-        ctx.emit(dict(crl.summary(), changed=changed))
-        return 0
-    if changed:
-        ctx.say(
-            f"revocation list seq {crl.seq} installed: {len(crl.entries)} revoked certificates, "
-            f"issued {crl.issued_at}, next update {crl.next_update}"
-        )
-    else:
-        ctx.say(f"revocation list seq {crl.seq} is already installed")
-    if crl.is_stale():
-        ctx.warn(f"this revocation list is past its next_update ({crl.next_update}); ask HQ for a newer one")
-    return 0
+    contents = f"{len(crl.entries)} revoked certificates, issued {crl.issued_at}"
+    return _report_install(ctx, crl, before, "revocation list", contents, "revocation list")
 
 
 def cmd_install_status(args: argparse.Namespace, ctx: Context) -> int:
     store = _store(ctx)
     data = read_bytes(args.file, "status list file")
-    try:
-        previous = store.status()
-    except UserError:
-        previous = None
+    before = _seq_before(store.installed_status_seq)
     status = store.install_status(data, f"certificate status list {args.file}")
-    changed = previous is None or previous.seq != status.seq
-    if ctx.json:
-        ctx.emit(dict(status.summary(), changed=changed))
-        return 0
-    if changed:
-        ctx.say(
-            f"certificate status list seq {status.seq} installed: {status.count} decided certificates, "
-            f"issued {status.issued_at}, next update {status.next_update}"
-        )
-    else:
-        ctx.say(f"certificate status list seq {status.seq} is already installed")
-    if status.is_stale():
-        ctx.warn(f"this status list is past its next_update ({status.next_update}); ask HQ for a newer one")
-    return 0
+    contents = f"{status.count} decided certificates, issued {status.issued_at}"
+    return _report_install(ctx, status, before, "certificate status list", contents, "status list")
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:

@@ -190,6 +190,10 @@ class TrustStore(DataDir):
         data = self.crl_bytes()
         return None if data is None else peek_seq(data, CRL_FORMAT, f"installed {self.installed_crl}")
 
+    def installed_status_seq(self) -> int | None:
+        data = self.status_bytes()
+        return None if data is None else peek_seq(data, STATUS_FORMAT, f"installed {self.installed_status}")
+
 
 FUTURE_SKEW = timedelta(minutes=5)
 
