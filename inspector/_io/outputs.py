@@ -10,11 +10,13 @@ option it came from so the CLI can name its flag.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+from inspector._io.atomic import write_private
 from inspector.errors import UserError
 
-__all__ = ["check_output_dir", "check_output_file"]
+__all__ = ["check_output_dir", "check_output_file", "write_all_or_nothing"]
 
 
 def _limits(directory: Path) -> tuple[int, int]:
@@ -80,3 +82,32 @@ def check_output_dir(target: str | os.PathLike[str], what: str, *, field: str | 
         parent = parent.parent
     _writable_dir(parent, what, field)
     return path
+
+
+def write_all_or_nothing(
+    out_dir: Path, files: Sequence[tuple[str, Path, bytes]], *, mode: int = 0o644
+) -> dict[str, str]:
+    """Write already-rendered ``files`` (name, path inside ``out_dir``, bytes); returns name -> path.
+
+    All or nothing: a failed write removes the files this call wrote, and ``out_dir`` if this
+    call made it. Render everything in memory first, so only the disk can fail here.
+    """
+    made_dir = not out_dir.exists()
+    written: dict[str, str] = {}
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, path, data in files:
+            write_private(path, data, mode=mode)
+            written[name] = str(path)
+    except (OSError, UserError) as exc:
+        for done in written.values():
+            Path(done).unlink(missing_ok=True)
+        if made_dir:
+            try:
+                out_dir.rmdir()
+            except OSError:
+                pass
+        if isinstance(exc, UserError):
+            raise
+        raise UserError(f"output directory {out_dir}: cannot write ({exc.strerror})", field="out") from None
+    return written

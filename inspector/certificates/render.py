@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from inspector._io.atomic import write_private
-from inspector._io.outputs import check_output_dir
+from inspector._io.outputs import check_output_dir, write_all_or_nothing
 from inspector.certificates import printing, qr
 from inspector.certificates.model import CertificateBody, qr_text_of, record_bytes
 from inspector.crypto.canonical import parse_time
 from inspector.crypto.signing import Envelope
-from inspector.errors import UserError
 from inspector.trust.status import CertStatus, StatusList, cti_of
 
 
@@ -29,10 +27,8 @@ def write_outputs(
     files this call already wrote (and the directory, if it made it).
     """
     out_dir = check_output_dir(out_dir, "output directory")
-    made_dir = not out_dir.exists()
     text = qr_text_of(body)
     stem = out_dir / f"certificate-{body.cert_id}"
-    written: dict[str, str] = {}
     renders = {
         "json": lambda: record_bytes(envelope),
         "png": lambda: qr.png_bytes(text, box_size=12),
@@ -46,23 +42,7 @@ def write_outputs(
         if fmt == "svg":
             path = out_dir / f"certificate-{body.cert_id}-qr.svg"
         rendered.append((fmt, path, renders[fmt]()))
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for fmt, path, data in rendered:
-            write_private(path, data, mode=0o644)
-            written[fmt] = str(path)
-    except (OSError, UserError) as exc:
-        for done in written.values():
-            Path(done).unlink(missing_ok=True)
-        if made_dir:
-            try:
-                out_dir.rmdir()
-            except OSError:
-                pass
-        if isinstance(exc, UserError):
-            raise
-        raise UserError(f"output directory {out_dir}: cannot write ({exc.strerror})", field="out") from None
-    return written
+    return write_all_or_nothing(out_dir, rendered)
 
 
 def print_context(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspector._io.atomic import write_private
-from inspector._io.outputs import check_output_dir
+from inspector._io.outputs import check_output_dir, write_all_or_nothing
 from inspector.audit.service import AuditService
-from inspector.errors import UserError
 from inspector.reports.html import render_html
 from inspector.reports.model import check_lang, gather
 from inspector.reports.pdf import render_pdf
@@ -37,22 +35,4 @@ def write_report(service: AuditService, audit_id: str, out_dir: Path, *, lang: s
         ("pdf", stem.with_suffix(".pdf"), render_pdf(report, chosen, cache)),
         ("html", stem.with_suffix(".html"), render_html(report, chosen, cache).encode("utf-8")),
     ]
-    made_dir = not out_dir.exists()
-    written: dict[str, str] = {}
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for fmt, path, data in rendered:
-            write_private(path, data, mode=0o644)
-            written[fmt] = str(path)
-    except (OSError, UserError) as exc:
-        for done in written.values():
-            Path(done).unlink(missing_ok=True)
-        if made_dir:
-            try:
-                out_dir.rmdir()
-            except OSError:
-                pass
-        if isinstance(exc, UserError):
-            raise
-        raise UserError(f"output directory {out_dir}: cannot write ({exc.strerror})", field="out") from None
-    return written
+    return write_all_or_nothing(out_dir, rendered)

@@ -55,12 +55,12 @@ def test_cert_issue_with_a_bad_out_stores_no_certificate(
 def test_cert_issue_that_fails_while_writing_removes_its_record(
     run_cli: Cli, trust_env: DataDir, certifiable: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inspector.certificates import render
+    from inspector._io import outputs
 
     def full_disk(*_: Any, **__: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(render, "write_private", full_disk)
+    monkeypatch.setattr(outputs, "write_private", full_disk)
     before = _files(trust_env.root)
     code, _, err = run_cli("--data-dir", trust_env.root, "cert", "issue", certifiable, "--out", tmp_path / "certs")
     assert code == 2 and "No space left" in err
