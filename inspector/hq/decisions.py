@@ -211,41 +211,34 @@ def decide(
                 if cert.id in known:
                     raise UserError(f"certificate {cert.id} was already decided ({known[cert.id].status.value})")
             previous = _current_for_station(known, audit.station)
+            renewed = previous if audit.type == "recertification" else None
             for cert in certs:
+                common = {
+                    "cert_id": cert.id,
+                    "station": cert.station,
+                    "audit": audit.id,
+                    "since": moment,
+                    "reviewer_id": reviewer_id,
+                    "reviewer_name": reviewer_name,
+                }
                 if action == "refuse":
-                    changes.append(
-                        CertState(
-                            cert_id=cert.id,
-                            station=cert.station,
-                            audit=audit.id,
-                            status=CertStatus.WITHDRAWN,
-                            since=moment,
-                            reviewer_id=reviewer_id,
-                            reviewer_name=reviewer_name,
-                            reason=f"certification refused by HQ: {note}",
-                        )
+                    state = CertState(
+                        **common, status=CertStatus.WITHDRAWN, reason=f"certification refused by HQ: {note}"
                     )
-                    continue
-                renewal = audit.type == "recertification" and previous is not None
-                changes.append(
-                    CertState(
-                        cert_id=cert.id,
-                        station=cert.station,
-                        audit=audit.id,
+                else:
+                    state = CertState(
+                        **common,
                         status=CertStatus.GRANTED,
-                        since=moment,
                         decided_at=moment,
-                        reviewer_id=reviewer_id,
-                        reviewer_name=reviewer_name,
-                        revision=(previous.revision + 1) if renewal and previous else 0,
-                        original_certification=(previous.original_certification or previous.decided_at)
-                        if renewal and previous
+                        revision=renewed.revision + 1 if renewed else 0,
+                        original_certification=(renewed.original_certification or renewed.decided_at)
+                        if renewed
                         else moment,
                     )
-                )
-            if action == "grant" and previous is not None and audit.type == "recertification":
+                changes.append(state)
+            if action == "grant" and renewed is not None:
                 changes.append(
-                    previous.model_copy(
+                    renewed.model_copy(
                         update={"status": CertStatus.SUPERSEDED, "since": moment, "superseded_by": certs[0].id}
                     )
                 )
