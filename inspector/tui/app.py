@@ -81,6 +81,14 @@ class InspectorApp(App[None]):
         ),
         Binding("ctrl+t", "toggle_theme", "Theme", id="theme", show=False, tooltip="Light or dark theme"),
         Binding("ctrl+l", "lock", "Lock key", id="lock", show=False, tooltip="Lock the signing key now"),
+        Binding(
+            "f2",
+            "toggle_language",
+            "हिन्दी/English",
+            id="app-language",
+            show=False,
+            tooltip="Hindi or English, every screen",
+        ),
         Binding("f1", "show_help_panel", "Keys", id="keys", show=False, tooltip="Show every key"),
     ]
 
@@ -96,6 +104,8 @@ class InspectorApp(App[None]):
         self._unlock_waiters: list[asyncio.Future[SigningKey | None]] = []
         self.key_state_signal: Signal[bool] = Signal(self, "key-state")
         """Published with ``session.unlocked`` each time the key is unlocked or locked."""
+        self.language_signal: Signal[str] = Signal(self, "language")
+        """Published with the new language each time ``set_language`` changes it."""
         self.theme = DARK_THEME
 
     @property
@@ -196,6 +206,17 @@ class InspectorApp(App[None]):
             self.push_unlock()
         else:
             self.lock_key("the key is locked; enter the passphrase to sign again")
+
+    def set_language(self, lang: str) -> None:
+        if lang not in ("en", "hi") or lang == self.session.lang:
+            return
+        self.session.lang = lang
+        self.language_signal.publish(lang)
+
+    def action_toggle_language(self) -> None:
+        from inspector.tui.words import other
+
+        self.set_language(other(self.session.lang))
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

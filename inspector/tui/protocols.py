@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from inspector.crypto.signing import SigningKey
     from inspector.tui.session import Session
 
-__all__ = ["AppServices", "ItemPalette", "QuitGuard", "ScreenHost"]
+__all__ = ["AppServices", "HasHelp", "ItemPalette", "QuitGuard", "ScreenHost"]
 
 
 class ScreenHost(Protocol):
@@ -61,6 +61,16 @@ class AppServices(ScreenHost, Protocol):
         cancelled. Await it from a worker or a message handler, never from a binding action."""
         ...
 
+    @property
+    def language_signal(self) -> Signal[str]:
+        """Published with the new language ("en" or "hi") whenever ``set_language`` changes it;
+        a screen that shows words subscribes in ``on_mount`` and renders them again."""
+        ...
+
+    def set_language(self, lang: str) -> None:
+        """Switch every screen to ``lang`` (stored in ``session.lang``, kept for the next start)."""
+        ...
+
 
 @runtime_checkable
 class QuitGuard(Protocol):
@@ -68,6 +78,15 @@ class QuitGuard(Protocol):
 
     async def prepare_to_quit(self) -> bool:
         """Finish up; False when the auditor chose to stay."""
+        ...
+
+
+@runtime_checkable
+class HasHelp(Protocol):
+    """A screen with its own help text (F1 or ``?``); the help screen adds the screen's keys."""
+
+    def help_text(self, lang: str) -> str:
+        """What the screen is for and how to go on, in ``lang``, a few short paragraphs."""
         ...
 
 

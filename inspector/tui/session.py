@@ -25,6 +25,8 @@ class Session:
     demo_passphrase: str | None = None
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
     key: SigningKey | None = None
+    lang: str = "en"
+    """The language every screen shows ("en" or "hi"); switched with ``AppServices.set_language``."""
     last_activity: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:

@@ -79,6 +79,7 @@ class HarnessApp(App[None]):
         self.make_screen = make_screen
         self.unlock_requests = 0
         self.key_state_signal: Signal[bool] = Signal(self, "key-state")
+        self.language_signal: Signal[str] = Signal(self, "language")
         if theme is not None:
             self.theme = theme
 
@@ -88,6 +89,11 @@ class HarnessApp(App[None]):
     async def ensure_unlocked(self) -> SigningKey | None:
         self.unlock_requests += 1
         return self.session.key
+
+    def set_language(self, lang: str) -> None:
+        if lang in ("en", "hi") and lang != self.session.lang:
+            self.session.lang = lang
+            self.language_signal.publish(lang)
 
 
 @dataclass
