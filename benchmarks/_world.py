@@ -139,17 +139,26 @@ def record_csv(
 ) -> int:
     """``audit record AUDIT --from FILE.csv`` with ``rows`` rows cycling through ``items``
     (conform, with a Hindi and English note): rows beyond the items revise them in turn, as a
-    long audit does. Evidence files go on the first rows."""
+    long audit does, one pass over the items per CSV file (a file gives each item once, one
+    visit's answers), all the passes run through the CLI's entry point in one child process.
+    Evidence files go on the first rows."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"findings-{audit_id[:8]}-{rows}.csv"
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["item", "status", "note", "evidence"])
-        for n in range(rows):
-            photo = str(evidence[n]) if n < len(evidence) else ""
-            writer.writerow([items[n % len(items)], "conform", f"{NOTE} #{n}", photo])
-    world.run("audit", "record", audit_id, "--from", path)
-    path.unlink()
+    paths: list[Path] = []
+    for start in range(0, rows, len(items)):
+        path = folder / f"findings-{audit_id[:8]}-{start}.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["item", "status", "note", "evidence"])
+            for n in range(start, min(rows, start + len(items))):
+                photo = str(evidence[n]) if n < len(evidence) else ""
+                writer.writerow([items[n % len(items)], "conform", f"{NOTE} #{n}", photo])
+        paths.append(path)
+    if len(paths) == 1:
+        world.run("audit", "record", audit_id, "--from", paths[0])
+    else:
+        world.run_many([["audit", "record", audit_id, "--from", path] for path in paths])
+    for path in paths:
+        path.unlink()
     return rows
 
 

@@ -7,7 +7,9 @@
    host-heavy and path-heavy) the trust list carrying it is installed and ``inspector cert issue``
    run; the version is read off the QR text it reports and its PNG is scanned back. Goal: at
    most version 13 at ECC Q for links up to 40 characters, and ``cert issue`` never failing on
-   a 44-character one. The other option of the goal (keep the display name in the payload) is
+   a 44-character one. The same certificate in the compact PSC2 form (``psc1.PREFIX_COMPACT``:
+   the same claims and signature without the COSE framing, 21 characters less) is measured too:
+   ``cert issue`` writes PSC1 until the issuer chooses PSC2 where only it fits. The other option of the goal (keep the display name in the payload) is
    measured on the same certificates: the version the issuer's own size rule gives them with
    the registry's longest name, and with a 40-character one, put back.
 2. Renders ``cert issue`` writes (PNG at 12 px a module, SVG) against stock ``qrcode`` making
@@ -91,8 +93,10 @@ def versions(world: World, audit_id: str, station: dict[str, str], work: Path, r
     from inspector.certificates import psc1, qr
     from inspector.certificates.links import link_text
 
-    for label, url in URLS:
+    for number, (label, url) in enumerate(URLS):
         install_url(world, url, work)
+        if number:  # an audit leads to one certificate: each verify URL gets its own closed audit
+            audit_id, _ = closed_audit(world, station["code"], work / f"audit-{number}")
         result = world.run("cert", "issue", audit_id, "--out", work / f"cert-{len(label)}", "--json", check=False)
         goal = "cert issue never fails" if url and len(url) > 40 else "<= v13 at ECC Q"
         if result.status != 0:
@@ -122,6 +126,11 @@ def versions(world: World, audit_id: str, station: dict[str, str], work: Path, r
             variant = claims.model_copy(update={"station_name": name, "audit_date": None, "audit_type": None})
             length = psc1.text_length(variant)
             with_name[name_label] = qr.qr_version(link_text(url, psc1.PREFIX + "A" * (length - len(psc1.PREFIX))))
+        # The compact form (PSC2) of this very certificate: same claims, same signature.
+        compact = link_text(url, psc1.to_compact_text(decoded.kid, decoded.signature, decoded.payload))
+        compact_ok = psc1.verify_signature(psc1.decode(psc1.parse_scanned(compact)), _signer_key(world, decoded))
+        compact_version = qr.make_qr(compact).version
+        chosen = _with_compact(claims, url)
         met = scanned and (version <= psc1.MAX_QR_VERSION if goal.startswith("<=") else True)
         report.add(
             Figure(
@@ -132,12 +141,44 @@ def versions(world: World, audit_id: str, station: dict[str, str], work: Path, r
                     f"PNG scans back: {scanned})"
                 ),
                 anchor=(
+                    f"the same certificate in the compact PSC2 form: v{compact_version} ({len(compact)} characters, "
+                    f"verifies: {compact_ok}); an issuer that also tries PSC2 (where only it fits) would give {chosen}; "
                     "with the display name kept instead (option A): "
                     + ", ".join(f"{k} name v{v}" for k, v in with_name.items())
                 ),
                 met=met,
             )
         )
+
+
+def _with_compact(claims: Any, url: str | None) -> str:
+    """What ``cert issue`` would write if its size rule (``issue._fitting``) also tried the compact
+    form: the fullest claims in PSC1 within v13, else the fullest in PSC2 within v13, else the
+    smallest code. Sized as the issuer sizes (kid and signature lengths are fixed)."""
+    from inspector.certificates import psc1, qr
+    from inspector.certificates.links import link_text
+
+    full = claims.model_copy(update={"station_name": None})
+    variants = [full, full.model_copy(update={"audit_type": None, "audit_date": None})]
+    sized = []
+    for compact in (False, True):
+        prefix = psc1.PREFIX_COMPACT if compact else psc1.PREFIX
+        for number, variant in enumerate(variants):
+            length = psc1.text_length(variant, compact=compact)
+            version = qr.qr_version(link_text(url, prefix + "A" * (length - len(prefix))))
+            sized.append((version, prefix[:4], "date, type" if number == 0 else "none"))
+    version, form, kept = next((row for row in sized if row[0] <= psc1.MAX_QR_VERSION), min(sized))
+    return f"v{version} ({form}, optional claims kept: {kept})"
+
+
+def _signer_key(world: World, decoded: Any) -> Any:
+    """The enrolled key whose kid the certificate names, from the trust list installed in ``world``."""
+    from inspector.paths import DataDir
+    from inspector.trust.verifier import VerifierLists
+
+    trust = VerifierLists(DataDir(Path(world.env["INSPECTOR_HOME"]))).trustlist()
+    assert trust is not None
+    return trust.candidates(decoded.kid_hex)[0].key
 
 
 def degraded(png: bytes, seed: int = 0) -> bytes:

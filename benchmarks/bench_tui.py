@@ -50,6 +50,7 @@ from _world import DEMO_PASSPHRASE, World, audit_items, demo_world, longest_stat
 
 UNLOCK_MARKER = "Unlock your signing key"
 EMPTY_MARKER = "EMPTY-APP-READY"
+UNBOUND_KEY = "F12"  # no binding in the walk or the app
 EMPTY_APP = f"""
 from textual.app import App, ComposeResult
 from textual.widgets import Static
@@ -190,6 +191,9 @@ def tmux_presses(tmux: Any, world: World, items: list[str], presses: int) -> lis
             sent = tmux.keys(pane, "1")
             times.append(tmux.wait_for(pane, items[index + 1], after=mark) - sent)
             tmux.wait_quiet(pane, 0.03)
+            # An unbound key between two presses, untimed: the walk takes the same key again
+            # within its repeat window for a held key and ignores it (screens/walk_keys.py).
+            tmux.keys(pane, UNBOUND_KEY)
         return times
     finally:
         tmux.kill(pane)
@@ -234,6 +238,10 @@ async def headless_presses(world: World, audit_id: str, presses: int) -> list[fl
             await until(lambda: painted[0] > moved)
             times.append(painted[0] - start)
             await asyncio.sleep(0.02)  # the next key after the screen settles, as in tmux
+            between = events.Key(UNBOUND_KEY.lower(), None)  # untimed, as in tmux: not a held key
+            between.set_sender(app)
+            app._driver.send_message(between)
+            await asyncio.sleep(0.005)
         await pilot.pause()
         await pilot.press("ctrl+q")
     return times

@@ -68,6 +68,11 @@ class DataDir:
     def installed_status(self) -> Path:
         return self.trust / "status.json"
 
+    @property
+    def inbox(self) -> Path:
+        """Where the auditor copies the camera's photos; the evidence picker opens here first."""
+        return self.root / "inbox"
+
     # headquarters
     @property
     def hq(self) -> Path:

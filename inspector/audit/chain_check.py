@@ -69,6 +69,7 @@ class ChainReport:
     warnings: list[str] = field(default_factory=list)
     state: ChainState = field(default_factory=ChainState)
     envelopes: list[Envelope] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)  # envelope_digest of each of ``envelopes``
     seal: SealPayload | None = None
     seal_envelope: Envelope | None = None
 
@@ -147,11 +148,13 @@ class _ChainChecker:
             self.problem(f"{exc} (record damaged)")
             return
         self.report.envelopes.append(envelope)
+        digest = envelope_digest(envelope)
+        self.report.digests.append(digest)
         try:
             payload = parse_payload(envelope, what)
         except UserError as exc:
             self.problem(f"{exc} (record damaged)")
-            self.state.head = envelope_digest(envelope)
+            self.state.head = digest
             return
         label = record_label(payload.seq, payload)
         if position == 1:
@@ -162,7 +165,7 @@ class _ChainChecker:
         if signed:  # counted only if the signature holds (see settle)
             self.current = record.content
             self._content(payload, label)
-        self.state.apply(payload, envelope_digest(envelope))
+        self.state.apply(payload, digest)
 
     def settle(self) -> None:
         """Put every record's problems in the report, in order, once its signature is known."""
@@ -245,11 +248,7 @@ class _ChainChecker:
         key = self._key_for(envelope.kid, payload.time, label)
         if key is None:
             return False
-        try:
-            signature = envelope.signature()
-        except UserError:
-            signature = b""
-        record.signature = self.work.signature(key, envelope.payload_bytes, signature, self.count)
+        record.signature = self.work.signature(key, envelope, self.count)
         record.label = label
         return True
 

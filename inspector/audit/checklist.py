@@ -336,15 +336,20 @@ def load_checklist(path: str | Path) -> Checklist:
 
 
 def parse_checklist(raw_bytes: bytes, source: str) -> Checklist:
+    data, text = parse_checklist_data(raw_bytes, source)
+    return validate_checklist_data(data, source, text)
+
+
+def parse_checklist_data(raw_bytes: bytes, source: str) -> tuple[dict[str, Any], str]:
+    """The TOML of a checklist as data, and its text (for locating problems); not validated."""
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ChecklistInvalid([f"{source}: not UTF-8 text (byte {exc.start})"]) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise ChecklistInvalid([f"{source}: bad TOML: {exc}"]) from None
-    return validate_checklist_data(data, source, text)
 
 
 def validate_checklist_data(data: dict[str, Any], source: str, text: str = "") -> Checklist:

@@ -21,7 +21,10 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
     ``evidence`` (files separated by ``;``, relative to the CSV's folder), ``due`` and ``reason``.
 
     Only the shape is checked here; ``Audit.validate`` checks the content, and every error
-    names the CSV line where the row starts.
+    names the CSV line where the row starts. An item given on two rows is refused, naming both
+    lines: a batch is one visit's answers, and a second row would silently revise the first.
+    Item ids are upper-cased before they are compared and recorded, as every checklist's ids
+    are: a hand-typed ``mal-03`` is MAL-03.
     """
     import csv
     import io
@@ -54,6 +57,7 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
             f"{p} line 1: {what} (the header is item,status,note and optionally {', '.join(CSV_OPTIONAL)}; allowed: {allowed})"
         )
     rows: list[FindingInput] = []
+    first_line: dict[str, int] = {}  # item id -> the line of the row that gives it
     line = reader.line_num + 1
     while True:
         try:
@@ -62,19 +66,30 @@ def load_findings_csv(path: str | Path) -> list[FindingInput]:
             break
         except csv.Error as exc:
             raise UserError(f"{p} line {line}: {exc}") from None
-        where = f"{p} line {line}"
+        where, row_line = f"{p} line {line}", line
         line = reader.line_num + 1
         if not any(cell.strip() for cell in fields):
             continue
         if len(fields) != len(header):
             raise UserError(f"{where}: {len(fields)} fields, the header has {len(header)}")
         cells = dict(zip(header, fields))
-        if not cells["item"].strip():
+        item = cells["item"].strip().upper()
+        if not item:
             raise UserError(f"{where}: the item is empty")
+        if item in first_line:
+            raise UserError(
+                f"{where}: item {item} is already given on line {first_line[item]}",
+                code="duplicate-item",
+                field="item",
+                item=item,
+                line=row_line,
+                first_line=first_line[item],
+            )
+        first_line[item] = row_line
         evidence = [p.parent / part.strip() for part in cells.get("evidence", "").split(";") if part.strip()]
         rows.append(
             FindingInput(
-                item=cells["item"].strip(),
+                item=item,
                 status=cells["status"].strip(),
                 note=cells["note"] or None,
                 evidence=tuple(evidence),

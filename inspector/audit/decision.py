@@ -20,7 +20,10 @@ The decision ``code`` is stable (scripts and HQ read it); the README lists every
     ready-for-stage2           stage 1: no area of concern left open
     stage1-concerns            stage 1: areas of concern to resolve before stage 2
 
-Every reason that holds a decision back has a code too (``Reason.code``).
+Every reason that holds a decision back has a code too (``Reason.code``), and carries the values
+its sentence names as data (``Reason.fields``), so that the sentence can be given in Hindi too
+(``Reason.text_in``): the reports and the app print it in the auditor's language, scripts read the
+code and the fields.
 """
 
 from __future__ import annotations
@@ -64,23 +67,99 @@ DECISION_TEXT = {
     Decision.STAGE1_CONCERNS: "areas of concern to resolve before stage 2",
 }
 
+# The same in Hindi, for the report and the app in Hindi (a test checks that every decision has one).
+DECISION_TEXT_HI = {
+    Decision.INCOMPLETE: "अपूर्ण: सभी मदों का उत्तर नहीं दिया गया है",
+    Decision.NOTHING_APPLICABLE: "प्रमाणन योग्य नहीं: लागू होने वाली किसी मद का ऑडिट नहीं हुआ",
+    Decision.CORRECTIVE_ACTION_PENDING: "सुधारात्मक कार्रवाई लंबित",
+    Decision.CERTIFY: "प्रमाणन की अनुशंसा",
+    Decision.NEW_STAGE2: "नया चरण 2 ऑडिट आवश्यक है",
+    Decision.MAINTAIN: "प्रमाणपत्र बनाए रखने की अनुशंसा",
+    Decision.SUSPEND: "प्रमाणपत्र निलंबित करने की अनुशंसा",
+    Decision.STAGE2_READY: "चरण 2 ऑडिट के लिए तैयार",
+    Decision.STAGE1_CONCERNS: "चरण 2 से पहले हल करने योग्य चिंता के क्षेत्र",
+}
+
+# Each reason's sentence in Hindi, filled from ``Reason.fields`` (plus the Hindi words of
+# ``_hindi_values``). A test checks that every code decide() can produce has one; a code without
+# one falls back to the English sentence rather than printing nothing.
+REASON_TEXT_HI = {
+    "unanswered": "{total} में से {count} {items_hi} का उत्तर अभी नहीं दिया गया है",
+    "nothing-applicable": "सभी {answered} मद 'लागू नहीं' के रूप में चिह्नित हैं",
+    "na-not-allowed": "{item} 'लागू नहीं' के रूप में चिह्नित है, जो इस मद के लिए अनुमत नहीं है",
+    "area-of-concern": "चिंता का क्षेत्र {item} ({state_hi})",
+    "major-not-verified-in-time": (
+        "प्रमुख गैर-अनुरूपता {item} ऑडिट के अंतिम दिन से {months} महीनों के भीतर ({deadline}) बंद सत्यापित नहीं हुई"
+    ),
+    "minor-no-plan": "लघु गैर-अनुरूपता {item} की कोई स्वीकृत सुधारात्मक कार्य योजना नहीं है",
+    "minor-not-effective": ("लघु गैर-अनुरूपता {item} की सुधारात्मक कार्रवाई अप्रभावी पाई गई: नई योजना आवश्यक है"),
+    "major-open": "प्रमुख गैर-अनुरूपता {item} की कोई सुधारात्मक कार्य योजना नहीं है{by}",
+    "major-not-effective": "प्रमुख गैर-अनुरूपता {item} की सुधारात्मक कार्रवाई अप्रभावी पाई गई{by}",
+    "major-not-verified": "प्रमुख गैर-अनुरूपता {item} की सुधारात्मक कार्रवाई अभी प्रभावी सत्यापित नहीं हुई{by}",
+    "systemic-minors": (
+        "{what_hi} {key} के विरुद्ध {count} लघु गैर-अनुरूपताएँ ({items}): विचार करें कि क्या वे मिलकर एक प्रमुख गैर-अनुरूपता हैं"
+    ),
+}
+
+# Words a Hindi sentence needs that the fields hold as codes (a state, what a group is).
+_STATE_HI = {
+    NCState.OPEN.value: "खुला",
+    NCState.PLANNED.value: "योजना दर्ज",
+    NCState.CLOSED.value: "बंद",
+    NCState.NOT_EFFECTIVE.value: "अप्रभावी",
+}
+_WHAT_HI = {"ISO clause": "ISO खंड", "section": "अनुभाग"}
+LANGUAGES = ("en", "hi")
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+
+
+def _hindi_values(fields: Mapping[str, str | int]) -> dict[str, str | int]:
+    values: dict[str, str | int] = dict(fields)
+    deadline = fields.get("deadline")
+    values["by"] = f" ({deadline} तक)" if deadline else ""
+    values["items_hi"] = "मद" if fields.get("count") == 1 else "मदों"  # 1 मद, 2 मदों (oblique plural)
+    if "state" in fields:
+        values["state_hi"] = _STATE_HI.get(str(fields["state"]), str(fields["state"]))
+    if "what" in fields:
+        values["what_hi"] = _WHAT_HI.get(str(fields["what"]), str(fields["what"]))
+    return values
+
+
 # Decisions a certificate may be issued on (only certification and recertification reach it).
 CERTIFIABLE = frozenset({Decision.CERTIFY})
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason of a decision (or a warning): a stable code, the sentence, the item if one."""
+    """One reason of a decision (or a warning): a stable code, the sentence, the item if one,
+    and the values the sentence names (``fields``), from which its Hindi is filled."""
 
     code: str
     message: str
     item: str | None = None
+    # Not hashed: a dict is not hashable, and code, message and item already tell reasons apart.
+    fields: Mapping[str, str | int] = field(default_factory=dict, hash=False)
 
     def __str__(self) -> str:
         return self.message
 
+    def text_in(self, lang: str) -> str:
+        """The sentence in ``lang`` ("en" or "hi"); English where the code has no Hindi template."""
+        _check_lang(lang)
+        template = REASON_TEXT_HI.get(self.code)
+        if lang == "en" or template is None:
+            return self.message
+        try:
+            return template.format_map(_hindi_values(self.fields))
+        except (KeyError, IndexError, ValueError):
+            return self.message  # a reason built without the fields its template names
+
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "item": self.item}
+        return {"code": self.code, "message": self.message, "item": self.item, "fields": dict(self.fields)}
 
 
 @dataclass(frozen=True)
@@ -92,6 +171,11 @@ class Verdict:
     @property
     def text(self) -> str:
         return DECISION_TEXT[self.code]
+
+    def text_in(self, lang: str) -> str:
+        """The decision in words in ``lang`` ("en" or "hi")."""
+        _check_lang(lang)
+        return DECISION_TEXT_HI[self.code] if lang == "hi" else DECISION_TEXT[self.code]
 
     @property
     def certifiable(self) -> bool:
@@ -121,17 +205,34 @@ def decide(
     reasons: list[Reason] = []
     warnings = tuple(_systemic(checklist, ncs))
     if result.unanswered:
-        reasons.append(Reason("unanswered", f"{len(result.unanswered)} of {result.total} items not yet answered"))
+        reasons.append(
+            Reason(
+                "unanswered",
+                f"{len(result.unanswered)} of {result.total} items not yet answered",
+                fields={"count": len(result.unanswered), "total": result.total},
+            )
+        )
     if result.answered and result.applicable_weight == 0 and not result.unanswered:
         return Verdict(
             Decision.NOTHING_APPLICABLE,
-            (Reason("nothing-applicable", f"all {result.answered} items are marked not applicable"),),
+            (
+                Reason(
+                    "nothing-applicable",
+                    f"all {result.answered} items are marked not applicable",
+                    fields={"answered": result.answered},
+                ),
+            ),
             warnings,
         )
     for item_id in result.na_items:
         if not checklist.items[item_id].na_allowed:
             reasons.append(
-                Reason("na-not-allowed", f"{item_id} is marked not applicable, which it may not be", item_id)
+                Reason(
+                    "na-not-allowed",
+                    f"{item_id} is marked not applicable, which it may not be",
+                    item_id,
+                    {"item": item_id},
+                )
             )
     if audit_type is AuditType.STAGE1:
         return _stage1(reasons, ncs, warnings)
@@ -166,7 +267,12 @@ def decide_chain(checklist: Checklist, state: ChainState, today: date) -> Verdic
 def _stage1(reasons: list[Reason], ncs: Sequence[Nonconformity], warnings: tuple[Reason, ...]) -> Verdict:
     """Stage 1 raises areas of concern, not nonconformities; open ones are listed."""
     concerns = [
-        Reason("area-of-concern", f"area of concern {nc.item} ({nc.state.value})", nc.item)
+        Reason(
+            "area-of-concern",
+            f"area of concern {nc.item} ({nc.state.value})",
+            nc.item,
+            {"item": nc.item, "state": nc.state.value},
+        )
         for nc in ncs
         if nc.state is not NCState.CLOSED
     ]
@@ -194,6 +300,7 @@ def _follow_up(ncs: Sequence[Nonconformity], *, closed: bool, today: date) -> tu
                         f"major nonconformity {nc.item} was not verified closed within {MAJOR_VERIFY_MONTHS} months "
                         f"of the audit's last day ({deadline.isoformat()})",
                         nc.item,
+                        {"item": nc.item, "months": MAJOR_VERIFY_MONTHS, "deadline": deadline.isoformat()},
                     )
                 )
                 continue
@@ -201,7 +308,10 @@ def _follow_up(ncs: Sequence[Nonconformity], *, closed: bool, today: date) -> tu
         elif nc.state is NCState.OPEN:
             pending.append(
                 Reason(
-                    "minor-no-plan", f"minor nonconformity {nc.item} has no accepted corrective-action plan", nc.item
+                    "minor-no-plan",
+                    f"minor nonconformity {nc.item} has no accepted corrective-action plan",
+                    nc.item,
+                    {"item": nc.item},
                 )
             )
         elif nc.state is NCState.NOT_EFFECTIVE:
@@ -210,6 +320,7 @@ def _follow_up(ncs: Sequence[Nonconformity], *, closed: bool, today: date) -> tu
                     "minor-not-effective",
                     f"the corrective action for minor nonconformity {nc.item} was found not effective: a new plan is needed",
                     nc.item,
+                    {"item": nc.item},
                 )
             )
     return late, pending
@@ -217,18 +328,23 @@ def _follow_up(ncs: Sequence[Nonconformity], *, closed: bool, today: date) -> tu
 
 def _major_pending(nc: Nonconformity) -> Reason:
     by = f" (by {nc.verify_deadline.isoformat()})" if nc.verify_deadline else ""
+    fields: dict[str, str | int] = {"item": nc.item}
+    if nc.verify_deadline:
+        fields["deadline"] = nc.verify_deadline.isoformat()
     if nc.state is NCState.OPEN:
-        return Reason("major-open", f"major nonconformity {nc.item} has no corrective-action plan{by}", nc.item)
+        return Reason("major-open", f"major nonconformity {nc.item} has no corrective-action plan{by}", nc.item, fields)
     if nc.state is NCState.NOT_EFFECTIVE:
         return Reason(
             "major-not-effective",
             f"the corrective action for major nonconformity {nc.item} was found not effective{by}",
             nc.item,
+            fields,
         )
     return Reason(
         "major-not-verified",
         f"the corrective action for major nonconformity {nc.item} is not yet verified effective{by}",
         nc.item,
+        fields,
     )
 
 
@@ -253,6 +369,7 @@ def _systemic(checklist: Checklist, ncs: Sequence[Nonconformity]) -> list[Reason
                         "systemic-minors",
                         f"{len(items)} minor nonconformities against {what} {key} ({', '.join(items)}): "
                         "consider whether together they are a major nonconformity",
+                        fields={"count": len(items), "what": what, "key": key, "items": ", ".join(items)},
                     )
                 )
     return warnings

@@ -116,7 +116,9 @@ class Registry(BaseModel):
             return station
         known = [s.code for s in self.stations[:20]]
         more = f" and {len(self.stations) - 20} more" if len(self.stations) > 20 else ""
-        raise UserError(f"unknown station {code!r} (known: {', '.join(known)}{more})", field="station")
+        raise UserError(
+            f"unknown station {code!r} (known: {', '.join(known)}{more})", code="unknown-station", field="station"
+        )
 
     def duplicates(self) -> list[str]:
         """Codes held by more than one station, in registry order (linear time)."""

@@ -9,21 +9,25 @@ record (or file) at fault. Bundles are verified the same way by :mod:`inspector.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from inspector._io.files import read_user_file
 from inspector.audit.chain_check import ChainReport, verify_chain
 from inspector.audit.chain_work import verify_ahead
-from inspector.audit.checklist import Checklist
+from inspector.audit.checklist import Checklist, ChecklistInvalid
+from inspector.audit.checklist_cache import checklist_of_bytes
 from inspector.audit.decision import Verdict, decide_chain
 from inspector.audit.evidence import check_stored
 from inspector.audit.layout import (
+    CHECKLIST_LIMIT,
+    CHECKLIST_NAME,
     EVIDENCE_DIR,
     RECORDS,
     SEAL,
     STORE_NAME,
-    load_audit_checklist,
     lost_records_problem,
 )
 from inspector.audit.records import ClosedRecord, OpenedRecord, record_time
@@ -55,6 +59,10 @@ class VerifyReport:
     seal_digest: str | None = None  # Envelope.digest() of a verified seal
     sealed_records: int | None = None  # the records the seal covers (follow-up records may follow)
     decision: Verdict | None = None  # the decision the records give today (None when damaged)
+    # What the check built, for a caller that keeps the verified audit (HQ's register) so that
+    # it does not parse the records and the checklist a second time; not part of the verdict.
+    chain: ChainReport | None = field(default=None, repr=False)
+    checklist: Checklist | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,11 +155,14 @@ def make_report(
         seal_digest=envelope_digest(chain.seal_envelope) if chain.seal and chain.seal_envelope else None,
         sealed_records=chain.seal.seq if chain.seal else None,
         decision=decide_chain(checklist, state, utcnow().date()) if checklist and opened and not problems else None,
+        chain=chain,
+        checklist=checklist,
     )
 
 
 def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> VerifyReport:
-    """Verify an audit stored on this machine. Takes no lock: a writer may be busy meanwhile."""
+    """Verify an audit stored on this machine. Takes no lock: a writer may be busy meanwhile.
+    The checklist is parsed once per process and content (:mod:`inspector.audit.checklist_cache`)."""
     audit_id = service.resolve(audit_id)
     folder = service.data.audit_dir(audit_id)
     try:
@@ -169,7 +180,7 @@ def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> Ver
             problems.append(lost)
         checklist = None
         try:
-            checklist = load_audit_checklist(folder)
+            checklist = _audit_checklist(folder)
         except UserError as exc:
             problems.append(f"checklist: {exc}")
         if len(seals) > 1:
@@ -185,3 +196,13 @@ def verify_local(service: AuditService, audit_id: str, trust: Any | None) -> Ver
             ahead=ahead,
         )
     return make_report(chain, problems, trust, checklist)
+
+
+def _audit_checklist(folder: Path) -> Checklist:
+    """``layout.load_audit_checklist`` (the same reading, the same messages), remembered per process."""
+    path = folder / CHECKLIST_NAME
+    raw = read_user_file(path, "checklist", CHECKLIST_LIMIT)
+    try:
+        return checklist_of_bytes(raw, str(path))
+    except ChecklistInvalid as exc:
+        raise UserError(exc.problems[0]) from None

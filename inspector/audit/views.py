@@ -19,7 +19,7 @@ What a report renderer reads (all plain data):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -188,6 +188,7 @@ class AuditView:
     meetings: tuple[MeetingRow, ...] = ()
     sections: tuple[str, ...] = ()  # the audit's scope
     no_lockup: bool = False
+    section_titles_hi: dict[str, str] = field(default_factory=dict)  # the same titles in Hindi
     stage1: str | None = None
     waive_stage1: str | None = None
     records: int = 0
@@ -280,6 +281,7 @@ def view_of(audit: Audit, today: date | None = None) -> AuditView:
         closed_at=closed.time if closed else None,
         score=result,
         section_titles={section.id: section.title.en for section in audit.checklist.sections},
+        section_titles_hi={section.id: section.title.hi for section in audit.checklist.sections},
         nonconformities=[NonconformityRow.of(audit, nc) for nc in audit.nonconformities()],
         findings_root=seal.payload.findings_root if seal else None,
         certificates=certificates,

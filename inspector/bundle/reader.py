@@ -36,6 +36,22 @@ from inspector.trust.documents import load_trustlist
 # reading
 
 
+class MemberUnreadable(UserError):
+    """A member of the bundle cannot be read as it declares (damaged, truncated, oversized)."""
+
+    default_code = "bundle-member-unreadable"
+
+
+def evidence_mismatch(ref: EvidenceRef, actual: str, size: int) -> str | None:
+    """What is wrong with an evidence member whose bytes hash to ``actual`` (``size`` bytes),
+    against the record's reference; None when it matches."""
+    if actual != ref.sha256:
+        return f"the file's content does not match its hash (found {actual[:16]}…: swapped or altered)"
+    if size != ref.size:
+        return f"the file has {size} bytes, the record says {ref.size}"
+    return None
+
+
 class BundleReader:
     """A bundle opened for reading, after every member passed the safety checks."""
 
@@ -162,11 +178,16 @@ class BundleReader:
             actual, size = self.hash_member(name)
         except UserError as exc:
             return str(exc)
-        if actual != ref.sha256:
-            return f"the file's content does not match its hash (found {actual[:16]}…: swapped or altered)"
-        if size != ref.size:
-            return f"the file has {size} bytes, the record says {ref.size}"
-        return None
+        return evidence_mismatch(ref, actual, size)
+
+    def member_chunks(self, name: str) -> Iterator[bytes]:
+        """The member's bytes in chunks, bounded like every read (see ``_chunks``); a member
+        that cannot be read raises :class:`MemberUnreadable`, so that a caller copying the
+        bytes somewhere can tell the bundle's fault from its own (a full disk)."""
+        try:
+            yield from self._chunks(name)
+        except UserError as exc:
+            raise MemberUnreadable(str(exc)) from None
 
     def records(self, problems: list[str]) -> list[Any]:
         """The JSON objects of records.jsonl in order; a line that is not JSON becomes None

@@ -6,12 +6,10 @@ from contextlib import nullcontext
 from typing import Any
 
 from inspector.audit.chain_check import verify_chain
-from inspector.audit.chain_work import verify_ahead
+from inspector.audit.chain_work import EvidenceCheck, verify_ahead
 from inspector.audit.checklist import ChecklistInvalid
-from inspector.audit.layout import (
-    SEAL,
-    checklist_from_bytes,
-)
+from inspector.audit.checklist_cache import checklist_of_bytes
+from inspector.audit.layout import SEAL
 from inspector.audit.verify import TrustCheck, VerifyReport, make_report
 from inspector.bundle.layout import CHECKLIST, EVIDENCE_PREFIX
 from inspector.bundle.layout import SEAL as SEAL_MEMBER
@@ -20,24 +18,42 @@ from inspector.crypto.canonical import loads_strict
 from inspector.errors import UserError
 
 
-def verify_bundle(reader: BundleReader, trust: Any | None) -> VerifyReport:
-    """Verify everything in an opened bundle; problems name the record (and file) at fault."""
+def verify_bundle(
+    reader: BundleReader,
+    trust: Any | None,
+    *,
+    evidence_check: EvidenceCheck | None = None,
+) -> VerifyReport:
+    """Verify everything in an opened bundle; problems name the record (and file) at fault.
+
+    The checklist is parsed once per process and content (:mod:`inspector.audit.checklist_cache`).
+    ``evidence_check``: how an evidence member is
+    checked against the record's hash and size, by default ``reader.evidence_check``; HQ's
+    import passes one that stages each file into its file store as it hashes it, so that the
+    bytes are read and hashed once."""
     manifest = reader.manifest()
     problems: list[str] = []
     docs = reader.records(problems)
     with verify_ahead(docs) or nullcontext() as ahead:  # signatures meanwhile, in another process
-        return _verify(reader, trust, manifest, problems, docs, ahead)
+        check = evidence_check or reader.evidence_check
+        return _verify(reader, trust, manifest, problems, docs, ahead, check)
 
 
 def _verify(
-    reader: BundleReader, trust: Any | None, manifest: dict[str, Any], problems: list[str], docs: list[Any], ahead: Any
+    reader: BundleReader,
+    trust: Any | None,
+    manifest: dict[str, Any],
+    problems: list[str],
+    docs: list[Any],
+    ahead: Any,
+    evidence_check: EvidenceCheck,
 ) -> VerifyReport:
     checklist = None
     if not reader.has(CHECKLIST):
         problems.append(f"{CHECKLIST}: missing from the bundle")
     else:
         try:
-            checklist = checklist_from_bytes(reader.read(CHECKLIST), CHECKLIST)
+            checklist = checklist_of_bytes(reader.read(CHECKLIST), CHECKLIST)
         except ChecklistInvalid as exc:
             problems.append(f"{CHECKLIST}: not a valid checklist ({exc.problems[0]})")
     seal_doc = None
@@ -53,7 +69,7 @@ def _verify(
         seal_doc,
         checklist,
         TrustCheck(trust) if trust is not None else None,
-        reader.evidence_check,
+        evidence_check,
         expected_audit=expected,
         ahead=ahead,
     )

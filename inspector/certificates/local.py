@@ -9,6 +9,14 @@ from inspector.errors import UserError
 from inspector.paths import DataDir
 
 
+def audit_certificates(audit_folder: Path) -> list[Path]:
+    """The certificate records issued from the audit in ``audit_folder``, newest first."""
+    folder = audit_folder / CERT_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
 def issued_certificates(data: DataDir) -> list[Path]:
     """Every certificate record issued on this machine, newest first."""
     if not data.audits.is_dir():

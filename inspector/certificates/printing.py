@@ -12,7 +12,8 @@ statement never reads as third-party certification. Until HQ has granted the cer
 The QR is printed 75 mm square (inside the 70-80 mm the QR reference recommends: about 1.1 mm
 per module at version 13, scannable from most of a metre) with the certificate id and station
 code in plain text beneath it, so an officer can match the printed text with what the phone says.
-PDF text is shaped with HarfBuzz (fpdf2 ``set_text_shaping``) or Hindi matras and conjuncts break.
+PDF text is shaped with HarfBuzz (fpdf2 ``set_text_shaping``, every run as Devanagari, as the
+audit report does) or Hindi matras and conjuncts break.
 Dates are in the Indian form in India's time zone (``certificates/dates.py``).
 """
 
@@ -242,7 +243,10 @@ def render_pdf(cert: CertificateBody, qr_png: bytes, context: PrintContext = DRA
     font = str(_font_path())
     pdf.add_font("Noto", "", font)
     pdf.add_font("Noto", "B", font, variations={"wght": 700.0})
-    pdf.set_text_shaping(True)
+    # Every run shaped as Devanagari: a run like "Valid until / वैधता समाप्ति" starts in Latin, and a
+    # script guessed from its first letter could leave its matras unordered. Latin letters pass
+    # through the Devanagari shaper unchanged (inspector/reports/pdf.py does the same).
+    pdf.set_text_shaping(True, script="deva")
     pdf.set_draw_color(29, 53, 87)
     pdf.set_line_width(0.8)
     pdf.rect(14, 14, 182, 269)
@@ -278,13 +282,27 @@ def _pdf_header(pdf, cert: CertificateBody, context: PrintContext) -> None:  # t
     pdf.ln(3)
 
 
+LABEL_MM = 58  # the label column of the PDF's rows
+
+
 def _pdf_rows(pdf, cert: CertificateBody, context: PrintContext) -> None:  # type: ignore[no-untyped-def]
     for en, hi, value in _lines(cert, context):
         label = f"{en} / {hi}" if hi else ""
+        top = pdf.get_y()
+        label_end = top
         pdf.set_font("Noto", "", 8.5)
-        pdf.cell(58, 5.6, label)
+        if pdf.get_string_width(label) > LABEL_MM - 2:
+            # Too long for its column ("Surveillance audits due / निगरानी ऑडिट की नियत तिथियाँ" ran
+            # into its dates): English above Hindi, the value beside the English.
+            pdf.set_y(top + 0.7)  # its first line centred as the value's line (4.2 mm in 5.6 mm)
+            pdf.multi_cell(LABEL_MM - 2, 4.2, f"{en} /\n{hi}", align="L", new_x="LMARGIN", new_y="NEXT")
+            label_end = pdf.get_y() + 0.7
+            pdf.set_xy(pdf.l_margin + LABEL_MM, top)
+        else:
+            pdf.cell(LABEL_MM, 5.6, label)
         pdf.set_font("Noto", "", 9.5)
         pdf.multi_cell(0, 5.6, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(max(pdf.get_y(), label_end))
 
 
 def _pdf_qr(pdf, cert: CertificateBody, qr_png: bytes, context: PrintContext) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,17 @@ Text form (reference qr-credentials.md §8)::
     "PSC1:" + BASE32(RFC 4648, upper case, no padding) of
     #6.18([ protected = bstr .cbor {1: -8, 4: kid(8)},  unprotected = {},  payload,  signature(64) ])
 
+or, in the compact form (issue 16 goal 4)::
+
+    "PSC2:" + BASE32 of kid(8) || signature(64) || payload
+
+which carries the same payload and the same signature (over the same Sig_structure, its
+protected header ``{1: -8, 4: kid}`` rebuilt from the kid, since every certificate has that
+one header) without the COSE framing: 13 bytes, 21 QR characters, fewer. Every verifier here
+and the phone page read both (tests/web vectors); ``encode(..., compact=True)`` writes it. It is
+meant for the verify links PSC1 cannot keep within version 13 (31-40 characters): verifiers of
+earlier releases know only PSC1, so an issuer should write PSC2 only where PSC1 does not fit.
+
 The signature is the product-wide Ed25519 over the COSE ``Sig_structure`` with the domain tag
 ``PSA/cert/v1`` as external_aad (see ``inspector.signing``), so a finding or trust-list signature
 can never pass as a certificate.
@@ -45,18 +56,17 @@ characters, version 15 of 76-82.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import re
 import unicodedata
-import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Any
 
 import cbor2
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from inspector.crypto.signing import (
     COSE_ALG_EDDSA,
@@ -68,6 +78,11 @@ from inspector.crypto.signing import (
 )
 
 PREFIX = "PSC1:"
+# The compact form (issue 16 goal 4): the same signature over the same claims, framed as
+# kid(8) || signature(64) || payload instead of a COSE_Sign1, 13 bytes (21 QR characters) less.
+PREFIX_COMPACT = "PSC2:"
+PREFIXES = (PREFIX, PREFIX_COMPACT)
+COMPACT_HEAD = 8 + 64  # kid and signature before the payload (KID_SIZE + SIGNATURE_SIZE)
 COSE_SIGN1_TAG = 18
 KID_SIZE = 8
 CERT_ID_SIZE = 10
@@ -154,9 +169,6 @@ class Claim(IntEnum):
 OPTIONAL_CLAIMS = frozenset({Claim.STATION_NAME, Claim.AUDIT_DATE, Claim.AUDIT_TYPE})
 REQUIRED_CLAIMS = frozenset(Claim) - OPTIONAL_CLAIMS
 
-UInt = Annotated[int, Field(ge=0, le=UINT64_MAX)]
-Count = Annotated[int, Field(ge=0, le=65535)]
-
 
 def _check_text(value: str, what: str) -> str:
     """Refuse characters that are invisible or ambiguous on the officer's screen."""
@@ -168,48 +180,98 @@ def _check_text(value: str, what: str) -> str:
     return value
 
 
-class CertClaims(BaseModel):
-    """The certificate as signed into the QR. Text is NFC-normalised on construction."""
+# The claims' rules as (name, kind, bounds): checked by hand rather than by a pydantic model so
+# that verifying a certificate never imports pydantic (issue 16 goal 3: its import alone was 6x
+# a bare interpreter start). They are exactly those of the pydantic model this class replaced
+# (strict types, NFC before lengths, patterns matched whole); tests/certificates/
+# test_claims_equivalence.py keeps that model as the oracle and compares the two on every
+# vector and on single-claim mutations.
+_UINTS = (("issuer", UINT64_MAX), ("issued_at", UINT64_MAX), ("expires_at", UINT64_MAX))
+_COUNTS = (("score", 100), ("majors", 65535), ("minors", 65535))
+_PATTERNS = (
+    ("station_code", STATION_CODE, None),
+    ("checklist_id", CHECKLIST_ID, None),
+    ("checklist_version", CHECKLIST_VERSION, 20),
+)
+_BYTES = (("cert_id", CERT_ID_SIZE), ("findings_root", FINDINGS_ROOT_SIZE))
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    issuer: UInt
-    issued_at: UInt  # unix seconds (UTC)
-    expires_at: UInt  # unix seconds (UTC)
-    cert_id: Annotated[bytes, Field(min_length=CERT_ID_SIZE, max_length=CERT_ID_SIZE)]
-    station_code: Annotated[str, Field(pattern=STATION_CODE.pattern)]
-    checklist_id: Annotated[str, Field(pattern=CHECKLIST_ID.pattern)]
-    checklist_version: Annotated[str, Field(max_length=20, pattern=CHECKLIST_VERSION.pattern)]
+def _whole(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` matched against the whole text: ``^...$`` in Python would also accept a
+    trailing newline, which the model's (Rust) patterns refused."""
+    return re.compile(pattern.pattern.removeprefix("^").removesuffix("$"))
+
+
+_WHOLE = {name: _whole(pattern) for name, pattern, _ in _PATTERNS}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # strict: an int subclass, never a bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CertClaims:
+    """The certificate as signed into the QR. Text is NFC-normalised on construction; any
+    value outside the rules raises ``ValueError`` naming the claim."""
+
+    issuer: int
+    issued_at: int  # unix seconds (UTC)
+    expires_at: int  # unix seconds (UTC)
+    cert_id: bytes
+    station_code: str
+    checklist_id: str
+    checklist_version: str
     result: CertResult
-    score: Annotated[int, Field(ge=0, le=100)]
-    majors: Count
-    minors: Count
-    auditor_id: Annotated[str, Field(min_length=1, max_length=24)]
-    findings_root: Annotated[bytes, Field(min_length=FINDINGS_ROOT_SIZE, max_length=FINDINGS_ROOT_SIZE)]
-    station_name: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    score: int
+    majors: int
+    minors: int
+    auditor_id: str
+    findings_root: bytes
+    station_name: str | None = None
     # Days since 1970-01-01 (the RFC 8943 date count), not seconds: 3 bytes instead of 5 in a
     # budget where every byte is 1.6 QR characters. The cap catches a seconds value passed by mistake.
-    audit_date: Annotated[int, Field(ge=0, le=65535)] | None = None
+    audit_date: int | None = None
     audit_type: AuditType | None = None
 
-    # "before" so that the length limits apply to the normalised text: NFC can lengthen text
-    # (Devanagari nukta letters U+0958..U+095F are composition exclusions and decompose).
-    @field_validator(
-        "station_code",
-        "checklist_id",
-        "checklist_version",
-        "auditor_id",
-        "station_name",
-        mode="before",
-    )
-    @classmethod
-    def _nfc(cls, value: Any) -> Any:
-        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+    def __post_init__(self) -> None:
+        for name, top in _UINTS + _COUNTS:
+            _check_int(name, getattr(self, name), top)
+        for name, size in _BYTES:
+            value = getattr(self, name)
+            if type(value) is not bytes or len(value) != size:
+                raise ValueError(f"{name}: must be {size} bytes")
+        # NFC first, so that the length limits apply to the normalised text: NFC can lengthen
+        # text (Devanagari nukta letters U+0958..U+095F are composition exclusions and decompose).
+        for name in ("station_code", "checklist_id", "checklist_version", "auditor_id", "station_name"):
+            value = getattr(self, name)
+            if value is None and name == "station_name":
+                continue
+            if not isinstance(value, str):
+                raise ValueError(f"{name}: must be text")
+            object.__setattr__(self, name, unicodedata.normalize("NFC", value))
+        for name, _, longest in _PATTERNS:
+            value = getattr(self, name)
+            if longest is not None and len(value) > longest:
+                raise ValueError(f"{name}: at most {longest} characters")
+            if not _WHOLE[name].fullmatch(value):
+                raise ValueError(f"{name}: {value!r} does not have the required form")
+        for name, longest in (("auditor_id", 24), ("station_name", 40)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not 1 <= len(value) <= longest:
+                raise ValueError(f"{name}: 1 to {longest} characters")
+            _check_text(value, name)
+        if type(self.result) is not CertResult:
+            raise ValueError("result: must be a CertResult")
+        if self.audit_date is not None:
+            _check_int("audit_date", self.audit_date, 65535)
+        if self.audit_type is not None and type(self.audit_type) is not AuditType:
+            raise ValueError("audit_type: must be an AuditType")
 
-    @field_validator("auditor_id", "station_name")
-    @classmethod
-    def _visible(cls, value: str | None, info: Any) -> str | None:
-        return None if value is None else _check_text(value, info.field_name)
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> CertClaims:
+        """A copy with ``update`` applied (the name the pydantic model gave this), checked again."""
+        return dataclasses.replace(self, **(update or {}))
 
     @property
     def cert_id_hex(self) -> str:
@@ -223,6 +285,11 @@ class CertClaims(BaseModel):
     def day_number(day: date) -> int:
         """The ``audit_date`` value for a calendar date."""
         return (day - EPOCH_DAY).days
+
+
+def _check_int(name: str, value: object, top: int) -> None:
+    if not _is_int(value) or not 0 <= value <= top:  # type: ignore[operator]
+        raise ValueError(f"{name}: must be an integer from 0 to {top}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,10 +349,19 @@ def to_text(cose: bytes) -> str:
     return PREFIX + base64.b32encode(cose).decode("ascii").rstrip("=")
 
 
-def text_length(claims: CertClaims) -> int:
+def to_compact_text(kid: bytes, signature: bytes, payload: bytes) -> str:
+    """``PSC2:`` + unpadded upper-case base32 of kid || signature || payload."""
+    return PREFIX_COMPACT + base64.b32encode(kid + signature + payload).decode("ascii").rstrip("=")
+
+
+def text_length(claims: CertClaims, *, compact: bool = False) -> int:
     """Length of the QR text ``encode`` would produce, without a key (kid and signature sizes are fixed)."""
-    cose = cose_bytes(protected_header(bytes(KID_SIZE)), payload_bytes(claims), bytes(SIGNATURE_SIZE))
-    return len(PREFIX) + -(-len(cose) * 8 // 5)
+    payload = payload_bytes(claims)
+    if compact:
+        size = COMPACT_HEAD + len(payload)
+    else:
+        size = len(cose_bytes(protected_header(bytes(KID_SIZE)), payload, bytes(SIGNATURE_SIZE)))
+    return len(PREFIX) + -(-size * 8 // 5)
 
 
 def fits(claims: CertClaims) -> bool:
@@ -293,9 +369,10 @@ def fits(claims: CertClaims) -> bool:
     return text_length(claims) <= MAX_ISSUE_LENGTH
 
 
-def encode(claims: CertClaims, key: SigningKey) -> str:
-    """Sign ``claims`` and return the QR text. Fails closed if it would not fit a v13-Q QR code."""
-    length = text_length(claims)
+def encode(claims: CertClaims, key: SigningKey, *, compact: bool = False) -> str:
+    """Sign ``claims`` and return the QR text (``PSC2:`` with ``compact``). Fails closed if it
+    would not fit a v13-Q QR code."""
+    length = text_length(claims, compact=compact)
     if length > MAX_ISSUE_LENGTH:
         raise QRTooLarge(
             f"certificate QR text would be {length} characters; a version {MAX_QR_VERSION} QR code at ECC Q "
@@ -305,7 +382,9 @@ def encode(claims: CertClaims, key: SigningKey) -> str:
     payload = payload_bytes(claims)
     protected = protected_header(key.kid)
     signature = key.sign(Domain.CERT, payload, protected=protected)
-    text = to_text(cose_bytes(protected, payload, signature))
+    text = (
+        to_compact_text(key.kid, signature, payload) if compact else to_text(cose_bytes(protected, payload, signature))
+    )
     # Read back what we are about to print: an issuer must never hand out a QR its own
     # verifier would refuse (and re-verifying guards against a faulty signature computation).
     decoded = decode(text)
@@ -344,6 +423,8 @@ def parse_scanned(text: str) -> str:
     netloc = link[8:].split("/", 1)[0].split("?", 1)[0]
     if "[" in netloc or "]" in netloc:
         raise PayloadError("bad-url", "verify link host must be a name, not a bracketed IP address")
+    import urllib.parse  # only links need it: a bare payload is checked without (issue 16 goal 3)
+
     try:
         host = urllib.parse.urlsplit(link).hostname
     except ValueError:
@@ -359,10 +440,12 @@ def decode(text: str) -> Decoded:
         raise PayloadError("bad-input", f"QR payload must be text, not {type(text).__name__}")
     if len(text) > MAX_TEXT_LENGTH:
         raise PayloadError("too-long", f"QR payload is longer than {MAX_TEXT_LENGTH} characters")
+    if text.startswith(PREFIX_COMPACT):
+        return _compact(_base32_decode(text[len(PREFIX_COMPACT) :]))
     if not text.startswith(PREFIX):
         raise PayloadError(
             "bad-prefix",
-            f"not a station certificate: the text must start with {PREFIX}",
+            f"not a station certificate: the text must start with {PREFIX} or {PREFIX_COMPACT}",
         )
     cose = _base32_decode(text[len(PREFIX) :])
     value = _strict_cbor(cose, "certificate envelope")
@@ -392,10 +475,8 @@ def parse_claims(payload: bytes) -> CertClaims:
         _CLAIM_READERS[Claim(claim)](raw, fields)
     try:
         return CertClaims(**fields)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise PayloadError("bad-claim", f"certificate claim {where}: {error['msg']}") from None
+    except ValueError as exc:
+        raise PayloadError("bad-claim", f"certificate claim {exc}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,6 +567,18 @@ def _envelope(value: Any) -> Decoded:
     )
 
 
+def _compact(data: bytes) -> Decoded:
+    """kid || signature || payload. The protected header is not carried: it is the one header
+    every certificate has (``{1: -8, 4: kid}``), rebuilt here, so the signature is checked over
+    exactly the bytes a PSC1 certificate's is (Sig_structure, domain ``PSA/cert/v1``)."""
+    if len(data) <= COMPACT_HEAD:
+        raise PayloadError("bad-cose", f"compact certificate is {len(data)} bytes: kid, signature and claims need more")
+    kid = data[:KID_SIZE]
+    return Decoded(
+        kid=kid, protected=_PROTECTED_PREFIX + kid, payload=data[COMPACT_HEAD:], signature=data[KID_SIZE:COMPACT_HEAD]
+    )
+
+
 def _kid_from(protected: bytes) -> bytes:
     """The protected header must be exactly ``{1: -8, 4: kid(8)}``: the token never picks the algorithm."""
     # Fast path: those are precisely the 13 bytes a2 01 27 04 48 <kid>. Anything else takes the
@@ -507,7 +600,9 @@ def _kid_from(protected: bytes) -> bytes:
 
 
 _PROTECTED_PREFIX = b"\xa2\x01\x27\x04\x48"  # map(2), 1: -8, 4: bstr(8)
-if protected_header(bytes(KID_SIZE)) != _PROTECTED_PREFIX + bytes(KID_SIZE):  # pragma: no cover
+if COMPACT_HEAD != KID_SIZE + SIGNATURE_SIZE or protected_header(bytes(KID_SIZE)) != _PROTECTED_PREFIX + bytes(
+    KID_SIZE
+):  # pragma: no cover
     raise RuntimeError("signing.protected_header changed: update psc1._PROTECTED_PREFIX")
 
 

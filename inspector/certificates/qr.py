@@ -1,7 +1,7 @@
 """QR codes for PSC1 certificates: rendering (PNG, SVG, terminal) and reading photos.
 
 Rendering follows reference qr-credentials.md §8.7: ECC Q, a 4-module quiet zone, the bare
-``PSC1:`` text as one alphanumeric segment, and at most version 13 (``QRTooLarge`` otherwise),
+``PSC1:`` (or compact ``PSC2:``) text as one alphanumeric segment, and at most version 13 (``QRTooLarge`` otherwise),
 so that a 70-80 mm print has modules of about 1 mm. A verify link ``HTTPS://HOST/path#PSC1:...``
 is carried as an alphanumeric segment for the upper-case start of the link (scheme and host,
 which ``links.compact_link`` upper-cases), a byte segment for the rest of the link and the ``#``
@@ -30,7 +30,7 @@ import qrcode.util
 from qrcode.constants import ERROR_CORRECT_Q
 
 from inspector._io.files import read_user_file
-from inspector.certificates.psc1 import MAX_LINK_QR_VERSION, MAX_QR_VERSION, PREFIX, QRTooLarge
+from inspector.certificates.psc1 import MAX_LINK_QR_VERSION, MAX_QR_VERSION, PREFIX, PREFIXES, QRTooLarge
 from inspector.errors import UserError
 
 __all__ = [
@@ -76,10 +76,10 @@ def _segments(text: str) -> list[qrcode.util.QRData]:
     ``#``, then the payload as an alphanumeric segment."""
     if not isinstance(text, str) or not text:
         raise ValueError("QR text must be a non-empty string")
-    if text.startswith(PREFIX):
+    if text.startswith(PREFIXES):
         return [_alnum(text)]
     link, hash_mark, fragment = text.partition("#")
-    if hash_mark and fragment.startswith(PREFIX) and _is_https_link(link):
+    if hash_mark and fragment.startswith(PREFIXES) and _is_https_link(link):
         head = _alnum_head(link)
         # An upper-case scheme and host (see links.compact_link) pack 5.5 bits a character
         # instead of 8. A lower-case path must stay as it is (servers tell case apart), so it
@@ -125,7 +125,7 @@ def _alnum(text: str) -> qrcode.util.QRData:
 def version_cap(text: str) -> int:
     """The largest version a certificate's QR may take: ``MAX_QR_VERSION`` for the bare payload,
     ``MAX_LINK_QR_VERSION`` for a verify link (see psc1's module docstring)."""
-    return MAX_QR_VERSION if text.startswith(PREFIX) else MAX_LINK_QR_VERSION
+    return MAX_QR_VERSION if text.startswith(PREFIXES) else MAX_LINK_QR_VERSION
 
 
 def make_qr(text: str, max_version: int | None = None) -> qrcode.QRCode:

@@ -1,5 +1,8 @@
 """Certificate verification: one decision procedure for the CLI, the TUI and HQ.
 
+The lists are read through the protocols of ``trust.verifier``: the lean readers ``inspector
+verify`` uses (no pydantic on its path, issue 16 goal 3) and HQ's pydantic models alike.
+
 Checks run in the order of the QR reference (§8.6): transport and envelope, the device clock
 against the trust list, key known, key purpose, signature, and only then the claims: auditor
 binding, signing window, key validity, not-yet-valid, expiry, revocation. Until the signature
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.certificates.deferred import parse_record
 from inspector.certificates.psc1 import (
@@ -27,15 +30,13 @@ from inspector.certificates.psc1 import (
 from inspector.crypto.canonical import format_time, parse_time, utcnow
 from inspector.crypto.signing import Domain
 from inspector.errors import Invalid, ReasonCode
-from inspector.trust.lists import (
-    MAX_CERT_LIFETIME_DAYS,
-    KeyStatus,
-    Purpose,
-    RevocationList,
-    TrustEntry,
-    TrustList,
-)
-from inspector.trust.status import CertStatus, StatusList
+from inspector.trust.rules import MAX_CERT_LIFETIME_DAYS, CertStatus, KeyStatus, Purpose
+
+if TYPE_CHECKING:
+    from inspector.trust.verifier import EntryLike as TrustEntry
+    from inspector.trust.verifier import RevocationListLike as RevocationList
+    from inspector.trust.verifier import StatusListLike as StatusList
+    from inspector.trust.verifier import TrustListLike as TrustList
 
 CLOCK_SKEW = timedelta(seconds=300)
 MAX_LIFETIME = timedelta(days=MAX_CERT_LIFETIME_DAYS)

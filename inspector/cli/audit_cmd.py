@@ -217,7 +217,9 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
             raise UserError(
                 "give ITEM and STATUS (e.g. 'inspector audit record AUDIT MAL-01 conform'), or --from FILE.csv"
             )
-        rows = [FindingInput(args.item, args.status, args.note, tuple(args.evidence), args.due, args.reason)]
+        # Item ids are upper case in every checklist; 'mal-01' typed by hand means MAL-01 (as in history).
+        item = args.item.strip().upper()
+        rows = [FindingInput(item, args.status, args.note, tuple(args.evidence), args.due, args.reason)]
     service = _service(ctx)
     with service.open(args.audit, writable=True) as audit:
         audit.validate(rows)

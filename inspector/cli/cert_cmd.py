@@ -33,8 +33,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="N",
         help="validity (default 3 years; never past the key's verify-until)",
     )
+    issue.add_argument(
+        "--render-again",
+        action="store_true",
+        help="the audit's certificate is already issued: write its record and renderings into DIR again, "
+        "signing nothing new",
+    )
     add_passphrase_option(issue)
-    add_command(group, "list", cmd_list, "certificates issued on this machine", json_flag=True)
+    listing = add_command(
+        group, "list", cmd_list, "certificates issued on this machine, with HQ's decision on each", json_flag=True
+    )
+    listing.add_argument("--station", metavar="CODE", help="only this station's (any case: gbn-s39 is GBN-S39)")
     show = add_command(group, "show", cmd_show, "show a certificate record", json_flag=True)
     show.add_argument("cert", metavar="CERT", help="certificate id (or prefix) or record file")
     qr = add_command(group, "qr", cmd_qr, "render a certificate's QR code")
@@ -49,12 +58,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
     from inspector._io.outputs import check_output_dir
-    from inspector.certificates.issue import issue_certificate
+    from inspector.certificates.issue import issue_certificate, refuse_second_certificate
     from inspector.certificates.model import DEFAULT_LIFETIME_DAYS
     from inspector.certificates.render import write_outputs
     from inspector.crypto.keystore import unlock
 
     out = check_output_dir(args.out, "output directory")  # before anything is signed or stored
+    if args.render_again:
+        return _render_again(args, ctx, out)
+    refuse_second_certificate(ctx.data, args.audit)  # before the passphrase is asked for nothing
     key = unlock(ctx.data.auditor_key, read_passphrase(args, "Auditor key passphrase: "))
     issued = issue_certificate(ctx.data, args.audit, key, lifetime_days=args.lifetime_days or DEFAULT_LIFETIME_DAYS)
     try:
@@ -85,7 +97,36 @@ def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _render_again(args: argparse.Namespace, ctx: Context, out: Path) -> int:
+    """The audit's certificate written again (record, QR, HTML, PDF), printed as ``cert print``
+    prints it (a draft until the installed status list shows HQ's grant); nothing is signed."""
+    from inspector.certificates.issue import existing_certificate
+    from inspector.certificates.render import print_context, write_outputs
+    from inspector.trust.store import TrustStore
+
+    if args.lifetime_days is not None:
+        raise UserError("--lifetime-days applies to a new certificate; --render-again writes the issued one")
+    issued = existing_certificate(ctx.data, args.audit)
+    if issued is None:
+        raise UserError(
+            f"audit {args.audit} has no certificate yet: issue it without --render-again",
+            code="not-issued",
+            field="audit",
+        )
+    body = issued.body
+    context = print_context(body, TrustStore(ctx.data.root).status(), _station_address(ctx, body.station_code))
+    paths = write_outputs(body, issued.envelope, out, context=context)
+    if ctx.json:
+        ctx.emit({"id": body.cert_id, "record": str(issued.record_path), "paths": paths, "draft": context.is_draft})
+        return 0
+    ctx.say(f"certificate {body.display_id} of audit {body.audit_id[:12]} written again (nothing new signed)")
+    for fmt, path in paths.items():
+        ctx.say(f"  {fmt:<4} {path}")
+    return 0
+
+
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    from inspector.audit.stations import normalise_code
     from inspector.certificates.local import issued_certificates
     from inspector.certificates.model import load_record_file
     from inspector.crypto.canonical import parse_time, utcnow
@@ -98,9 +139,12 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         ctx.warn(str(exc))
         status = None
     now = utcnow()
+    station = normalise_code(args.station) if args.station else None
     rows = []
     for path in issued_certificates(ctx.data):
         _, body = load_record_file(path)
+        if station is not None and body.station_code != station:
+            continue
         found = status.lookup(cti_of(body.cert_id)) if status is not None else None
         decided = found[0].value if found else "not-decided"
         expired = now >= parse_time(body.expires_at)
@@ -120,7 +164,7 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.json:
         ctx.emit(rows)
     elif not rows:
-        ctx.say("no certificates issued here yet")
+        ctx.say(f"no certificates of station {station} issued here" if station else "no certificates issued here yet")
     for row in rows if not ctx.json else []:
         shown = row["status"] or "status unknown (no status list installed)"
         ctx.say(

@@ -8,10 +8,12 @@ Registered into the ``hq`` group through ``inspector.cli.hq_cmd.HQ_EXTENSIONS``.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from inspector.cli.common import Context, add_command
 from inspector.cli.hq_options import add_database_option, add_filters, check_limit, emit_stream, since_text, station_set
+from inspector.errors import UserError
 
 
 def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,7 +24,13 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
         "verify an audit bundle against HQ's trust list and register the audit; exit 1 if not genuine",
         json_flag=True,
     )
-    imp.add_argument("bundle", metavar="BUNDLE.zip")
+    imp.add_argument("bundle", metavar="BUNDLE.zip", nargs="+")
+    imp.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with several bundles: how many are verified at a time, in worker processes (default: one per core)",
+    )
     add_database_option(imp)
     audits = add_command(group, "audits", cmd_audits, "the audits imported at HQ", json_flag=True)
     add_filters(audits, "only audits with this decision (e.g. not-ready)")
@@ -43,6 +51,11 @@ def register_hq(group: argparse._SubParsersAction) -> None:  # type: ignore[type
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.hq.intake import ImportRefused, import_bundle
 
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs}: must be at least 1", field="jobs")
+    if len(args.bundle) > 1:
+        return _import_many(args, ctx)
+    args.bundle = args.bundle[0]
     try:
         result = import_bundle(ctx.data, args.bundle)
     except ImportRefused as exc:
@@ -56,23 +69,60 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.json:
         ctx.emit(result.to_json())
         return 0
+    _say_imported(ctx, result)
+    return 0
+
+
+def _import_many(args: argparse.Namespace, ctx: Context) -> int:
+    """Several bundles: verified in parallel, registered in the order given (``inspector.hq.batch``);
+    a refused bundle does not stop the others. Exit status: the worst of the bundles'."""
+    from inspector.hq.batch import import_bundles
+
+    # A path that is no file is a typing mistake: refuse the whole batch before anything is
+    # registered (a refused bundle, by contrast, is news about that bundle and the rest go on).
+    for path in args.bundle:
+        if not Path(path).is_file():
+            raise UserError(f"{path}: no such file" + (" (a directory)" if Path(path).is_dir() else ""), field="bundle")
+    seen: dict[str, str] = {}
+    for path in args.bundle:
+        key = str(Path(path).resolve())
+        if key in seen:
+            raise UserError(f"{path}: given twice (also as {seen[key]})", field="bundle")
+        seen[key] = path
+    items = import_bundles(ctx.data, args.bundle, jobs=args.jobs)
+    worst = max(item.exit_status for item in items)
+    if ctx.json:
+        ctx.emit({"bundles": [item.to_json() for item in items]})
+        return worst
+    for item in items:
+        if item.result is not None:
+            _say_imported(ctx, item.result, f"{item.bundle}: ")
+        elif item.refused:
+            ctx.say(f"REFUSED: {item.bundle}: {len(item.refused)} problem(s)")
+            for reason in item.refused:
+                ctx.say(f"  {reason}")
+        else:
+            ctx.say(f"ERROR: {item.bundle}: {item.error}")
+    return worst
+
+
+def _say_imported(ctx: Context, result: Any, prefix: str = "") -> None:
     for warning in result.warnings:
         ctx.warn(warning)
     row = result.audit
     score = "-" if row.score is None else f"{row.score}%"
     if result.status == "imported":
         ctx.say(
-            f"imported audit {row.id}: {row.station_name} ({row.station}), {row.type}, closed {row.closed}, "
+            f"{prefix}imported audit {row.id}: {row.station_name} ({row.station}), {row.type}, closed {row.closed}, "
             f"score {score}, {row.decision}"
         )
     elif result.status == "updated":
         ctx.say(
-            f"updated audit {row.id}: {result.added_records} record(s) after the {row.records - result.added_records} "
+            f"{prefix}updated audit {row.id}: {result.added_records} record(s) after the {row.records - result.added_records} "
             f"registered; {row.records} records now"
         )
     else:
-        ctx.say(f"audit {row.id} was already imported (same seal, same records); nothing changed")
-    return 0
+        ctx.say(f"{prefix}audit {row.id} was already imported (same seal, same records); nothing changed")
 
 
 def cmd_audits(args: argparse.Namespace, ctx: Context) -> int:

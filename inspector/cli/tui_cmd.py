@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub, "demo", run_demo, "set up a demo HQ, auditor and stations in a throwaway directory, then open the app"
     )
     demo.add_argument("--no-tui", action="store_true", help="only set up and print what was set up")
+    # --data-dir (the global option) names the folder: a new or empty one is set up, a demo
+    # folder made before is reopened, any other non-empty folder is refused.
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
@@ -31,10 +33,12 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_demo(args: argparse.Namespace, ctx: Context) -> int:
-    from inspector.services.demo import create_demo
+    from inspector.services.demo import create_or_open_demo
 
     explicit = getattr(args, "data_dir", None)
-    world = create_demo(Path(explicit) if explicit else None)
+    world, reopened = create_or_open_demo(Path(explicit).expanduser() if explicit else None)
+    if reopened:
+        ctx.say(f"reopening the demo in {world.data.root} (its audits and keys as left)")
     for line in world.describe():
         ctx.say(line)
     if args.no_tui or not sys.stdout.isatty():
@@ -44,5 +48,5 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     from inspector.tui.app import InspectorApp
 
     InspectorApp(world.data, demo_passphrase=world.passphrase).run()
-    ctx.say(f"demo data kept in {world.data.root}")
+    ctx.say(f"demo data kept in {world.data.root}; open it again with: {world.reopen_command}")
     return 0

@@ -57,13 +57,13 @@ def load_lists(
     """The trust list, CRL and status list to decide with: given files (checked against the pins,
     never older than the installed ones) or the installed ones."""
     from inspector.cli.common import read_bytes
-    from inspector.trust.lists import RevocationList, TrustList
-    from inspector.trust.status import StatusList
-    from inspector.trust.store import TrustStore
+    from inspector.trust.readers import RevocationView, StatusView, TrustListView
+    from inspector.trust.verifier import VerifierLists
 
-    store = TrustStore(ctx.data.root)
-    trust: TrustList | None
-    crl: RevocationList | None
+    # The lean readers (no pydantic: issue 16 goal 3), with TrustStore's pinning and no-rollback rules.
+    store = VerifierLists(ctx.data)
+    trust: TrustListView | None
+    crl: RevocationView | None
     if trust_file:
         trust = store.given_trustlist(read_bytes(trust_file, "trust list"), f"trust list {trust_file}")
     else:
@@ -72,7 +72,7 @@ def load_lists(
         crl = store.given_crl(read_bytes(crl_file, "revocation list"), f"revocation list {crl_file}")
     else:
         crl = store.crl()
-    status: StatusList | None
+    status: StatusView | None
     if status_file:
         status = store.given_status(read_bytes(status_file, "status list"), f"certificate status list {status_file}")
     else:
@@ -89,7 +89,7 @@ def _scan_image(path: str) -> str:
     if not texts:
         raise UserError(f"image {path}: no QR code found (hold the camera square to the code, in good light)")
     for text in texts:
-        if "PSC1:" in text:
+        if "PSC1:" in text or "PSC2:" in text:
             return text
     return texts[0]
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 P = 2**255 - 19
 L = 2**252 + 27742317777372353535851937790883648493
-D = (-121665 * pow(121666, P - 2, P)) % P
-D2 = 2 * D % P
-SQRT_M1 = pow(2, (P - 1) // 4, P)
+# Written out rather than computed at import (two modular exponentiations on the start-up path
+# of ``inspector verify``): D = -121665/121666 mod P, D2 = 2D mod P, SQRT_M1 = 2^((P-1)/4) mod P.
+# tests/trust/test_lean_verify_path.py recomputes them.
+D = 37095705934669439343138083508754565189542113879843219016388785533085940283555
+D2 = 16295367250680780974490674513165176452449235426866156013048779062215315747161
+SQRT_M1 = 19681161376707505956807079304988542015446066515923890162744021073123829784752
 _L_BITS = bin(L)[3:]  # the bits of L after its leading 1, most significant first
 
 Point = tuple[int, int, int, int]  # extended coordinates X, Y, Z, T

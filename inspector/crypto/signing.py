@@ -12,23 +12,27 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from pydantic import BaseModel, ConfigDict, field_validator
 
 from inspector.crypto._ed25519_screen import KeyRejected, check_public_key
-from inspector.crypto.canonical import canonical_json, parse_canonical_json
+from inspector.crypto.canonical import parse_canonical_json
 from inspector.errors import Invalid, UserError
+
+if TYPE_CHECKING:
+    # re-exported lazily (``__getattr__`` below)
+    from inspector.crypto.envelope import Envelope as Envelope
+    from inspector.crypto.envelope import sign_record as sign_record
 
 KID_TAG = b"PSA/kid/v1"
 _KID_HEX = re.compile(r"[0-9a-f]{16}")
@@ -135,6 +139,8 @@ class PublicKey:
 
     @classmethod
     def from_pem(cls, data: bytes, what: str = "public key file") -> PublicKey:
+        from cryptography.hazmat.primitives import serialization
+
         try:
             key = serialization.load_pem_public_key(data)
         except (ValueError, TypeError) as exc:
@@ -152,6 +158,8 @@ class PublicKey:
         return b64encode(self.raw)
 
     def to_pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self._key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
     @property
@@ -191,6 +199,8 @@ class SigningKey:
     __slots__ = ("_key", "public")
 
     def __init__(self, key: Ed25519PrivateKey) -> None:
+        from cryptography.hazmat.primitives import serialization
+
         self._key = key
         raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         self.public = PublicKey(raw)
@@ -205,6 +215,8 @@ class SigningKey:
 
     def raw_private(self) -> bytes:
         """The 32 secret bytes, for the keystore to encrypt. Nothing else should call this."""
+        from cryptography.hazmat.primitives import serialization
+
         return self._key.private_bytes(
             serialization.Encoding.Raw,
             serialization.PrivateFormat.Raw,
@@ -223,60 +235,19 @@ class SigningKey:
         return f"SigningKey(kid={self.public.kid_hex})"
 
 
-class Envelope(BaseModel):
-    """A signed JSON record as stored: the exact payload text that was signed, kid and signature.
-
-    The payload is kept as the canonical JSON text itself (UTF-8 of it is what was signed), so a
-    verifier checks the stored bytes, never a re-serialised model.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    kid: str
-    payload: str
-    sig: str
-
-    @field_validator("kid")
-    @classmethod
-    def _kid_hex(cls, value: str) -> str:
-        if not _KID_HEX.fullmatch(value):
-            raise ValueError("kid must be 16 lowercase hex digits")
-        return value
-
-    @classmethod
-    def from_doc(cls, doc: Any) -> Envelope:
-        """``model_validate(doc)``, with the common case decided without pydantic's machinery.
-
-        Verifying an audit builds one envelope per record, so this is on the hot path. A plain
-        dict of exactly the three fields, each an exact ``str`` and ``kid`` 16 lowercase hex
-        digits, is what strict validation accepts unchanged; anything else (a missing or extra
-        field, a subclass, a bad kid) goes through ``model_validate``, which decides and says why.
-        """
-        if type(doc) is dict and len(doc) == 3:
-            kid, payload, sig = doc.get("kid"), doc.get("payload"), doc.get("sig")
-            if type(kid) is str and type(payload) is str and type(sig) is str and _KID_HEX.fullmatch(kid):
-                return cls.model_construct(kid=kid, payload=payload, sig=sig)
-        return cls.model_validate(doc)
-
-    @property
-    def payload_bytes(self) -> bytes:
-        return self.payload.encode("utf-8")
-
-    def signature(self) -> bytes:
-        return b64decode(self.sig, "signature")
-
-    def digest(self) -> str:
-        """SHA-256 over the envelope's canonical JSON: what a hash chain links to."""
-        return hashlib.sha256(canonical_json(self.model_dump())).hexdigest()
+_LAZY = frozenset({"Envelope", "sign_record"})
 
 
-def sign_record(key: SigningKey, domain: Domain, value: Any) -> Envelope:
-    payload = canonical_json(value)
-    return Envelope(
-        kid=key.public.kid_hex,
-        payload=payload.decode("utf-8"),
-        sig=b64encode(key.sign(domain, payload)),
-    )
+def __getattr__(name: str) -> Any:
+    """``signing.Envelope`` and ``signing.sign_record``, imported on first use: the class is a pydantic model, and
+    ``inspector verify --payload`` never builds one (issue 16 goal 3: pydantic's import alone
+    was 6x a bare interpreter start). ``from inspector.crypto.signing import Envelope`` keeps
+    working everywhere."""
+    if name in _LAZY:
+        # The dependency points from ``envelope`` to this module; these names are re-exported
+        # for the callers that have always imported them from here.
+        return getattr(importlib.import_module("inspector.crypto.envelope"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def verify_record(envelope: Envelope, domain: Domain, key: PublicKey, what: str = "record") -> dict[str, Any]:
@@ -319,8 +290,39 @@ def verify_with_any(
 KeyLookup = Callable[[str], Iterable[PublicKey]]
 
 
+# The PEM every Ed25519 public key file of the product holds (``PublicKey.to_pem``): the fixed
+# SubjectPublicKeyInfo DER prefix (RFC 8410) and the 32 raw bytes, in one base64 line.
+_SPKI_ED25519 = bytes.fromhex("302a300506032b6570032100")
+_PEM_HEAD, _PEM_TAIL = b"-----BEGIN PUBLIC KEY-----\n", b"\n-----END PUBLIC KEY-----\n"
+
+
+def _canonical_pem_raw(data: bytes) -> bytes | None:
+    """The raw key of a PEM file that is byte for byte ``to_pem``'s form, else None.
+
+    ``cryptography``'s PEM loader pulls in its whole serialization package (about 6 ms, a third
+    of ``inspector verify --payload``'s own import time; issue 16 goal 3) to read what is always
+    these 113 bytes. Any other form goes to that loader, which decides as before.
+    """
+    if len(data) != 113 or not data.startswith(_PEM_HEAD) or not data.endswith(_PEM_TAIL):
+        return None
+    body = data[len(_PEM_HEAD) : -len(_PEM_TAIL)]
+    try:
+        der = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(der) != 44 or not der.startswith(_SPKI_ED25519) or base64.b64encode(der) != body:
+        return None
+    return der[len(_SPKI_ED25519) :]
+
+
 def read_public_pem(data: bytes, what: str) -> PublicKey:
     """A screened Ed25519 public key from PEM bytes; every failure is one line naming ``what``."""
+    raw = _canonical_pem_raw(data)
+    if raw is not None:
+        try:
+            return PublicKey(raw)
+        except UserError as exc:
+            raise UserError(f"{what}: {exc}") from None
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 

@@ -23,22 +23,25 @@ The register (TinyDB in the data directory, or PostgreSQL) and the file store ar
 from __future__ import annotations
 
 import hashlib
-from contextlib import ExitStack
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from inspector.audit.chain_work import EvidenceCheck
 from inspector.audit.evidence import CHUNK
-from inspector.bundle.reader import BundleReader
+from inspector.audit.records import EvidenceRef
+from inspector.bundle.layout import EVIDENCE_PREFIX
+from inspector.bundle.reader import BundleReader, MemberUnreadable, evidence_mismatch
 from inspector.bundle.verify import verify_bundle
 from inspector.certificates.model import parse_record
 from inspector.certificates.verify import verify_record
 from inspector.crypto.canonical import now_text
 from inspector.errors import Invalid, UserError
-from inspector.hq.register import RegisterConflict, open_register
+from inspector.hq.register import RegisterConflict, files_dir, open_register
 from inspector.hq.register.base import Register, Transaction
-from inspector.hq.register.derive import Derived, derive, stage_bundle
-from inspector.hq.register.files import Staging, store_key
+from inspector.hq.register.derive import Derived, derive, stage_evidence
+from inspector.hq.register.files import FileStore, Staging, store_key
 from inspector.hq.register.models import (
     EXPIRING_DAYS,
     AuditChange,
@@ -103,11 +106,23 @@ class ImportRefused(Invalid):
 
 def import_bundle(data: DataDir, path: str | Path, *, database: str | None = None) -> ImportResult:
     """Verify the bundle at ``path`` and register its audit; see the module docstring."""
-    path = Path(path)
-    with ExitStack() as stack:
-        reader = stack.enter_context(BundleReader(path))
+    with FileStore(files_dir(data)).staging() as staging:
+        plan = prepare_import(data, Path(path), staging)
+        with open_register(data, database) as register:
+            return register_plan(register, plan)
+
+
+def prepare_import(data: DataDir, path: Path, staging: Staging) -> ImportPlan:
+    """Everything an import does before the register: verify the bundle (``ImportRefused`` if it
+    fails), derive what the register keeps and stage its files. Needs no lock and no register,
+    so a batch prepares bundles in parallel (:mod:`inspector.hq.batch`).
+
+    Each byte is read and hashed once: an evidence file is staged while verification hashes it
+    (unless the file store holds it already, when it is only hashed), and the bundle itself is
+    hashed while it is copied into the staging area."""
+    with BundleReader(path) as reader:
         trust, source = choose_trust(data, reader, required=True)
-        report = verify_bundle(reader, trust)
+        report = verify_bundle(reader, trust, evidence_check=_staging_check(reader, staging, path))
         problems = list(report.problems)
         if report.ok and not report.sealed:
             problems.append("the audit is not closed (the bundle has no seal); only closed audits can be imported")
@@ -118,60 +133,86 @@ def import_bundle(data: DataDir, path: str | Path, *, database: str | None = Non
         certificates = reader.names(CERT_PREFIX)
         cert_files = {name: reader.read(name) for name in certificates}
         cert_rows = _check_certificates(cert_files, trust, report.audit_id, opened.station.code, closed.findings_root)
-        derived = derive(reader)
-        bundle_sha = _sha256_file(path)
-        register = stack.enter_context(open_register(data, database))
-        staging = stack.enter_context(register.files.staging())
-        files = stage_bundle(staging, reader, path, bundle_sha)
-        for cert in cert_rows:
-            sha, size = staging.add([cert_files[cert.member]], cert.record_sha256, f"bundle {path}: {cert.member}")
-            files.append((sha, "certificate", size))
-        now = now_text()
-        row = RegisteredAudit(
-            id=report.audit_id,
-            station=opened.station.code,
-            station_name=opened.station.name,
-            type=opened.audit_type.value,
-            auditor=opened.auditor.id,
-            auditor_kid=opened.auditor.kid,
-            checklist=f"{opened.checklist.id} {opened.checklist.version}",
-            checklist_hash=opened.checklist.hash,
-            opened=opened.time,
-            closed=closed.time,
-            score=closed.percent,
-            majors=closed.majors,
-            minors=closed.minors,
-            decision=closed.decision,
-            records=len(derived.digests),
-            findings_root=closed.findings_root,
-            seal=seal_digest,
-            bundle=store_key(bundle_sha),
-            bundle_sha256=bundle_sha,
-            imported=now,
-            trust=source,
-            warnings=report.warnings,
-            head=derived.digests[-1],
-            history=[
-                HistoryEntry(imported=now, records=len(derived.digests), bundle_sha256=bundle_sha, status="imported")
-            ],
-            answered=derived.answered,
-            na=derived.na,
-        )
-        plan = _Plan(row, derived, cert_rows, files, staging)
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                result = _register(register, plan)
-                break
-            except RegisterConflict:
-                if attempt == ATTEMPTS:
-                    raise
-        result.warnings = report.warnings
-        result.certificates = certificates
-        return result
+        derived = derive(reader, report)
+        bundle_sha, bundle_size = staging.add(_file_chunks(path), None, f"bundle {path}")
+        files: list[tuple[str, FileKind, int]] = [(bundle_sha, "bundle", bundle_size)]
+        files += stage_evidence(staging, reader, path)
+    for cert in cert_rows:
+        sha, size = staging.add([cert_files[cert.member]], cert.record_sha256, f"bundle {path}: {cert.member}")
+        files.append((sha, "certificate", size))
+    now = now_text()
+    row = RegisteredAudit(
+        id=report.audit_id,
+        station=opened.station.code,
+        station_name=opened.station.name,
+        type=opened.audit_type.value,
+        auditor=opened.auditor.id,
+        auditor_kid=opened.auditor.kid,
+        checklist=f"{opened.checklist.id} {opened.checklist.version}",
+        checklist_hash=opened.checklist.hash,
+        opened=opened.time,
+        closed=closed.time,
+        score=closed.percent,
+        majors=closed.majors,
+        minors=closed.minors,
+        decision=closed.decision,
+        records=len(derived.digests),
+        findings_root=closed.findings_root,
+        seal=seal_digest,
+        bundle=store_key(bundle_sha),
+        bundle_sha256=bundle_sha,
+        imported=now,
+        trust=source,
+        warnings=report.warnings,
+        head=derived.digests[-1],
+        history=[HistoryEntry(imported=now, records=len(derived.digests), bundle_sha256=bundle_sha, status="imported")],
+        answered=derived.answered,
+        na=derived.na,
+    )
+    return ImportPlan(row, derived, cert_rows, files, staging, report.warnings, certificates)
+
+
+def register_plan(register: Register, plan: ImportPlan) -> ImportResult:
+    """Register a prepared import (see :func:`prepare_import`) in one transaction."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            result = _register(register, plan)
+            break
+        except RegisterConflict:
+            if attempt == ATTEMPTS:
+                raise
+    result.warnings = plan.warnings
+    result.certificates = plan.certificate_members
+    return result
+
+
+def _staging_check(reader: BundleReader, staging: Staging, path: Path) -> EvidenceCheck:
+    """``reader.evidence_check`` that also stages the file it hashes, when HQ lacks it.
+
+    The verdicts are the reader's own. A member that cannot be read is a problem of the bundle
+    (reported like any other); a failure to write the staged copy is HQ's, and raises."""
+
+    def check(ref: EvidenceRef) -> str | None:
+        name = EVIDENCE_PREFIX + ref.sha256
+        if not reader.has(name) or staging.store.has(ref.sha256):
+            return reader.evidence_check(ref)
+        try:
+            actual, size = staging.add(reader.member_chunks(name), None, f"bundle {path}: {name}")
+        except MemberUnreadable as exc:
+            return str(exc)
+        return evidence_mismatch(ref, actual, size)
+
+    return check
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
 
 
 @dataclass
-class _Plan:
+class ImportPlan:
     """What one import would register, prepared outside any lock."""
 
     row: RegisteredAudit
@@ -179,9 +220,11 @@ class _Plan:
     certificates: list[RegisteredCertificate]
     files: list[tuple[str, FileKind, int]]
     staging: Staging
+    warnings: list[str] = field(default_factory=list)
+    certificate_members: list[str] = field(default_factory=list)  # bundle members, for the result
 
 
-def _register(register: Register, plan: _Plan) -> ImportResult:
+def _register(register: Register, plan: ImportPlan) -> ImportResult:
     """The transaction: decide against what is registered now, then write (or refuse)."""
     row, derived = plan.row, plan.derived
     with register.transaction(row.id) as tx:
@@ -374,11 +417,3 @@ def find_registered_certificate(
         return None
     with open_register(data, database) as register:
         return register.certificate(wanted)
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -148,11 +148,14 @@ class _Html:
         out = [f'<section class="page"><h2>{self.t("Summary", "सारांश")}</h2>']
         verdict = view.decision
         if verdict is not None:
-            out.append(
-                f'<p class="head">{self.t("Decision", "निर्णय")}: {_e(verdict.text)} ({_e(verdict.code.value)})</p><ul>'
-            )
-            out += [f"<li>{_e(r.message)} ({_e(r.code)})</li>" for r in verdict.reasons]
-            out += [f"<li>! {_e(r.message)}</li>" for r in verdict.warnings]
+            decided = self.t(verdict.text_in("en"), verdict.text_in("hi"))
+            out.append(f'<p class="head">{self.t("Decision", "निर्णय")}: {decided} ({_e(verdict.code.value)})</p><ul>')
+            # The code stays beside the sentence in either language: it is what HQ and scripts quote.
+            out += [
+                self.both(f"{r.text_in('en')} ({r.code})", f"{r.text_in('hi')} ({r.code})", tag="li")
+                for r in verdict.reasons
+            ]
+            out += [self.both(f"! {r.text_in('en')}", f"! {r.text_in('hi')}", tag="li") for r in verdict.warnings]
             out.append("</ul>")
         percent = "-" if score.percent is None else f"{score.percent}%"
         na_share = "-" if score.na_share is None else f"{score.na_share}%"

@@ -227,13 +227,16 @@ class _Writer:
         self.heading("Summary", "सारांश")
         verdict = view.decision
         if verdict is not None:
-            self.text(self.t("Decision", "निर्णय") + f": {verdict.text} ({verdict.code.value})", 12, bold=True)
+            decided = self.t(verdict.text_in("en"), verdict.text_in("hi"))
+            self.text(self.t("Decision", "निर्णय") + f": {decided} ({verdict.code.value})", 12, bold=True)
             if view.sealed_decision and view.sealed_decision != verdict.code.value:
                 self.text(self.t("Signed at closing", "समापन पर हस्ताक्षरित") + f": {view.sealed_decision}", 9)
+            # The code stays beside the sentence in either language: it is what HQ and scripts quote.
             for reason in verdict.reasons:
-                self.text(f"• {reason.message} ({reason.code})", 9)
+                en, hi = reason.text_in("en"), reason.text_in("hi")
+                self.bilingual_text(f"• {en} ({reason.code})", f"• {hi} ({reason.code})", 9)
             for warning in verdict.warnings:
-                self.text(f"! {warning.message}", 9)
+                self.bilingual_text(f"! {warning.text_in('en')}", f"! {warning.text_in('hi')}", 9)
         pdf.ln(3)
         score = view.score
         percent = "-" if score.percent is None else f"{score.percent}%"

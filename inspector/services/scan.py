@@ -4,24 +4,29 @@ One use case for both shells: ``inspector verify`` and the app's verify screen c
 text (``verify_payload``) and show the station's English and Hindi names from the local
 registry. The names are for display only: they are not part of what is signed, and a station the
 registry does not know simply has none.
+
+Nothing here imports pydantic (issue 16 goal 3: ``inspector verify --payload`` at a few times a
+bare interpreter start): the lists are read by ``trust.readers`` and the names by
+``audit.station_lookup``, each held to the pydantic models' answers by its tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from inspector.audit.stations import load_registry
+from inspector.audit.station_lookup import registry_names as lookup_names
 from inspector.certificates.verify import Verdict, apply_status, verify_payload
-from inspector.errors import UserError
 from inspector.paths import DataDir
-from inspector.trust.lists import RevocationList, TrustList
-from inspector.trust.status import StatusList
-from inspector.trust.store import TrustStore
+from inspector.trust.verifier import VerifierLists
+
+if TYPE_CHECKING:
+    from inspector.trust.verifier import RevocationListLike, StatusListLike, TrustListLike
+
+    Lists = tuple[TrustListLike | None, RevocationListLike | None, StatusListLike | None]
 
 __all__ = ["Scanned", "check_scan", "installed_lists", "registry_names", "with_station_names"]
-
-Lists = tuple[TrustList | None, RevocationList | None, StatusList | None]
 
 
 @dataclass(frozen=True)
@@ -49,19 +54,15 @@ class Scanned:
 def installed_lists(data: DataDir) -> Lists:
     """The trust list, revocation list and certificate status list installed in ``data``
     (any may be None)."""
-    store = TrustStore(data.root)
-    return store.trustlist(), store.crl(), store.status()
+    lists = VerifierLists(data)
+    return lists.trustlist(), lists.crl(), lists.status()
 
 
 def registry_names(data: DataDir, verdict: Verdict) -> tuple[str | None, str | None]:
     """(English, Hindi) names of the verdict's station in the local registry, or (None, None)."""
     if verdict.claims is None:
         return None, None
-    try:
-        name = load_registry(data_root=data.root).get(verdict.claims.station_code).name
-    except UserError:
-        return None, None
-    return name.en, name.hi
+    return lookup_names(data.root, verdict.claims.station_code)
 
 
 def with_station_names(data: DataDir, verdict: Verdict) -> Scanned:

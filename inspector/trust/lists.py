@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -36,79 +35,31 @@ from pydantic import (
 
 from inspector._io.text import check_line_text
 from inspector.crypto.canonical import format_time, parse_time, utcnow
-from inspector.crypto.keystore import check_auditor_id
 from inspector.crypto.signing import Domain, Envelope, PublicKey, verify_with_any
 from inspector.errors import Invalid, Reason, ReasonCode, UserError
+from inspector.trust import rules
+from inspector.trust.rules import CERT_ID as CERT_ID
+from inspector.trust.rules import CRL_FORMAT as CRL_FORMAT
+from inspector.trust.rules import DOCUMENT_LIMIT as DOCUMENT_LIMIT
+from inspector.trust.rules import KID_HEX as KID_HEX
+from inspector.trust.rules import MAX_CERT_LIFETIME_DAYS as MAX_CERT_LIFETIME_DAYS
+from inspector.trust.rules import REASON_MAX as REASON_MAX
+from inspector.trust.rules import TRUSTLIST_FORMAT as TRUSTLIST_FORMAT
+from inspector.trust.rules import VERIFY_URL_MAX as VERIFY_URL_MAX
+from inspector.trust.rules import KeyStatus as KeyStatus
+from inspector.trust.rules import Purpose as Purpose
+from inspector.trust.rules import check_verify_url as check_verify_url
 
-TRUSTLIST_FORMAT = "inspector-trustlist/v1"
-CRL_FORMAT = "inspector-crl/v1"
-
-MAX_CERT_LIFETIME_DAYS = 3 * 365 + 30  # certificates: 3 years with yearly surveillance, + grace
 DEFAULT_VALID_DAYS = 365  # an enrolment's signing window
 MAX_VALID_DAYS = 365 + 60  # 12 months + a 2-month rollover overlap
 DEFAULT_NEXT_UPDATE_DAYS = 30
 MAX_PINNED = 2  # current and next HQ root
-DOCUMENT_LIMIT = 20 * 1024 * 1024
-KID_HEX = re.compile(r"^[0-9a-f]{16}$")
-CERT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
-REASON_MAX = 500
 
-
-class Purpose(StrEnum):
-    """What an auditor key may sign."""
-
-    CERT = "cert"
-    FINDING = "finding"
-
-
-class KeyStatus(StrEnum):
-    ACTIVE = "active"
-    RETIRED = "retired"  # may not sign any more; what it signed inside its window stays valid
-    REVOKED = "revoked"  # compromised: nothing it ever signed is accepted
-
-
-def _utc_text(value: str) -> str:
-    try:
-        moment = parse_time(value)
-    except (ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ") from None
-    if format_time(moment) != value:
-        raise ValueError(f"{value!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
-    return value
-
-
-def _kid_text(value: str) -> str:
-    if not KID_HEX.match(value):
-        raise ValueError("kid must be 16 lowercase hex digits")
-    return value
-
-
-def _auditor_id_text(value: str) -> str:
-    try:
-        return check_auditor_id(value)
-    except UserError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise ValueError("contains control characters")
-    return value
-
-
-def _cert_id_text(value: str) -> str:
-    if not CERT_ID.match(value):
-        raise ValueError(f"{value!r} is not a certificate id")
-    return value
-
-
-UtcTime = Annotated[str, AfterValidator(_utc_text)]
-KidHex = Annotated[str, AfterValidator(_kid_text)]
-AuditorId = Annotated[str, AfterValidator(_auditor_id_text)]
-Text = Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(_text)]
-CertId = Annotated[str, AfterValidator(_cert_id_text)]
+UtcTime = Annotated[str, AfterValidator(rules.utc_text)]
+KidHex = Annotated[str, AfterValidator(rules.kid_text)]
+AuditorId = Annotated[str, AfterValidator(rules.auditor_id_text)]
+Text = Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(rules.text)]
+CertId = Annotated[str, AfterValidator(rules.cert_id_text)]
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
@@ -121,18 +72,6 @@ def kid_arg(text: str) -> str:
 
 
 PRINTED_CERT_ID = re.compile(r"^[A-Za-z2-7]{4}(-?[A-Za-z2-7]{4}){3}$")
-
-
-VERIFY_URL_MAX = 100
-
-
-def check_verify_url(text: str) -> str:
-    """An https URL of printable ASCII without a fragment: it is printed into every QR code."""
-    if not (text[:8].lower() == "https://" and text.isascii() and text.isprintable() and " " not in text):
-        raise UserError(f"verify URL {text!r}: must be an https:// address of plain ASCII characters")
-    if "#" in text or len(text) > VERIFY_URL_MAX:
-        raise UserError(f"verify URL {text!r}: no '#' and at most {VERIFY_URL_MAX} characters")
-    return text
 
 
 def check_cert_id(text: str) -> str:

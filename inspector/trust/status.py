@@ -22,40 +22,22 @@ Sized for a nation (issue 13: 50,000 certificates under 1 MB, no scan per lookup
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, Strict, model_validator
 
 from inspector.crypto.canonical import parse_time
+from inspector.trust import rules
 from inspector.trust.lists import CertId, Text, UtcTime, _SignedList
+from inspector.trust.rules import CTI_SIZE as CTI_SIZE
+from inspector.trust.rules import PRINTED_ID as PRINTED_ID
+from inspector.trust.rules import RECORD_SIZE as RECORD_SIZE
+from inspector.trust.rules import STATUS_FORMAT as STATUS_FORMAT
+from inspector.trust.rules import CertStatus as CertStatus
+from inspector.trust.rules import cti_of as cti_of
 
-STATUS_FORMAT = "inspector-status/v1"
-RECORD_SIZE = 12  # 10-byte cti + uint16 decision day
-CTI_SIZE = 10
 EPOCH = date(1970, 1, 1)
-PRINTED_ID = 16  # base32 characters of a 10-byte cti
-
-
-class CertStatus(StrEnum):
-    GRANTED = "granted"
-    SUSPENDED = "suspended"
-    WITHDRAWN = "withdrawn"
-    SUPERSEDED = "superseded"
-    REVOKED = "revoked"
-
-
-def cti_of(cert_id: str) -> bytes:
-    """The 10-byte id of a printed certificate id (16 base32 characters, dashes allowed)."""
-    text = cert_id.replace("-", "").replace(" ", "").upper()
-    if len(text) != PRINTED_ID:
-        raise ValueError(f"{cert_id!r} is not a certificate id (16 characters A-Z, 2-7)")
-    try:
-        return base64.b32decode(text)
-    except binascii.Error:
-        raise ValueError(f"{cert_id!r} is not a certificate id (16 characters A-Z, 2-7)") from None
 
 
 IST_OFFSET = timedelta(hours=5, minutes=30)  # India Standard Time, no daylight saving
@@ -65,24 +47,6 @@ def day_number(moment: str) -> int:
     """Days from 1970-01-01 to the date of ``moment`` (a UTC time text) in India: decision dates
     are read on India's calendar everywhere (``certificates/dates.py``)."""
     return ((parse_time(moment) + IST_OFFSET).date() - EPOCH).days
-
-
-def _granted_blob(value: str) -> str:
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except binascii.Error:
-        raise ValueError("granted is not base64") from None
-    if base64.b64encode(raw).decode("ascii") != value:
-        raise ValueError("granted is not canonical base64")
-    if len(raw) % RECORD_SIZE:
-        raise ValueError(f"granted is not a whole number of {RECORD_SIZE}-byte records")
-    previous = b""
-    for offset in range(0, len(raw), RECORD_SIZE):
-        cti = raw[offset : offset + CTI_SIZE]
-        if cti <= previous:
-            raise ValueError("granted records must be sorted by certificate id, each once")
-        previous = cti
-    return value
 
 
 class StatusChange(BaseModel):
@@ -138,7 +102,7 @@ class StatusList(_SignedList):
 
     _kind: ClassVar[str] = "certificate status list"
 
-    granted: Annotated[str, AfterValidator(_granted_blob)]
+    granted: Annotated[str, AfterValidator(rules.granted_blob)]
     changes: list[StatusChange] = Field(default_factory=list)
     organisation: Organisation | None = None
     renewals: list[Renewal] = Field(default_factory=list)
@@ -167,19 +131,7 @@ class StatusList(_SignedList):
 
     def granted_day(self, cti: bytes) -> int | None:
         """The decision day of a granted certificate, by binary search; None if not granted."""
-        raw = self._raw
-        lo, hi = 0, len(raw) // RECORD_SIZE
-        while lo < hi:
-            mid = (lo + hi) // 2
-            here = raw[mid * RECORD_SIZE : mid * RECORD_SIZE + CTI_SIZE]
-            if here < cti:
-                lo = mid + 1
-            elif here > cti:
-                hi = mid
-            else:
-                start = mid * RECORD_SIZE + CTI_SIZE
-                return int.from_bytes(raw[start : start + 2], "big")
-        return None
+        return rules.granted_day(self._raw, cti)
 
     def lookup(self, cti: bytes) -> tuple[CertStatus, StatusChange | None, date | None] | None:
         """(status, the change entry if any, the decision date) of certificate ``cti``, or None."""

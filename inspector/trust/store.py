@@ -28,6 +28,7 @@ from inspector.trust.lists import (
     kid_arg,
 )
 from inspector.trust.status import STATUS_FORMAT, StatusList
+from inspector.trust.verifier import pin_files, pinned_roots, read_installed, refuse_older
 
 
 class TrustStore(DataDir):
@@ -39,20 +40,11 @@ class TrustStore(DataDir):
 
     # pinned roots -----------------------------------------------------------------------------
     def _pin_files(self) -> list[Path]:
-        if not self.pinned_roots.is_dir():
-            return []
-        return sorted(p for p in self.pinned_roots.iterdir() if p.suffix == ".pem" and not p.name.startswith("."))
+        return pin_files(self)
 
     def pinned(self) -> list[PublicKey]:
         """The pinned HQ root keys (each screened; a bad pin file is a ``UserError`` naming it)."""
-        keys: list[PublicKey] = []
-        for path in self._pin_files():
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise UserError(f"pinned root {path}: cannot read ({exc.strerror})") from None
-            keys.append(read_public_pem(data, f"pinned root {path}"))
-        return keys
+        return pinned_roots(self)
 
     def pin(self, pem_bytes: bytes, what: str = "HQ public key") -> PublicKey:
         """Pin an HQ root key; pinning the same key again is a no-op; a third key is refused."""
@@ -81,12 +73,7 @@ class TrustStore(DataDir):
 
     # installed documents --------------------------------------------------------------------
     def _read(self, path: Path) -> bytes | None:
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+        return read_installed(path)
 
     def trustlist_bytes(self) -> bytes | None:
         """The installed trust-list file exactly as installed (for bundles), or None."""
@@ -209,10 +196,4 @@ def _refuse_future(document: Any, what: str) -> None:
         )
 
 
-def _refuse_older(seq: int, installed: int | None, what: str, kind: str) -> None:
-    if installed is not None and seq < installed:
-        raise UserError(
-            f"{what}: seq {seq} is older than the installed {kind} (seq {installed}); rollback refused "
-            f"(verify against the installed {kind}, or install a newer one)",
-            code="rollback",
-        )
+_refuse_older = refuse_older

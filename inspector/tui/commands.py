@@ -1,7 +1,8 @@
 """Command palette (ctrl+p) entries of the checklist walk: jump to any item, and the walk's actions.
 
 Item lines are "MAL-03 question…" in English: the palette draws them in a bordered list,
-where Hindi's widths would break the frame.
+where Hindi's widths would break the frame. The help line under each follows the session's
+language.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from inspector.tui.protocols import ItemPalette
+from inspector.tui.protocols import AppServices, ItemPalette
+from inspector.tui.words.app import WORDS
 
 QUESTION_WIDTH = 60
 
@@ -24,10 +26,12 @@ class ItemJumpProvider(Provider):
         screen = self.screen
         if not isinstance(screen, ItemPalette):
             return
+        app = self.app
+        lang = app.session.lang if isinstance(app, AppServices) else "en"
         yield from screen.palette_actions()
         for item_id, question, section in screen.jump_targets():
             title = f"{item_id} {_clip(question)}"
-            yield title, partial(screen.goto_item, item_id), f"go to {item_id} ({section})"
+            yield title, partial(screen.goto_item, item_id), WORDS(lang, "goto", item=item_id, section=section)
 
     async def discover(self) -> Hits:
         for title, callback, help_text in self._entries():

@@ -19,6 +19,10 @@
   const { SIGNATURE_SIZE, KID_SIZE } = K;
 
   const PREFIX = "PSC1:";
+  // The compact form (psc1.py, PREFIX_COMPACT): kid(8) || signature(64) || payload, the same
+  // signature over the same Sig_structure, the protected header rebuilt from the kid.
+  const PREFIX_COMPACT = "PSC2:";
+  const PROTECTED_PREFIX = [0xa2, 0x01, 0x27, 0x04, 0x48]; // map(2), 1: -8, 4: bstr(8)
   const MAX_TEXT_LENGTH = 420;
   const MAX_SCANNED_LENGTH = 1024;
   const COSE_SIGN1_TAG = 18n;
@@ -77,8 +81,9 @@
     if (codePoints(text) > MAX_TEXT_LENGTH) {
       throw new PayloadError("too-long", "QR payload is longer than " + MAX_TEXT_LENGTH + " characters");
     }
+    if (text.startsWith(PREFIX_COMPACT)) return decodeCompact(text.slice(PREFIX_COMPACT.length));
     if (!text.startsWith(PREFIX)) {
-      throw new PayloadError("bad-prefix", "not a station certificate: the text must start with " + PREFIX);
+      throw new PayloadError("bad-prefix", "not a station certificate: the text must start with " + PREFIX + " or " + PREFIX_COMPACT);
     }
     let cose;
     let value;
@@ -103,6 +108,26 @@
       throw new PayloadError("bad-signature-size", "signature is " + signature.v.length + " bytes, Ed25519 needs " + SIGNATURE_SIZE);
     }
     return { kid: kidFrom(prot.v), protected: prot.v, payload: payload.v, signature: signature.v };
+  }
+
+  /* psc1._compact: kid || signature || payload, nothing else to check before the signature. */
+  function decodeCompact(body) {
+    let data;
+    try {
+      data = C.base32Decode(body);
+    } catch (e) {
+      if (e instanceof C.DecodeError) throw new PayloadError(e.code, e.message);
+      throw e;
+    }
+    const head = KID_SIZE + SIGNATURE_SIZE;
+    if (data.length <= head) {
+      throw new PayloadError("bad-cose", "compact certificate is " + data.length + " bytes: kid, signature and claims need more");
+    }
+    const kid = data.slice(0, KID_SIZE);
+    const prot = new Uint8Array(PROTECTED_PREFIX.length + KID_SIZE);
+    prot.set(PROTECTED_PREFIX);
+    prot.set(kid, PROTECTED_PREFIX.length);
+    return { kid: kid, protected: prot, payload: data.slice(head), signature: data.slice(KID_SIZE, head) };
   }
 
   function kidFrom(protectedBytes) {
@@ -241,6 +266,7 @@
 
   root.InspectorPSC1 = {
     PREFIX: PREFIX,
+    PREFIX_COMPACT: PREFIX_COMPACT,
     parseScanned: parseScanned,
     decodePayload: decodePayload,
     parseClaims: parseClaims,

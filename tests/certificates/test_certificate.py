@@ -145,6 +145,7 @@ def test_record_and_payload_must_agree(
     trust_env: DataDir, issued: Any, auditor_key: SigningKey, certifiable: str
 ) -> None:
     """A genuinely signed record that carries another certificate's QR is refused."""
+    issued.record_path.unlink()  # an audit has one certificate: make room for the other one
     other = issue_certificate(trust_env, certifiable, auditor_key)
     forged = issued.body.model_copy(update={"payload": other.body.payload})
     envelope = sign_record(auditor_key, Domain.CERT_RECORD, forged.model_dump(mode="json"))
@@ -483,6 +484,68 @@ def test_verify_url_travels_in_the_trust_list_into_new_qr_codes(
     grant_at_hq(trust_env, hq_env, certifiable)
     code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--image", png)
     assert code == 0 and "Kotwali Sector 39 (GBN-S39)" in out
+
+
+@pytest.mark.parametrize(
+    ("base_url", "prefix"),
+    [
+        ("https://verify.gbnpolice.in/", "PSC1:"),  # PSC1 fits version 13: earlier verifiers read it
+    ],
+)
+def test_issue_writes_the_compact_form_only_when_the_link_needs_it(
+    run_cli: Any,
+    trust_env: DataDir,
+    hq_env: DataDir,
+    certifiable: str,
+    auditor_key: SigningKey,
+    tmp_path: Path,
+    base_url: str,
+    prefix: str,
+) -> None:
+    from inspector.certificates import qr
+
+    code, _, err = run_cli(
+        "--data-dir", hq_env.root, "hq", "publish-verifier", "-o", tmp_path / "site", "--base-url", base_url
+    )
+    assert code == 0, err
+    assert run_cli("--data-dir", hq_env.root, "hq", "trustlist", "-o", tmp_path / "tl.json")[0] == 0
+    assert run_cli("--data-dir", trust_env.root, "trust", "install", tmp_path / "tl.json")[0] == 0
+    issued = issue_certificate(trust_env, certifiable, auditor_key)
+    assert issued.body.payload.startswith(prefix)
+    assert qr.qr_version(issued.qr_text) <= 13
+    png = write_outputs(issued.body, issued.envelope, tmp_path / "out", formats=("png",))["png"]
+    grant_at_hq(trust_env, hq_env, certifiable)
+    code, out, _ = run_cli("--data-dir", trust_env.root, "verify", "--image", png)
+    assert code == 0 and "Kotwali Sector 39 (GBN-S39)" in out
+
+
+def test_the_compact_form_is_chosen_only_where_no_psc1_form_fits_version_13(issued: Any) -> None:
+    """Over links of growing length: PSC1 (which earlier verifiers read) whenever any of its
+    variants fits version 13, PSC2 only where none does, and some links fit only as PSC2."""
+    from inspector.certificates import psc1, qr
+    from inspector.certificates.issue import _fitting
+    from inspector.certificates.links import link_text
+
+    claims = psc1.parse_claims(psc1.decode(issued.body.payload).payload)
+    bare = claims.model_copy(update={"audit_type": None, "audit_date": None})
+    compact_only = 0
+    for extra in range(0, 30):
+        url = "https://verify.uppolice.gov.in/" + "c" * extra + "/"
+        psc1_fits = any(
+            qr.qr_version(link_text(url, psc1.PREFIX + "A" * (psc1.text_length(v) - len(psc1.PREFIX)))) <= 13
+            for v in (claims, bare)
+        )
+        try:
+            variant, compact = _fitting(claims, url)
+        except UserError:
+            break
+        if psc1_fits:
+            assert not compact, url
+        elif compact:
+            length = psc1.text_length(variant, compact=True)
+            sample = psc1.PREFIX_COMPACT + "A" * (length - len(psc1.PREFIX_COMPACT))
+            compact_only += qr.qr_version(link_text(url, sample)) <= 13
+    assert compact_only >= 1  # links that only the compact form keeps within version 13
 
 
 def test_too_long_verify_url_is_refused(run_cli: Any, hq_env: DataDir, tmp_path: Path) -> None:

@@ -322,7 +322,7 @@ def test_protected_header_not_a_byte_string() -> None:
 # §9.7 transport encoding
 
 
-@pytest.mark.parametrize("prefix", ["psc1:", "HC1:", "PSC2:", "PSC1", "PSC1;", " PSC1:", "", "NZCP:/1/"])
+@pytest.mark.parametrize("prefix", ["psc1:", "HC1:", "PSC3:", "PSC1", "PSC1;", " PSC1:", "", "NZCP:/1/"])
 def test_wrong_prefix(prefix: str) -> None:
     assert code_of(prefix + VALID[5:]) == "bad-prefix"
 

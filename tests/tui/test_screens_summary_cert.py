@@ -207,11 +207,11 @@ def test_issue_certificate_writes_the_record_and_shows_it(world: World) -> None:
         assert isinstance(app.screen, SummaryScreen)
         assert body.display_id in text_of(app, "#summary-sealed")
         assert app.screen.check_action("view_certificate", ()) is True
-        await pilot.press("i")  # a second certificate for the same audit: asked first
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
+        # One certificate per audit: once issued, ``i`` is no longer offered and ``v`` shows it.
+        assert app.screen.check_action("issue_certificate", ()) is False
+        await pilot.press("i")
         await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
         assert len(list((world.data.audit_dir(audit_id) / "certificates").glob("*.json"))) == 1
         await pilot.press("v")  # the issued one, again
         await settle(pilot)
@@ -281,7 +281,7 @@ def test_export_to_an_unusable_folder_says_why(world: World, tmp_path: Path) -> 
 
     async def scenario(pilot: Any) -> None:
         folder = app.screen.query_one("#cert-export-dir", Input)
-        assert folder.value == "~/inspector-certificates"
+        assert folder.value == str(world.data.root / "certificates")
         await pilot.press("d")
         assert folder.has_focus
         folder.value = str(blocker / "sub")

@@ -154,7 +154,7 @@ def test_paste_verifies_at_once_and_links_are_accepted(world: World, payload: st
         await settle(pilot)
         assert screen.query_one(VerdictBanner).word == "VALID"
         assert field.value == ""
-        await pilot.press("f2")  # clear
+        await pilot.press("f5")  # clear
         await pilot.pause()
         assert screen.query_one(VerdictBanner).word is None and screen.last is None
 

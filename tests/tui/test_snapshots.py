@@ -129,7 +129,8 @@ def test_summary_close_confirmation_80x24(snap_compare: Any, snap: SnapWorld) ->
 
 @SIZES
 def test_certificate(snap_compare: Any, snap: SnapWorld, size: tuple[int, int]) -> None:
-    app = hosted(snap, lambda session: CertificateScreen(session, snap.issued.record_path))
+    # A fixed folder: the default, inside the data directory, is a new temporary path each run.
+    app = hosted(snap, lambda session: CertificateScreen(session, snap.issued.record_path, export_dir="~/out"))
     assert snap_compare(app, terminal_size=size, run_before=settle)
 
 

@@ -414,6 +414,94 @@ def cert(signer: SigningKey = ACTIVE.signing, **overrides: Any) -> str:
     return text_of(sign_cose(cbor(claims(**overrides)), signer))
 
 
+def compact_cert(signer: SigningKey = ACTIVE.signing, **overrides: Any) -> str:
+    """The same certificate in the compact PSC2 form: kid || signature || payload."""
+    payload = cbor(claims(**overrides))
+    return psc1.to_compact_text(
+        signer.kid, signer.sign(Domain.CERT, payload, protected=protected_header(signer.kid)), payload
+    )
+
+
+def compact_raw(data: bytes) -> str:
+    return psc1.PREFIX_COMPACT + base64.b32encode(data).decode("ascii").rstrip("=")
+
+
+def compact_vectors(add: Any) -> None:
+    """PSC2 (psc1.PREFIX_COMPACT): what it accepts and refuses, on both verifiers."""
+    good = compact_cert()
+    raw = base64.b32decode(good[5:] + "=" * (-len(good[5:]) % 8))
+    kid, sig, payload = raw[:8], raw[8:72], raw[72:]
+    add("compact-valid", "the compact form of a valid certificate", good)
+    add("compact-valid-link", "the compact form in a verify link", "HTTPS://VERIFY.GBNPOLICE.EXAMPLE/cert/#" + good)
+    add("compact-valid-minimal", "compact, no optional claims", compact_cert(name=_DROP, audit_date=_DROP))
+    add(
+        "compact-valid-second-auditor",
+        "compact, another auditor",
+        compact_cert(SECOND.signing, auditor=SECOND.auditor_id),
+    )
+    add(
+        "compact-flipped-payload",
+        "compact, a claim altered after signing",
+        compact_raw(kid + sig + payload[:-1] + bytes([payload[-1] ^ 1])),
+    )
+    add(
+        "compact-flipped-signature",
+        "compact, signature altered",
+        compact_raw(kid + bytes([sig[0] ^ 1]) + sig[1:] + payload),
+    )
+    add("compact-unknown-kid", "compact, a kid HQ never enrolled", compact_raw(bytes(8) + sig + payload))
+    add(
+        "compact-other-kid",
+        "compact, signed by one key, kid of another",
+        compact_raw(SECOND.signing.kid + sig + payload),
+    )
+    add("compact-not-enrolled", "compact, signed by a key never enrolled", compact_cert(NOT_ENROLLED))
+    add("compact-revoked-key", "compact, a revoked key", compact_cert(REVOKED.signing, auditor=REVOKED.auditor_id))
+    add("compact-expired", "compact, expired", compact_cert(iat=epoch(d(2025, 1, 2)), exp=epoch(d(2025, 6, 1))))
+    add("compact-empty-payload", "compact, kid and signature only", compact_raw(kid + sig))
+    add("compact-short", "compact, shorter than kid and signature", compact_raw(kid + sig[:40]))
+    add("compact-empty", "compact prefix alone", psc1.PREFIX_COMPACT)
+    add("compact-lower-case", "compact, lower-case base32", good[:5] + good[5:].lower())
+    add("compact-non-canonical-base32", "compact, last base32 character not canonical", _non_canonical_last(good))
+    add("compact-trailing-byte", "compact, a byte after the claims (signed)", _signed_compact(payload + b"\x00"))
+    add("compact-claims-not-a-map", "compact, signed claims that are not a map", _signed_compact(cbor([1, 2])))
+    add(
+        "compact-wrong-domain",
+        "compact, signed as a finding, not a certificate",
+        compact_raw(kid + ACTIVE.signing.sign(Domain.FINDING, payload, protected=protected_header(kid)) + payload),
+    )
+    add("compact-prefix-case", "psc2: in lower case is no prefix", "psc2:" + good[5:])
+    import random
+
+    rng = random.Random(2027)
+    for index in range(30):  # byte mutations of the compact bytes: framing, kid, signature, claims
+        data = bytearray(raw)
+        at = rng.randrange(len(data))
+        op = rng.random()
+        if op < 0.5:
+            data[at] ^= 1 << rng.randrange(8)
+        elif op < 0.75:
+            del data[at]
+        else:
+            data.insert(at, rng.randrange(256))
+        add(f"compact-fuzz-{index:02d}", "compact, one byte changed, removed or added", compact_raw(bytes(data)))
+
+
+def _signed_compact(payload: bytes, signer: SigningKey = ACTIVE.signing) -> str:
+    return psc1.to_compact_text(
+        signer.kid, signer.sign(Domain.CERT, payload, protected=protected_header(signer.kid)), payload
+    )
+
+
+def _non_canonical_last(text: str) -> str:
+    body = text[5:]
+    unused = {0: 0, 2: 3, 4: 1, 5: 4, 7: 2}[len(body) % 8]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    if not unused:  # no spare bits in this length: make one by dropping a whole byte's worth
+        return text + "A"
+    return text[:5] + body[:-1] + alphabet[alphabet.index(body[-1]) | 1]
+
+
 def signed_raw(payload: bytes, signer: SigningKey = ACTIVE.signing) -> str:
     """A correctly signed certificate around arbitrary payload bytes (a rogue or buggy signer)."""
     return text_of(sign_cose(payload, signer))
@@ -800,6 +888,7 @@ def build_vectors() -> list[Vector]:
         "trustlist-envelope-extra",
     ):
         add("list-" + ctx, "unusable lists: " + ctx, good, ctx=ctx)
+    compact_vectors(add)
     # HQ's decision: every status, and every way a status list is unusable
     return v + _status_vectors().status_vectors()
 

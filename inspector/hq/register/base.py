@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import ClassVar
@@ -146,6 +146,13 @@ class Register(ABC):
         """How many audits, certificates and stations are registered."""
 
     # -- writes
+
+    def held(self) -> AbstractContextManager[None]:
+        """Keep what the transactions inside the block need open across them, for a batch that
+        registers bundles one after the other (:mod:`inspector.hq.batch`): the embedded
+        register's writer is opened once instead of once per transaction. Each transaction keeps
+        its own decisions and commit. By default nothing (PostgreSQL locks per audit)."""
+        return nullcontext()
 
     @abstractmethod
     def transaction(self, audit_id: str) -> AbstractContextManager[Transaction]:

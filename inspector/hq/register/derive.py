@@ -18,6 +18,7 @@ from inspector.audit.chain import load_state, parse_envelope, parse_payload, rec
 from inspector.audit.checklist import Checklist, ChecklistInvalid
 from inspector.audit.followup import nonconformities
 from inspector.audit.layout import checklist_from_bytes
+from inspector.audit.verify import VerifyReport
 from inspector.bundle.layout import CHECKLIST, EVIDENCE_PREFIX
 from inspector.bundle.reader import BundleReader
 from inspector.crypto.digests import envelope_digest
@@ -82,15 +83,23 @@ def chain_digests(reader: BundleReader) -> list[str]:
     return [envelope_digest(parse_envelope(doc, f"record {n}")) for n, doc in enumerate(docs, start=1)]
 
 
-def derive(reader: BundleReader) -> Derived:
-    """Everything the register keeps of a bundle that passed ``verify_bundle``."""
-    problems: list[str] = []
-    docs = reader.records(problems)
-    if problems:
-        raise UserError(problems[0])
-    envelopes, state = load_state(docs)
-    digests = [envelope_digest(envelope) for envelope in envelopes]
-    checklist = _checklist(reader)
+def derive(reader: BundleReader, verified: VerifyReport | None = None) -> Derived:
+    """Everything the register keeps of a bundle that passed ``verify_bundle``.
+
+    ``verified``, that verification's report: its chain (envelopes, digests, state) and its
+    checklist are used as they are, instead of reading and parsing the records again."""
+    chain = verified.chain if verified is not None and verified.ok else None
+    if chain is not None and len(chain.digests) == len(chain.envelopes):
+        envelopes, digests, state = chain.envelopes, chain.digests, chain.state
+        checklist = verified.checklist if verified is not None else None
+    else:
+        problems: list[str] = []
+        docs = reader.records(problems)
+        if problems:
+            raise UserError(problems[0])
+        envelopes, state = load_state(docs)
+        digests = [envelope_digest(envelope) for envelope in envelopes]
+        checklist = _checklist(reader)
     states = nonconformity_states(checklist, state)
     findings: list[FindingRow] = []
     na = 0
@@ -129,7 +138,22 @@ def _checklist(reader: BundleReader) -> Checklist | None:
         return None
 
 
+_INFOS: dict[str, ChecklistInfo] = {}  # content hash -> what the register keeps of that checklist
+
+
 def checklist_info(checklist: Checklist) -> ChecklistInfo:
+    """The register's view of ``checklist`` (items, sections, titles), built once per content
+    hash: a batch of bundles of one checklist renders its 163 questions once, not per bundle.
+    The object is shared: it is written to the register as it is, never changed."""
+    info = _INFOS.get(checklist.content_hash)
+    if info is None:
+        if len(_INFOS) >= 8:
+            _INFOS.clear()
+        info = _INFOS[checklist.content_hash] = _checklist_info(checklist)
+    return info
+
+
+def _checklist_info(checklist: Checklist) -> ChecklistInfo:
     items = {
         item.id: ItemInfo(
             section=section.id,
@@ -147,9 +171,14 @@ def stage_bundle(
     staging: Staging, reader: BundleReader, path: Path, bundle_sha: str
 ) -> list[tuple[str, FileKind, int]]:
     """Stage the bundle itself and each of its evidence files; (sha256, kind, size) of each."""
-    staged: list[tuple[str, FileKind, int]] = []
     sha, size = staging.add_file(path, bundle_sha, f"bundle {path}")
-    staged.append((sha, "bundle", size))
+    return [(sha, "bundle", size), *stage_evidence(staging, reader, path)]
+
+
+def stage_evidence(staging: Staging, reader: BundleReader, path: Path) -> list[tuple[str, FileKind, int]]:
+    """Stage each evidence file of the bundle (one staged already, while it was verified, is
+    not read again); (sha256, "evidence", size) of each."""
+    staged: list[tuple[str, FileKind, int]] = []
     for name in reader.names(EVIDENCE_PREFIX):
         expected = name[len(EVIDENCE_PREFIX) :]
         # The reader's bounded member stream (never more than the member declares).

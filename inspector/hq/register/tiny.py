@@ -59,6 +59,7 @@ class TinyRegister(Register):
         self.data = data
         self.path = data.hq_tinydb_register
         self._reader: RecordStore | None = None
+        self._held: RecordStore | None = None  # the writer kept open by held()
 
     # -- lifecycle
 
@@ -256,7 +257,26 @@ class TinyRegister(Register):
     # -- writes
 
     @contextmanager
+    def held(self) -> Iterator[None]:
+        """The writer (and its lock) kept across the transactions inside: opening it replays the
+        whole register, once per batch of registrations instead of once per bundle."""
+        if self._held is not None:
+            yield
+            return
+        self.close()
+        with self._open_writer() as store:
+            self._held = store
+            try:
+                yield
+            finally:
+                self._held = None
+        self.close()
+
+    @contextmanager
     def transaction(self, audit_id: str) -> Iterator[Transaction]:
+        if self._held is not None:  # every write of the store is durable on return: nothing to commit
+            yield _TinyTransaction(self, self._held)
+            return
         self.close()  # a snapshot taken before the lock would be stale inside it
         with self._open_writer() as store:
             yield _TinyTransaction(self, store)

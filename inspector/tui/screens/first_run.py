@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -28,7 +29,9 @@ from textual.widgets import (
 
 from inspector.errors import UserError
 from inspector.services.auditor_key import MIN_PASSPHRASE, check_new_key, create_auditor_key
+from inspector.tui.keymap import translate_bindings
 from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.words.first_run import WORDS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,7 +46,7 @@ FOCUS_FOR_FIELD = {"name": "#name", "auditor_id": "#auditor-id", "passphrase": "
 
 class FirstRunScreen(Screen["SigningKey | None"]):
     CSS_PATH = "first_run.tcss"
-    BINDINGS = [("ctrl+s", "create", "Create key")]
+    BINDINGS = [Binding("ctrl+s", "create", "Create key", id="first-run-create")]
 
     app: AppServices  # type: ignore[assignment]
 
@@ -59,39 +62,66 @@ class FirstRunScreen(Screen["SigningKey | None"]):
     class Failed(WorkerFailed):
         """No key was created (the form stays); ``field`` is the input at fault, if any."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, lang: str | None = None) -> None:
+        """``lang``: the language to start in (default: the session's; the app passes its own,
+        as this screen comes before the session is made)."""
         super().__init__()
         self.key: SigningKey | None = None
+        self._lang = lang
+        self._said: tuple[str, str] | None = None  # (catalogue key, or "" and a message)
+        self._created: FirstRunScreen.Created | None = None
+
+    @property
+    def lang(self) -> str:
+        return self._lang if self._lang is not None else self.app.session.lang
 
     def compose(self) -> ComposeResult:
+        lang = self.lang
         yield Header()
         with VerticalScroll(id="first-run"):
-            yield Static(
-                "Welcome. This device has no auditor key yet. Create one: it signs every finding and "
-                "certificate you record. It never leaves this laptop; HQ enrols its public half.",
-                id="first-run-intro",
-            )
+            yield Static(WORDS(lang, "intro"), id="first-run-intro")
             with Vertical(id="first-run-form"):
-                for label, field in (
-                    ("Your name", Input(placeholder="as HQ knows you, e.g. Sunita Devi", id="name")),
-                    ("Auditor id", Input(placeholder="e.g. AUD-GBN-017", id="auditor-id")),
+                for key, field in (
+                    ("name", Input(placeholder=WORDS(lang, "name_hint"), id="name")),
+                    ("auditor_id", Input(placeholder=WORDS(lang, "auditor_id_hint"), id="auditor-id")),
                     (
-                        "Passphrase",
-                        Input(password=True, placeholder=f"at least {MIN_PASSPHRASE} characters", id="pass1"),
+                        "pass1",
+                        Input(password=True, placeholder=WORDS(lang, "pass1_hint", count=MIN_PASSPHRASE), id="pass1"),
                     ),
-                    ("Passphrase again", Input(password=True, id="pass2")),
+                    ("pass2", Input(password=True, id="pass2")),
                 ):
                     with Horizontal(classes="first-run-row"):
-                        yield Label(label)
+                        yield Label(WORDS(lang, key), id=f"label-{key}")
                         yield field
                 yield Static("", id="first-run-error")
                 yield LoadingIndicator(id="first-run-busy")
                 with Horizontal(id="first-run-buttons"):
-                    yield Button("Create key", variant="primary", id="create")
+                    yield Button(WORDS(lang, "create"), variant="primary", id="create")
             with Vertical(id="first-run-done"):
                 yield Static("", id="first-run-result")
-                yield Button("Continue", variant="primary", id="continue")
+                yield Button(WORDS(lang, "continue"), variant="primary", id="continue")
         yield Footer()
+
+    def help_text(self, lang: str) -> str:
+        return WORDS(lang, "help", count=MIN_PASSPHRASE)
+
+    def _on_language(self, lang: str) -> None:
+        translate_bindings(self, WORDS, lang)
+        self._lang = lang
+        self.set_class(lang == "hi", "-hi")
+        self.sub_title = WORDS(lang, "sub_title")
+        self.query_one("#first-run-intro", Static).update(WORDS(lang, "intro"))
+        for key in ("name", "auditor_id", "pass1", "pass2"):
+            self.query_one(f"#label-{key}", Label).update(WORDS(lang, key))
+        self.query_one("#name", Input).placeholder = WORDS(lang, "name_hint")
+        self.query_one("#auditor-id", Input).placeholder = WORDS(lang, "auditor_id_hint")
+        self.query_one("#pass1", Input).placeholder = WORDS(lang, "pass1_hint", count=MIN_PASSPHRASE)
+        self.query_one("#create", Button).label = WORDS(lang, "create")
+        self.query_one("#continue", Button).label = WORDS(lang, "continue")
+        if self._said is not None:
+            self.show_error(*self._said)
+        if self._created is not None:
+            self._show_created(self._created)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "create" and self.is_mounted and self.query_one("#first-run-done").display:
@@ -99,7 +129,10 @@ class FirstRunScreen(Screen["SigningKey | None"]):
         return True
 
     def on_mount(self) -> None:
-        self.sub_title = "first run: create your signing key"
+        self.app.language_signal.subscribe(self, self._on_language)
+        self.set_class(self.lang == "hi", "-hi")
+        translate_bindings(self, WORDS, self.lang)
+        self.sub_title = WORDS(self.lang, "sub_title")
         self.query_one("#first-run-busy").display = False
         self.query_one("#first-run-done").display = False
         self.query_one("#name", Input).focus()
@@ -124,7 +157,7 @@ class FirstRunScreen(Screen["SigningKey | None"]):
         try:
             check_new_key(name, auditor_id, pass1, pass2)
         except UserError as exc:
-            self.show_problem(Problem.of(exc, "cannot create the key"))
+            self.show_problem(Problem.of(exc, WORDS(self.lang, "cannot_create")))
             return
         self.set_busy(True)
         self.create(name, auditor_id, pass1)
@@ -136,7 +169,7 @@ class FirstRunScreen(Screen["SigningKey | None"]):
             created = create_auditor_key(session.data, name, auditor_id, passphrase)
             key = session.unlock(passphrase)
         except Exception as exc:  # disk full, permissions: say so, keep the form
-            self.post_message(self.Failed(Problem.of(exc, "cannot create the key")))
+            self.post_message(self.Failed(Problem.of(exc, WORDS(self.lang, "cannot_create"))))
         else:
             self.post_message(self.Created(created.info, key, created.pem_path))
 
@@ -145,7 +178,11 @@ class FirstRunScreen(Screen["SigningKey | None"]):
         self.show_problem(message.problem)
 
     def show_problem(self, problem: Problem) -> None:
-        self.show_error(problem.error)
+        key = f"err:{problem.code}"
+        if key in WORDS and self.lang != "en":  # English: the core's own sentence
+            self.show_error(key)
+        else:
+            self.show_error("", problem.error)
         selector = FOCUS_FOR_FIELD.get(problem.field or "")
         if selector == "#pass1":  # both cleared, typed again
             self.query_one("#pass1", Input).value = ""
@@ -156,18 +193,27 @@ class FirstRunScreen(Screen["SigningKey | None"]):
     def on_first_run_screen_created(self, message: Created) -> None:
         self.set_busy(False)
         self.key = message.key
-        info = message.info
+        self._created = message
+        self._said = None
         self.query_one("#first-run-form").display = False
         self.query_one("#first-run-intro").display = False
-        self.query_one("#first-run-result", Static).update(
-            f"[b]Key created[/b] for {escape(info.name)} ({escape(info.auditor_id or '')}), key id {info.kid}.\n\n"
-            f"Your public key is in\n  [b]{escape(str(message.pem_path))}[/b]\n\n"
-            "Send this file to HQ for enrolment. Until HQ enrols it and you install the new trust "
-            "list, certificates you sign will not verify. The key is unlocked for this session."
-        )
+        self._show_created(message)
         self.query_one("#first-run-done").display = True
         self.query_one("#continue", Button).focus()
         self.refresh_bindings()
+
+    def _show_created(self, message: Created) -> None:
+        info = message.info
+        self.query_one("#first-run-result", Static).update(
+            WORDS(
+                self.lang,
+                "created",
+                name=escape(info.name),
+                auditor_id=escape(info.auditor_id or ""),
+                kid=info.kid,
+                pem=escape(str(message.pem_path)),
+            )
+        )
 
     @on(Button.Pressed, "#continue")
     def go_home(self) -> None:
@@ -178,7 +224,10 @@ class FirstRunScreen(Screen["SigningKey | None"]):
         self.query_one("#first-run-busy").display = busy
         self.query_one("#create", Button).disabled = busy
         if busy:
-            self.show_error("creating the key (this takes a moment)…")
+            self.show_error("creating")
 
-    def show_error(self, text: str) -> None:
-        self.query_one("#first-run-error", Static).update(escape(text))
+    def show_error(self, key: str, text: str = "") -> None:
+        """The catalogue's ``key`` (said again on a language switch), or ``text`` when ``key`` is ''."""
+        self._said = (key, text)
+        said = WORDS(self.lang, key, count=MIN_PASSPHRASE) if key else text
+        self.query_one("#first-run-error", Static).update(escape(said))

@@ -25,18 +25,19 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from inspector.errors import UserError
 from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.words.new_audit import WORDS
 
 if TYPE_CHECKING:
     from inspector.audit.index import AuditSummary
     from inspector.crypto.signing import SigningKey
     from inspector.tui.protocols import AppServices
 
-AUDIT_TYPES = [
-    ("Stage 2: certification", "certification"),
-    ("Stage 1: documents and readiness", "stage1"),
-    ("Surveillance", "surveillance"),
-    ("Recertification", "recertification"),
-]
+AUDIT_TYPE_ORDER = ("certification", "stage1", "surveillance", "recertification")
+
+
+def audit_types(lang: str) -> list[tuple[str, str]]:
+    """(label, value) of each audit type, the default first."""
+    return [(WORDS(lang, f"type:{value}"), value) for value in AUDIT_TYPE_ORDER]
 
 
 @dataclass(frozen=True)
@@ -85,30 +86,55 @@ class NewAuditScreen(ModalScreen["str | None"]):
     def __init__(self) -> None:
         super().__init__()
         self.names_hi: dict[str, str] = {}
+        self.loaded = False
+        self._said: tuple[str, str] | None = None  # (catalogue key, or "" and a message)
+
+    @property
+    def lang(self) -> str:
+        return self.app.session.lang
 
     def compose(self) -> ComposeResult:
+        lang = self.lang
         with Vertical(id="new-box"):
-            yield Static("New audit", id="new-title")
-            yield Label("Station")
-            yield Select[str]([], prompt="loading stations…", id="station", allow_blank=True)
+            yield Static(WORDS(lang, "title"), id="new-title")
+            yield Label(WORDS(lang, "station"), id="new-station-label")
+            yield Select[str]([], prompt=WORDS(lang, "loading_stations"), id="station", allow_blank=True)
             yield Static("", id="station-hi")
-            yield Label("Checklist")
-            yield Select[str]([], prompt="loading checklists…", id="checklist", allow_blank=True)
-            yield Label("Audit type")
-            yield Select[str](AUDIT_TYPES, value="certification", id="audit-type", allow_blank=False)
-            yield Input(
-                placeholder="no stage 1 on this laptop? say why (e.g. held on paper)",
-                id="waive-stage1",
-                compact=True,
-            )
-            yield Checkbox("The station has no lock-up", id="no-lockup", compact=True)
+            yield Label(WORDS(lang, "checklist"), id="new-checklist-label")
+            yield Select[str]([], prompt=WORDS(lang, "loading_checklists"), id="checklist", allow_blank=True)
+            yield Label(WORDS(lang, "type"), id="new-type-label")
+            yield Select[str](audit_types(lang), value="certification", id="audit-type", allow_blank=False)
+            yield Input(placeholder=WORDS(lang, "waiver"), id="waive-stage1", compact=True)
+            yield Checkbox(WORDS(lang, "no_lockup"), id="no-lockup", compact=True)
             yield Static("", id="new-error")
             with Horizontal(id="new-buttons"):
-                yield Button("Start audit", variant="primary", id="start")
-                yield Button("Cancel", id="cancel")
+                yield Button(WORDS(lang, "start"), variant="primary", id="start")
+                yield Button(WORDS(lang, "cancel"), id="cancel")
 
     def on_mount(self) -> None:
+        self.app.language_signal.subscribe(self, self._on_language)
         self.load_choices()
+
+    def help_text(self, lang: str) -> str:
+        return WORDS(lang, "help")
+
+    def _on_language(self, lang: str) -> None:
+        self.query_one("#new-title", Static).update(WORDS(lang, "title"))
+        for name, key in (("station", "station"), ("checklist", "checklist"), ("type", "type")):
+            self.query_one(f"#new-{name}-label", Label).update(WORDS(lang, key))
+        kinds = self.query_one("#audit-type", Select)
+        chosen = kinds.value
+        kinds.set_options(audit_types(lang))
+        kinds.value = chosen
+        if self.loaded:
+            self.query_one("#station", Select).prompt = WORDS(lang, "choose_station")
+            self.query_one("#checklist", Select).prompt = WORDS(lang, "choose_checklist")
+        self.query_one("#waive-stage1", Input).placeholder = WORDS(lang, "waiver")
+        self.query_one("#no-lockup", Checkbox).label = WORDS(lang, "no_lockup")
+        self.query_one("#start", Button).label = WORDS(lang, "start")
+        self.query_one("#cancel", Button).label = WORDS(lang, "cancel")
+        if self._said is not None:
+            self.show_error(*self._said)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="new-choices")
     def load_choices(self) -> None:
@@ -120,22 +146,23 @@ class NewAuditScreen(ModalScreen["str | None"]):
             stations = [(s.code, s.name.en, s.name.hi) for s in registry.stations]
             checklists = [(path.stem, path) for path in shipped_checklists()]
         except Exception as exc:
-            problem = Problem.of(exc, "cannot read the stations or checklists")
+            problem = Problem.of(exc, WORDS(self.lang, "cannot_read"))
             self.post_message(self.ChoicesLoaded([], [], problem))
         else:
             self.post_message(self.ChoicesLoaded(stations, checklists))
 
     def on_new_audit_screen_choices_loaded(self, message: ChoicesLoaded) -> None:
+        self.loaded = True
         if message.problem:
-            self.show_error(message.problem.error)
+            self.show_error("", message.problem.error)
         self.names_hi = {code: hi for code, _en, hi in message.stations}
         station = self.query_one("#station", Select)
-        station.prompt = "choose a station"  # the blank option must not still say "loading"
+        station.prompt = WORDS(self.lang, "choose_station")  # the blank option must not still say "loading"
         station.set_options([(f"{code}  {en}", code) for code, en, _hi in message.stations])
         if message.stations:
             station.value = message.stations[0][0]
         checklist = self.query_one("#checklist", Select)
-        checklist.prompt = "choose a checklist"
+        checklist.prompt = WORDS(self.lang, "choose_checklist")
         checklist.set_options([(label, str(path)) for label, path in message.checklists])
         if message.checklists:
             checklist.value = str(message.checklists[0][1])
@@ -157,7 +184,7 @@ class NewAuditScreen(ModalScreen["str | None"]):
         checklist = self.query_one("#checklist", Select).value
         audit_type = str(self.query_one("#audit-type", Select).value)
         if station is Select.BLANK or checklist is Select.BLANK:
-            self.show_error("choose a station and a checklist")
+            self.show_error("choose_both")
             return
         waiver_text = self.query_one("#waive-stage1", Input).value.strip()
         choice = NewAuditChoice(
@@ -172,10 +199,10 @@ class NewAuditScreen(ModalScreen["str | None"]):
     async def _start(self, choice: NewAuditChoice) -> None:
         key = await self.app.ensure_unlocked()
         if key is None:
-            self.show_error("the key is locked: unlock it to sign the opening record")
+            self.show_error("locked")
             return
         self.query_one("#start", Button).disabled = True
-        self.show_error("opening the audit…")
+        self.show_error("opening")
         self.create(choice, key)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="new-create")
@@ -184,7 +211,7 @@ class NewAuditScreen(ModalScreen["str | None"]):
         try:
             info = session.key_info()
             if info is None or not info.auditor_id:
-                raise UserError("no auditor key on this device")
+                raise UserError(WORDS(self.lang, "no_key"))
             summary = session.audits.new_audit(
                 choice.station,
                 choice.checklist,
@@ -197,7 +224,7 @@ class NewAuditScreen(ModalScreen["str | None"]):
                 require_stage1=True,
             )
         except Exception as exc:
-            self.post_message(self.Failed(Problem.of(exc, "cannot open the audit")))
+            self.post_message(self.Failed(Problem.of(exc, WORDS(self.lang, "cannot_open"))))
         else:
             self.post_message(self.Created(summary))
 
@@ -206,7 +233,7 @@ class NewAuditScreen(ModalScreen["str | None"]):
 
     def on_new_audit_screen_failed(self, message: Failed) -> None:
         self.query_one("#start", Button).disabled = False
-        self.show_error(message.error)
+        self.show_error("", message.error)
         if message.field == "waive_stage1":
             self.query_one("#waive-stage1", Input).focus()
 
@@ -214,5 +241,7 @@ class NewAuditScreen(ModalScreen["str | None"]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def show_error(self, text: str) -> None:
-        self.query_one("#new-error", Static).update(escape(text))
+    def show_error(self, key: str, text: str = "") -> None:
+        """The catalogue's ``key`` (said again on a language switch), or ``text`` when ``key`` is ''."""
+        self._said = (key, text)
+        self.query_one("#new-error", Static).update(escape(WORDS(self.lang, key) if key else text))

@@ -3,22 +3,38 @@
 A version 13 code with its quiet zone is 77 columns by 39 rows; with the caption and the footer
 the screen needs 80x41. When the terminal is smaller the code is not drawn (a clipped QR code
 scans as nothing, or worse, invites retries): the screen says so and how to fix it, and checks
-again on every resize. ``i`` swaps which modules the glyphs paint, for light-on-dark terminals;
-the first drawing follows the theme (inverted on a dark theme).
+again on every resize, and ``p`` writes the code as a PNG file into the data directory
+(``<data>/certificates/``, or the folder the caller gives) and shows its path: the PNG can be
+shown full screen by an image viewer or printed. ``i`` swaps which modules the glyphs paint, for
+light-on-dark terminals; the first drawing follows the theme (inverted on a dark theme).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from inspector.tui.keymap import translate_bindings
+from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.words.qr import WORDS
+
+if TYPE_CHECKING:
+    from inspector.tui.protocols import AppServices
+    from inspector.tui.session import Session
+
 MIN_WIDTH = 80  # the smallest terminal the app supports
+PNG_BOX = 12  # pixels per module, as the certificate's exported PNG
+CERTIFICATES_FOLDER = "certificates"  # inside the data directory: the demo keeps everything there
 
 
 class QRScreen(Screen[None]):
@@ -28,14 +44,36 @@ class QRScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="qr-back"),
         Binding("i", "invert", "Invert colours", id="qr-invert"),
+        Binding("p", "save_png", "Save PNG", id="qr-png"),
     ]
 
-    def __init__(self, text: str, caption: str, *, invert: bool | None = None) -> None:
+    class Saved(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    class Failed(WorkerFailed):
+        """The PNG was not written."""
+
+    def __init__(
+        self,
+        text: str,
+        caption: str,
+        *,
+        invert: bool | None = None,
+        png_dir: Path | None = None,
+        png_name: str = "qr-code.png",
+    ) -> None:
+        """``png_dir``: where ``p`` writes ``png_name`` (default: ``<data>/certificates``)."""
         super().__init__()
         self.text = text
         self.caption = caption
         self._invert = invert
         self._lines: dict[bool, list[str]] = {}
+        self.png_dir = png_dir
+        self.png_name = png_name
+        self.saved: Path | None = None
+        self._said: tuple[str, str] | None = None  # (catalogue key, path or error)
 
     @property
     def invert(self) -> bool:
@@ -68,10 +106,30 @@ class QRScreen(Screen[None]):
                 yield Static(Text(self.caption), id="qr-caption")
             with Center():
                 yield Static(id="qr-too-small")
+            with Center():
+                yield Static(id="qr-saved")
         yield Footer()
 
+    @property
+    def services(self) -> AppServices:
+        """The app as screens see it (this screen also uses the App's theme and size)."""
+        return cast("AppServices", self.app)
+
+    @property
+    def session(self) -> Session:
+        return self.services.session
+
     def on_mount(self) -> None:
+        self.services.language_signal.subscribe(self, self._on_language)
+        translate_bindings(self, WORDS, self.session.lang)
         self._draw(self.app.size)
+
+    def help_text(self, lang: str) -> str:
+        return WORDS(lang, "help")
+
+    def _on_language(self, lang: str) -> None:
+        translate_bindings(self, WORDS, lang)
+        self._draw(self.size)
 
     def on_resize(self, event: events.Resize) -> None:
         self._draw(event.size)
@@ -89,19 +147,58 @@ class QRScreen(Screen[None]):
         code.display = fits
         self.query_one("#qr-caption", Static).display = fits
         warning.display = not fits
+        lang = self.session.lang
+        self.set_class(lang == "hi", "-hi")
         if fits:
             code.update(Text("\n".join(self.lines()), no_wrap=True, overflow="crop"))
         else:
+            sizes = {"need_w": needed.width, "need_h": needed.height}
             warning.update(
                 Text.assemble(
-                    ("The terminal is too small to draw this QR code.", "bold"),
-                    f"\n\nThis terminal is {size.width}x{size.height}; the code with its caption needs "
-                    f"{needed.width}x{needed.height}.\n"
-                    f"Enlarge the terminal to at least {needed.width}x{needed.height} (or use a smaller font), "
-                    "or use the PNG/PDF export from the certificate screen.\n\n"
-                    f"{self.caption}",
+                    (WORDS(lang, "too_small"), "bold"),
+                    "\n\n" + WORDS(lang, "sizes", width=size.width, height=size.height, **sizes),
+                    "\n" + WORDS(lang, "fix", **sizes),
+                    f"\n\n{self.caption}",
                 )
             )
+        saved = self.query_one("#qr-saved", Static)
+        # Drawn beside the code only when there is room: the code itself must never be cut.
+        saved.display = self._said is not None and not fits
+        if self._said is not None:
+            key, value = self._said
+            saved.update(Text(WORDS(lang, key, path=value) if key != "cannot_save" else value))
+
+    def action_save_png(self) -> None:
+        folder = self.png_dir if self.png_dir is not None else self.session.data.root / CERTIFICATES_FOLDER
+        self._say("saving", "")
+        self._write_png(folder / self.png_name)
+
+    @work(thread=True, exclusive=True, group="qr-png", exit_on_error=False)
+    def _write_png(self, path: Path) -> None:
+        from inspector._io.atomic import atomic_write
+        from inspector.certificates import qr
+
+        try:
+            data = qr.png_bytes(self.text, box_size=PNG_BOX)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data, mode=0o644)
+        except Exception as exc:
+            self.post_message(self.Failed(Problem.of(exc, WORDS(self.session.lang, "cannot_save"))))
+        else:
+            self.post_message(self.Saved(path))
+
+    def on_qrscreen_saved(self, message: Saved) -> None:
+        self.saved = message.path
+        self._say("saved", str(message.path))
+        self.notify(WORDS(self.session.lang, "saved", path=str(message.path)))
+
+    def on_qrscreen_failed(self, message: Failed) -> None:
+        self._say("cannot_save", message.error)
+        self.notify(message.error, severity="error")
+
+    def _say(self, key: str, value: str) -> None:
+        self._said = (key, value)
+        self._draw(self.size)
 
     def action_invert(self) -> None:
         self._invert = not self.invert

@@ -1,9 +1,14 @@
 """The audit summary: the decision and why, scores by section (a measure), the nonconformities
-with their follow-up state, the N/A share and the meetings.
+with their follow-up state, the N/A share, the meetings, and what to do next.
 
 From here the auditor closes the audit (confirm, unlock, then ``Audit.close`` on a worker: the
-audit is sealed and read-only from then on) and, when the closed audit's decision allows it,
-issues the certificate (``issue_certificate`` on a worker, then the certificate screen).
+audit is sealed and read-only from then on), records the opening or closing meeting (the meeting
+screen) and the nonconformities' corrective-action plans and their verification (the follow-up
+screen, ``p``), writes the audit report (``inspector.reports.write_report`` on a worker, into
+``<data>/reports/<audit12>/``), opens the hand-over screen (bundle, report to a chosen folder,
+trust lists, public key) and, when the closed audit's decision allows it, issues the certificate
+(``issue_certificate`` on a worker, then the certificate screen). A certificate already issued
+from the audit is offered for viewing instead of signing another.
 
 The screen reads the audit into the core's read model (``inspector.audit.views.AuditView``) on a
 worker and renders only that; it never holds an open ``Audit`` (which would hold the audit's
@@ -28,9 +33,11 @@ from textual.widgets import Button, Footer, Header, Static
 
 from inspector.audit.decision import Decision
 from inspector.audit.views import AuditView, NonconformityRow, load_view, percent_text
+from inspector.tui.keymap import translate_bindings
 from inspector.tui.messages import Problem, WorkerFailed
 from inspector.tui.screens.confirm import ConfirmScreen
 from inspector.tui.session import Session
+from inspector.tui.words.summary import WORDS
 
 if TYPE_CHECKING:
     from inspector.tui.protocols import AppServices
@@ -47,13 +54,24 @@ DECISION_CLASS = {
     Decision.NEW_STAGE2: "-not-ready",
     Decision.SUSPEND: "-not-ready",
 }
-# How a nonconformity's follow-up state reads on the screen.
-STATE_TEXT = {
-    "open": "no plan yet",
-    "planned": "plan accepted",
-    "closed": "verified effective",
-    "not-effective": "not effective",
+# The catalogue key of a nonconformity's follow-up state as the screen reads it.
+STATE_KEY = {
+    "open": "nc_open",
+    "planned": "nc_planned",
+    "closed": "nc_closed",
+    "not-effective": "nc_not_effective",
 }
+# The catalogue keys of a verification's result and method (codes in the record).
+RESULT_KEY = {"effective": "result_effective", "not-effective": "result_not_effective"}
+METHOD_KEY = {"on-site": "method_on_site", "document": "method_document"}
+# What the issue action is refused with when the audit already has its certificate (the core's code).
+ALREADY_ISSUED = "already-issued"
+REPORTS_DIR = "reports"  # <data>/reports/<audit12>/: where the summary's report action writes
+
+
+def report_dir(session: Session, audit_id: str) -> Path:
+    """The default folder of an audit's report: ``<data dir>/reports/<first 12 of the id>/``."""
+    return session.data.root / REPORTS_DIR / audit_id[:12]
 
 
 class SummaryScreen(Screen[None]):
@@ -64,9 +82,15 @@ class SummaryScreen(Screen[None]):
     AUTO_FOCUS = "#summary-body"
     BINDINGS = [
         Binding("escape", "back", "Back", id="summary-back"),
-        Binding("c", "close_audit", "Close audit", id="summary-close"),
-        Binding("i", "issue_certificate", "Issue certificate", id="summary-issue"),
-        Binding("v", "view_certificate", "View certificate", id="summary-view"),
+        # Short descriptions: with every action offered the footer still fits 80 columns.
+        Binding("c", "close_audit", "Close", id="summary-close"),
+        Binding("i", "issue_certificate", "Issue", id="summary-issue"),
+        Binding("v", "view_certificate", "Certificate", id="summary-view"),
+        Binding("m", "meeting", "Meeting", id="summary-meeting"),
+        # Shown only while the audit has nonconformities; a key, not a button: the buttons fill 80 columns.
+        Binding("p", "followup", "Follow-up", id="summary-followup"),
+        Binding("r", "report", "Report", id="summary-report"),
+        Binding("h", "handover", "Hand-over", id="summary-handover"),
     ]
 
     app: AppServices  # type: ignore[assignment]
@@ -87,8 +111,13 @@ class SummaryScreen(Screen[None]):
             super().__init__()
             self.record_path = record_path
 
+    class Reported(Message):
+        def __init__(self, paths: dict[str, str]) -> None:
+            super().__init__()
+            self.paths = paths
+
     class Failed(WorkerFailed):
-        """Reading, closing or issuing failed; ``reading`` is the read it belongs to, if a read."""
+        """Reading, closing, issuing or the report failed; ``reading`` is the read it belongs to, if a read."""
 
         def __init__(self, problem: Problem, reading: int | None = None) -> None:
             super().__init__(problem)
@@ -101,30 +130,59 @@ class SummaryScreen(Screen[None]):
         self.view: AuditView | None = None
         self.busy = False
         self.readings = 0  # a read started before a write must not overwrite what the write shows
+        self.reported: dict[str, str] = {}  # format -> path of the last report written from here
+
+    @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    def words(self, key: str, /, **fields: object) -> str:
+        return WORDS(self.lang, key, **fields)
+
+    def help_text(self, lang: str) -> str:
+        return WORDS(lang, "help")
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="summary-body"):
-            yield Static("Reading the audit…", id="summary-station")
+            yield Static(self.words("reading"), id="summary-station")
             yield Static("", id="summary-station-hi")
             yield Static("", id="summary-status")
             yield Static("", id="summary-decision")
+            yield Static("", id="summary-next")
             yield Static("", id="summary-scores")
             yield Static("", id="summary-ncs")
             yield Static("", id="summary-meetings")
             yield Static("", id="summary-sealed")
         yield Static("", id="summary-message")
         with Horizontal(id="summary-actions"):
-            yield Button("Close audit (c)", id="summary-close", compact=True)
-            yield Button("Issue certificate (i)", id="summary-issue", variant="success", compact=True)
-            yield Button("View certificate (v)", id="summary-view", compact=True)
-            yield Button("Back (esc)", id="summary-back", compact=True)
+            yield Button("", id="summary-close", compact=True)
+            yield Button("", id="summary-issue", variant="success", compact=True)
+            yield Button("", id="summary-view", compact=True)
+            yield Button("", id="summary-meeting", compact=True)
+            yield Button("", id="summary-report", compact=True)
+            yield Button("", id="summary-handover", compact=True)
+            yield Button("", id="summary-back", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = self.audit_id[:12]
+        self._label_buttons()
         self._show_actions()
+        self.app.language_signal.subscribe(self, self._on_language)
+
+    def _on_language(self, _lang: str) -> None:
+        self.title = self.words("title")
+        self._label_buttons()
+        if self.view is not None:
+            self._render_view(self.view)
+
+    def _label_buttons(self) -> None:
+        self.title = self.words("title")
+        translate_bindings(self, WORDS, self.app.session.lang)
+        for name in ("close", "issue", "view", "meeting", "report", "handover", "back"):
+            self.query_one(f"#summary-{name}", Button).label = self.words(f"btn_{name}")
 
     def on_screen_resume(self) -> None:
         self.readings += 1
@@ -147,12 +205,14 @@ class SummaryScreen(Screen[None]):
     def _render_view(self, view: AuditView) -> None:
         self.view = view
         self.sub_title = f"{view.station_code} · {view.audit_id[:12]}"
+        kind = self.words(f"type_{view.audit_type}") if f"type_{view.audit_type}" in WORDS else view.audit_type
         self.query_one("#summary-station", Static).update(
-            Text.assemble((view.station_en, "bold"), f" ({view.station_code}) · {view.audit_type} audit")
+            Text.assemble((view.station_en, "bold"), self.words("station_rest", code=view.station_code, type=kind))
         )
         self.query_one("#summary-station-hi", Static).update(Text(view.station_hi))
         self.query_one("#summary-status", Static).update(self._status_text(view))
         self._render_decision(view)
+        self.query_one("#summary-next", Static).update(self._next_text(view))
         self.query_one("#summary-scores", Static).update(self._scores_table(view))
         self.query_one("#summary-ncs", Static).update(self._nonconformities_text(view))
         meetings = self.query_one("#summary-meetings", Static)
@@ -163,58 +223,96 @@ class SummaryScreen(Screen[None]):
         sealed.display = view.closed or bool(view.warnings)
         self._show_actions()
 
-    @staticmethod
-    def _status_text(view: AuditView) -> Text:
+    def _status_text(self, view: AuditView) -> Text:
+        w = self.words
         result = view.score
-        state = "closed and sealed" if view.closed else "open"
         share = "-" if result.na_share is None else f"{result.na_share}%"
         text = Text()
-        text.append(state, "bold")
-        text.append(f" · {result.answered} of {result.total} items answered · not applicable {result.na} ({share})")
-        text.append(f"\nopened {view.opened[:10]}")
+        text.append(w("state_closed") if view.closed else w("state_open"), "bold")
+        text.append(w("answered", answered=result.answered, total=result.total, na=result.na, share=share))
+        text.append("\n" + w("opened", date=view.opened[:10]))
         if view.closed_at:
-            text.append(f" · closed {view.closed_at[:10]}")
+            text.append(w("closed_on", date=view.closed_at[:10]))
         if view.no_lockup:
-            text.append(" · station without a lock-up")
+            text.append(w("no_lockup"))
         if view.waive_stage1:
-            text.append(f" · stage 1 waived: {view.waive_stage1}")
+            text.append(w("stage1_waived", reason=view.waive_stage1))
         elif view.stage1:
-            text.append(f" · after stage 1 {view.stage1[:12]}")
-        text.append(f"\nAuditor {view.auditor} · checklist {view.checklist}")
+            text.append(w("after_stage1", audit=view.stage1[:12]))
+        text.append("\n" + w("auditor_line", auditor=view.auditor, checklist=view.checklist))
         return text
 
     def _render_decision(self, view: AuditView) -> None:
         verdict = view.verdict
         widget = self.query_one("#summary-decision", Static)
         text = Text()
-        text.append("Decision: ", "bold")
-        text.append(verdict.text, "bold")
+        text.append(self.words("decision"), "bold")
+        text.append(verdict.text_in(self.lang), "bold")
         if not view.closed and verdict.code is not Decision.INCOMPLETE:
-            text.append(" (provisional: open)")
+            text.append(self.words("provisional"))
         for reason in verdict.reasons:
-            text.append(f"\n  - {reason.message}")
+            text.append(f"\n  - {reason.text_in(self.lang)}")
         for warning in verdict.warnings:
-            text.append(f"\n  ! {warning.message}", "italic")
+            text.append(f"\n  ! {warning.text_in(self.lang)}", "italic")
         if not verdict.reasons and verdict.code is Decision.CERTIFY:
-            text.append("\n  every nonconformity is answered as the rules require")
+            text.append("\n  " + self.words("all_answered"))
         widget.update(text)
         for cls in set(DECISION_CLASS.values()):
             widget.remove_class(cls)
         widget.add_class(DECISION_CLASS[verdict.code])
         score = view.score.percent
-        widget.border_title = f"Score {score}% (a measure)" if score is not None else "Score -"
+        widget.border_title = (
+            self.words("score_title", percent=score) if score is not None else self.words("score_none")
+        )
 
-    @staticmethod
-    def _scores_table(view: AuditView) -> Table:
+    def next_steps(self, view: AuditView) -> list[str]:
+        """What the auditor does next with this audit, in order (the catalogue's words)."""
+        w = self.words
+        steps: list[str] = []
+        kinds = {meeting.kind for meeting in view.meetings}
+        if not view.closed:
+            if not kinds:
+                steps.append(w("next_opening"))
+            if view.may_close:
+                steps.append(w("next_close"))
+            return steps
+        if "closing" not in kinds:
+            steps.append(w("next_closing_meeting"))
+        pending = view.open_nonconformities
+        # A plan found not effective needs a new plan, not another verification.
+        no_plan = [nc for nc in pending if nc.plan is None or nc.state == "not-effective"]
+        if no_plan:
+            deadlines = sorted(nc.plan_deadline for nc in no_plan if nc.plan_deadline)
+            deadline = w("next_deadline", date=deadlines[0]) if deadlines else ""
+            steps.append(w("next_plans", count=len(no_plan), deadline=deadline))
+        if len(no_plan) < len(pending):
+            steps.append(w("next_verify", count=len(pending) - len(no_plan)))
+        if view.may_issue and not view.certificates:
+            steps.append(w("next_issue"))
+        steps.append(w("next_handover"))
+        return steps
+
+    def _next_text(self, view: AuditView) -> Text:
+        steps = self.next_steps(view)
+        text = Text()
+        if steps:
+            text.append(self.words("next"), "bold")
+            for step in steps:
+                text.append(f"\n  → {step}")
+        self.query_one("#summary-next", Static).display = bool(steps)
+        return text
+
+    def _scores_table(self, view: AuditView) -> Table:
+        w = self.words
         result = view.score
         table = Table(box=None, pad_edge=False, padding=(0, 1), expand=False, show_edge=False, header_style="bold")
         # Numbers keep their full headers; only the title gives way on a narrow terminal.
-        table.add_column("Section", no_wrap=True, min_width=7)
-        table.add_column("Score", justify="right", no_wrap=True, min_width=5)
-        table.add_column("Answered", justify="right", no_wrap=True, min_width=8)
-        table.add_column("Major", justify="right", no_wrap=True, min_width=5)
-        table.add_column("Minor", justify="right", no_wrap=True, min_width=5)
-        table.add_column("Title", overflow="ellipsis", no_wrap=True)
+        table.add_column(w("col_section"), no_wrap=True, min_width=7)
+        table.add_column(w("col_score"), justify="right", no_wrap=True, min_width=5)
+        table.add_column(w("col_answered"), justify="right", no_wrap=True, min_width=8)
+        table.add_column(w("col_major"), justify="right", no_wrap=True, min_width=5)
+        table.add_column(w("col_minor"), justify="right", no_wrap=True, min_width=5)
+        table.add_column(w("col_title"), overflow="ellipsis", no_wrap=True)
         for section in result.sections:
             percent = "-" if section.percent is None else f"{section.percent}%"
             table.add_row(
@@ -223,69 +321,83 @@ class SummaryScreen(Screen[None]):
                 f"{section.answered}/{section.total}",
                 str(section.majors),
                 str(section.minors),
-                view.section_titles.get(section.section_id, ""),
+                (view.section_titles_hi if self.app.session.lang == "hi" else view.section_titles).get(
+                    section.section_id, view.section_titles.get(section.section_id, "")
+                ),
             )
         overall = "-" if result.percent is None else f"{result.percent}%"
         table.add_row(
-            Text("Overall", "bold"),
+            Text(w("overall"), "bold"),
             Text(overall, "bold"),
             f"{result.answered}/{result.total}",
             str(result.majors),
             str(result.minors),
-            f"observations: {result.observations}",
+            w("observations", count=result.observations),
         )
         return table
 
-    @staticmethod
-    def _nonconformities_text(view: AuditView) -> Text:
+    def _nonconformities_text(self, view: AuditView) -> Text:
+        w = self.words
         rows = view.nonconformities
         text = Text()
-        text.append(f"Nonconformities ({len(rows)})", "bold")
+        text.append(w("ncs_title", count=len(rows)), "bold")
         if not rows:
-            text.append("\n  none recorded")
+            text.append("\n  " + w("ncs_none"))
         for row in rows:
             text.append("\n")
             text.append(f"{row.item:<7} {row.status:<5}", "bold")
-            text.append(f" {STATE_TEXT.get(row.state, row.state)}", _state_style(row))
-            text.append(f" · clause {', '.join(row.clauses)} · {_due_text(row)}")
+            state = w(STATE_KEY[row.state]) if row.state in STATE_KEY else row.state
+            text.append(f" {state}", _state_style(row))
+            text.append(w("clause", clauses=", ".join(row.clauses)) + self._due_text(row))
             text.append(f"\n        {row.question}", "dim")
             if row.note:
                 text.append(f"\n        {row.note}")
             if row.reason:
-                text.append(f"\n        graded minor because: {row.reason}")
+                text.append("\n        " + w("graded_minor", reason=row.reason))
             if row.plan is not None:
-                text.append(f"\n        plan: {row.plan.action} (owner {row.plan.owner}, due {row.plan.due})")
+                plan = row.plan
+                text.append("\n        " + w("plan", action=plan.action, owner=plan.owner, due=plan.due))
             if row.verification is not None:
                 check = row.verification
-                text.append(f"\n        verified {check.result} ({check.method}, {check.time[:10]}): {check.note}")
+                result = w(RESULT_KEY[check.result]) if check.result in RESULT_KEY else check.result
+                method = w(METHOD_KEY[check.method]) if check.method in METHOD_KEY else check.method
+                text.append(
+                    "\n        " + w("verified", result=result, method=method, date=check.time[:10], note=check.note)
+                )
         return text
 
-    @staticmethod
-    def _meetings_text(view: AuditView) -> Text:
+    def _due_text(self, row: NonconformityRow) -> str:
+        if row.state == "closed":
+            return self.words("due_closed")
+        return self.words("due_on", date=row.due) if row.due else self.words("due_after_close")
+
+    def _meetings_text(self, view: AuditView) -> Text:
+        w = self.words
         text = Text()
-        text.append("Meetings", "bold")
+        text.append(w("meetings"), "bold")
         for meeting in view.meetings:
-            text.append(f"\n{meeting.kind} {meeting.time[:10]}: ", "bold")
+            kind = w(f"kind_{meeting.kind}") if f"kind_{meeting.kind}" in WORDS else meeting.kind
+            text.append(f"\n{kind} {meeting.time[:10]}: ", "bold")
             text.append("; ".join(meeting.attendees))
             if meeting.acknowledged_by:
-                text.append(f"\n        findings acknowledged by {meeting.acknowledged_by}")
+                text.append("\n        " + w("acknowledged", name=meeting.acknowledged_by))
             if meeting.cap_deadline:
-                text.append(f"\n        corrective-action plans due by {meeting.cap_deadline}")
+                text.append("\n        " + w("cap_deadline", date=meeting.cap_deadline))
         return text
 
-    @staticmethod
-    def _sealed_text(view: AuditView) -> Text:
+    def _sealed_text(self, view: AuditView) -> Text:
+        w = self.words
         text = Text()
         if view.findings_root:
-            text.append("Sealed", "bold")
-            text.append(f": findings root {view.findings_root[:32]}…; the findings can no longer change")
+            text.append(w("sealed"), "bold")
+            text.append(w("sealed_rest", root=view.findings_root[:32]))
         if view.certificates:
             from inspector.certificates.psc1 import display_cert_id
 
             ids = ", ".join(display_cert_id(path.stem) for path in view.certificates)
-            text.append(f"\nCertificates issued: {ids}")
+            text.append("\n" + w("certs_issued", ids=ids))
         for warning in view.warnings:
-            text.append(f"\nwarning: {warning}")
+            text.append("\n" + w("warning", text=warning))
         return text
 
     # -- actions ------------------------------------------------------------------------------
@@ -294,16 +406,25 @@ class SummaryScreen(Screen[None]):
         if action == "close_audit":
             return view is not None and not view.closed
         if action == "issue_certificate":
-            return view is not None and view.may_issue
+            # Once issued, ``v`` stands for the certificate (as the buttons do): the footer keeps
+            # room for the hand-over at 80 columns.
+            return view is not None and view.may_issue and not view.certificates
         if action == "view_certificate":
             return view is not None and bool(view.certificates)
+        if action in ("meeting", "report", "handover"):
+            return view is not None
+        if action == "followup":
+            return view is not None and bool(view.nonconformities)
         return True
 
     def _show_actions(self) -> None:
         view = self.view
         self.query_one("#summary-close", Button).display = bool(view and not view.closed)
-        self.query_one("#summary-issue", Button).display = bool(view and view.may_issue)
+        # With a certificate issued, the issue key offers that certificate: one button is enough.
+        self.query_one("#summary-issue", Button).display = bool(view and view.may_issue and not view.certificates)
         self.query_one("#summary-view", Button).display = bool(view and view.certificates)
+        for name in ("meeting", "report", "handover"):
+            self.query_one(f"#summary-{name}", Button).display = view is not None
         for button in self.query("#summary-actions Button"):
             button.disabled = self.busy and button.id != "summary-back"
         self.refresh_bindings()
@@ -332,23 +453,27 @@ class SummaryScreen(Screen[None]):
 
     @work(exclusive=True, group="summary-action", exit_on_error=False)
     async def _close_flow(self, view: AuditView) -> None:
+        w = self.words
         confirmed = await self.app.push_screen_wait(
             ConfirmScreen(
-                f"Close and seal this audit?\n\n{view.station_en} ({view.station_code}): score {percent_text(view.score)}, "
-                f"decision {view.decision_text}.\n"
-                "Once sealed, no finding can be recorded or changed; "
-                "corrective-action plans and their verification can still be added.",
-                yes="Close and seal",
-                no="Cancel",
+                w(
+                    "confirm_close",
+                    station=view.station_en,
+                    code=view.station_code,
+                    score=percent_text(view.score),
+                    decision=view.verdict.text_in(self.lang),
+                ),
+                yes=w("confirm_close_yes"),
+                no=w("cancel"),
             )
         )
         if not confirmed:
             return
         key = await self.app.ensure_unlocked()
         if key is None:
-            self._say("the audit stays open: the auditor's key was not unlocked", error=True)
+            self._say(w("stays_open"), error=True)
             return
-        self._set_busy(True, "Closing and sealing the audit…")
+        self._set_busy(True, w("closing"))
         self.readings += 1
         self._close_audit(key)
 
@@ -366,39 +491,53 @@ class SummaryScreen(Screen[None]):
     def on_summary_screen_closed(self, message: Closed) -> None:
         view = message.view
         self._render_view(view)
-        self._set_busy(False, f"audit closed and sealed: decision {view.verdict.text}")
+        self._set_busy(False, self.words("closed", decision=view.verdict.text_in(self.lang)))
 
     @on(Button.Pressed, "#summary-issue")
     def action_issue_certificate(self) -> None:
         view = self.view
         if view is None or self.busy:
             return
+        if view.certificates:
+            self._offer_issued(view.certificates[0])
+            return
         refusal = view.issue_refusal
         if refusal is not None:
             self._say(refusal, error=True)
             return
-        self._issue_flow(view)
+        self._issue_flow()
 
     @work(exclusive=True, group="summary-action", exit_on_error=False)
-    async def _issue_flow(self, view: AuditView) -> None:
-        if view.certificates:
-            from inspector.certificates.psc1 import display_cert_id
+    async def _offer_issued(self, path: Path | None) -> None:
+        """One certificate per audit: offer the one issued (``path``, or the newest on record)."""
+        from inspector.certificates.psc1 import display_cert_id
 
-            again = await self.app.push_screen_wait(
-                ConfirmScreen(
-                    f"Certificate {display_cert_id(view.certificates[0].stem)} was already issued from this audit.\n\n"
-                    "Issue another certificate?",
-                    yes="Issue another",
-                    no="Cancel",
-                )
+        if path is None:
+            found = sorted(
+                (self.session.data.audit_dir(self.audit_id) / "certificates").glob("*.json"),
+                key=lambda p: p.stat().st_mtime,
+                reverse=True,
             )
-            if not again:
+            if not found:
                 return
+            path = found[0]
+        view_it = await self.app.push_screen_wait(
+            ConfirmScreen(
+                self.words("already_issued", cert=display_cert_id(path.stem)),
+                yes=self.words("view_yes"),
+                no=self.words("cancel"),
+            )
+        )
+        if view_it:
+            self._open_certificate(path)
+
+    @work(exclusive=True, group="summary-action", exit_on_error=False)
+    async def _issue_flow(self) -> None:
         key = await self.app.ensure_unlocked()
         if key is None:
-            self._say("no certificate issued: the auditor's key was not unlocked", error=True)
+            self._say(self.words("not_issued"), error=True)
             return
-        self._set_busy(True, "Signing the certificate…")
+        self._set_busy(True, self.words("signing"))
         self._issue(key)
 
     @work(thread=True, exclusive=True, group="summary-write", exit_on_error=False)
@@ -415,7 +554,7 @@ class SummaryScreen(Screen[None]):
     def on_summary_screen_issued(self, message: Issued) -> None:
         from inspector.certificates.psc1 import display_cert_id
 
-        self._set_busy(False, f"certificate {display_cert_id(message.record_path.stem)} issued")
+        self._set_busy(False, self.words("issued", cert=display_cert_id(message.record_path.stem)))
         self._open_certificate(message.record_path)
 
     @on(Button.Pressed, "#summary-view")
@@ -427,6 +566,58 @@ class SummaryScreen(Screen[None]):
         from inspector.tui.screens.certificate import CertificateScreen
 
         self.app.push_screen(CertificateScreen(self.session, path))
+
+    @on(Button.Pressed, "#summary-meeting")
+    def action_meeting(self) -> None:
+        if self.view is None or self.busy:
+            return
+        from inspector.tui.screens.meeting import MeetingScreen
+
+        self.app.push_screen(MeetingScreen(self.session, self.view.audit_id))
+
+    def action_followup(self) -> None:
+        view = self.view
+        if view is None or self.busy or not view.nonconformities:
+            return
+        from inspector.tui.screens.followup import FollowUpScreen
+
+        self.app.push_screen(FollowUpScreen(self.session, view.audit_id))
+
+    @on(Button.Pressed, "#summary-handover")
+    def action_handover(self) -> None:
+        if self.view is None or self.busy:
+            return
+        from inspector.tui.screens.handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen(self.session, self.view.audit_id))
+
+    @on(Button.Pressed, "#summary-report")
+    def action_report(self) -> None:
+        view = self.view
+        if view is None or self.busy:
+            return
+        from inspector.tui.widgets.folder_picker import shown_path
+
+        folder = report_dir(self.session, view.audit_id)
+        self._set_busy(True, self.words("reporting", folder=shown_path(folder)))
+        self._write_report(view.audit_id, folder)
+
+    @work(thread=True, exclusive=True, group="summary-write", exit_on_error=False)
+    def _write_report(self, audit_id: str, folder: Path) -> None:
+        from inspector.reports import write_report
+
+        try:
+            paths = write_report(self.session.audits, audit_id, folder)
+        except Exception as exc:
+            self.post_message(self.Failed(Problem.of(exc, "cannot write the report")))
+        else:
+            self.post_message(self.Reported(paths))
+
+    def on_summary_screen_reported(self, message: Reported) -> None:
+        self.reported = message.paths
+        from inspector.tui.screens.handover import report_line
+
+        self._set_busy(False, report_line(self.words, message.paths))
 
     @on(Button.Pressed, "#summary-back")
     def action_back(self) -> None:
@@ -442,12 +633,11 @@ class SummaryScreen(Screen[None]):
                 self.query_one("#summary-station", Static).update(Text(message.error))
         self._set_busy(False, message.error)
         self._say(message.error, error=True)
-
-
-def _due_text(row: NonconformityRow) -> str:
-    if row.state == "closed":
-        return "closed"
-    return f"due {row.due}" if row.due else "plan due once the audit is closed"
+        if message.code == ALREADY_ISSUED:
+            # Another window issued it meanwhile: read the audit again and offer that certificate.
+            self.readings += 1
+            self._load(self.readings)
+            self._offer_issued(None)
 
 
 def _state_style(row: NonconformityRow) -> str:

@@ -5,7 +5,8 @@ Each scan (Enter, or a paste) is checked on a worker with the core's
 trust and revocation lists, read afresh for every scan so a newly installed list counts at once.
 The verdict shows large (VALID / INVALID in words and colour) with the station, certificate id,
 validity, auditor, the reasons when invalid and any warning; the input is then cleared for the
-next scan. Wording follows ``inspector verify``.
+next scan. Wording follows ``inspector verify``; every word comes from
+``inspector/tui/words/verify.py``, in the session's language (f5 clears: f2 switches language).
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from inspector.tui.keymap import translate_bindings
 from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.screens.certificate import label_rows, result_text
 from inspector.tui.session import Session
 from inspector.tui.widgets.verdict import VerdictBanner
+from inspector.tui.words.verify import WORDS
 
 if TYPE_CHECKING:
     from inspector.services.scan import Scanned
+    from inspector.tui.protocols import AppServices
 
 
 class ScanInput(Input):
@@ -48,8 +53,10 @@ class VerifyScreen(Screen[None]):
     AUTO_FOCUS = "#verify-scan"
     BINDINGS = [
         Binding("escape", "back", "Back", id="verify-back"),
-        Binding("f2", "clear", "Clear", id="verify-clear"),
+        Binding("f5", "clear", "Clear", id="verify-clear"),
     ]
+
+    app: AppServices  # type: ignore[assignment]
 
     class Done(Message):
         def __init__(self, scan: int, checked: Scanned) -> None:
@@ -70,12 +77,18 @@ class VerifyScreen(Screen[None]):
         self.clock = clock
         self.scans = 0
         self.last: Scanned | None = None
+        self.failure: str | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.session.lang
 
     def compose(self) -> ComposeResult:
+        lang = self.lang
         yield Header()
-        yield Static("Scan the certificate's QR code, or type or paste its text and press Enter.", id="verify-help")
-        yield ScanInput(placeholder="PSC1:… or https://…#PSC1:…", id="verify-scan")
-        yield VerdictBanner("Waiting for a scan", id="verify-verdict")
+        yield Static(WORDS(lang, "intro"), id="verify-help")
+        yield ScanInput(placeholder=WORDS(lang, "placeholder"), id="verify-scan")
+        yield VerdictBanner(WORDS(lang, "waiting"), id="verify-verdict")
         with VerticalScroll(id="verify-result"):
             yield Static("", id="verify-station")
             yield Static("", id="verify-station-hi")
@@ -83,6 +96,28 @@ class VerifyScreen(Screen[None]):
             yield Static("", id="verify-reasons")
             yield Static("", id="verify-warnings")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = WORDS(self.lang, "title")
+        self.app.language_signal.subscribe(self, self._on_language)
+        translate_bindings(self, WORDS, self.lang)
+
+    def help_text(self, lang: str) -> str:
+        return WORDS(lang, "help")
+
+    def _on_language(self, lang: str) -> None:
+        translate_bindings(self, WORDS, lang)
+        self.title = WORDS(lang, "title")
+        self.query_one("#verify-help", Static).update(WORDS(lang, "intro"))
+        self.query_one("#verify-scan", ScanInput).placeholder = WORDS(lang, "placeholder")
+        banner = self.query_one("#verify-verdict", VerdictBanner)
+        banner.waiting = WORDS(lang, "waiting")
+        if self.last is not None:
+            self._show(self.last)
+        elif self.failure is not None:
+            self._show_failure(self.failure)
+        else:
+            banner.refresh(layout=True)
 
     @on(Input.Submitted, "#verify-scan")
     def _scanned(self, event: Input.Submitted) -> None:
@@ -101,7 +136,7 @@ class VerifyScreen(Screen[None]):
         try:
             checked = check_scan(self.session.data, text, now)
         except Exception as exc:
-            self.post_message(self.Failed(scan, Problem.of(exc, "unexpected error")))
+            self.post_message(self.Failed(scan, Problem.of(exc, WORDS(self.lang, "unexpected"))))
         else:
             self.post_message(self.Done(scan, checked))
 
@@ -109,25 +144,27 @@ class VerifyScreen(Screen[None]):
         if message.scan != self.scans:
             return  # a later scan is being checked; show only the newest
         self.last = message.checked
+        self.failure = None
         self._show(message.checked)
 
     # -- display ------------------------------------------------------------------------------
     def _show(self, checked: Scanned) -> None:
+        lang = self.lang
         verdict = checked.verdict
         claims = verdict.claims
         banner = self.query_one("#verify-verdict", VerdictBanner)
         banner.remove_class("-problem")
+        label = "" if lang == "en" else WORDS(lang, "valid_word" if verdict.valid else "invalid_word")
         if verdict.valid:
-            banner.show(True, "genuine and in force")
+            banner.show(True, WORDS(lang, "genuine"), label)
         else:
-            banner.show(False, f"do not accept: {', '.join(verdict.reasons)}")
+            banner.show(False, WORDS(lang, "do_not_accept", reasons=", ".join(verdict.reasons)), label)
         station = self.query_one("#verify-station", Static)
         station_hi = self.query_one("#verify-station-hi", Static)
         if claims is not None:
+            said = WORDS(lang, "station" if verdict.valid else "station_claimed")
             station.update(
-                Text.assemble(
-                    (f"{checked.station_label}: ", "bold"), (checked.station_name, "bold"), f" ({claims.station_code})"
-                )
+                Text.assemble((f"{said}: ", "bold"), (checked.station_name, "bold"), f" ({claims.station_code})")
             )
             station_hi.update(Text(checked.station_hi or ""))
         else:
@@ -135,58 +172,72 @@ class VerifyScreen(Screen[None]):
             station_hi.update("")
         station.display = claims is not None
         station_hi.display = bool(claims is not None and checked.station_hi)
-        self.query_one("#verify-details", Static).update(self._details(verdict))
+        self.query_one("#verify-details", Static).update(self._details(verdict, lang))
         reasons = self.query_one("#verify-reasons", Static)
-        reasons.update(self._reasons(verdict))
+        reasons.update(self._reasons(verdict, lang))
         reasons.display = not verdict.valid
         warnings = self.query_one("#verify-warnings", Static)
-        warnings.update(Text("\n".join(f"warning: {w}" for w in verdict.warnings)))
+        warnings.update(Text("\n".join(WORDS(lang, "warning", warning=w) for w in verdict.warnings)))
         warnings.display = bool(verdict.warnings)
         self.query_one("#verify-result", VerticalScroll).scroll_home(animate=False)
 
     @staticmethod
-    def _details(verdict: Any) -> Text:
+    def _details(verdict: Any, lang: str = "en") -> Text:
         from inspector.certificates.psc1 import display_cert_id
 
         rows: list[tuple[str, str]] = []
         claims = verdict.claims
         if claims is not None:
-            result = claims.result.name.lower().replace("_", " ")
             rows.append(
                 (
-                    "Certificate",
-                    f"{display_cert_id(verdict.cert_id)}  {result}, score {claims.score}% "
-                    f"({claims.majors} major, {claims.minors} minor)",
+                    WORDS(lang, "l_certificate"),
+                    WORDS(
+                        lang,
+                        "v_certificate",
+                        cert_id=display_cert_id(verdict.cert_id),
+                        result=result_text(claims.result, lang),
+                        score=claims.score,
+                        majors=claims.majors,
+                        minors=claims.minors,
+                    ),
                 )
             )
             issued = verdict.to_json()["certificate"]
-            rows.append(("Valid", f"{issued['issued_at'][:10]} to {issued['expires_at'][:10]}"))
+            rows.append(
+                (
+                    WORDS(lang, "l_valid"),
+                    WORDS(lang, "v_valid", start=issued["issued_at"][:10], end=issued["expires_at"][:10]),
+                )
+            )
         if verdict.entry is not None:
-            rows.append(("Auditor", f"{verdict.entry.name} ({verdict.entry.auditor_id}), key {verdict.entry.kid}"))
+            entry = verdict.entry
+            rows.append(
+                (
+                    WORDS(lang, "l_auditor"),
+                    WORDS(lang, "v_auditor", name=entry.name, auditor_id=entry.auditor_id, kid=entry.kid),
+                )
+            )
         elif claims is not None:
-            rows.append(("Auditor", claims.auditor_id))
+            rows.append((WORDS(lang, "l_auditor"), claims.auditor_id))
         if claims is not None:
-            rows.append(("Checklist", f"{claims.checklist_id} {claims.checklist_version}"))
+            rows.append((WORDS(lang, "l_checklist"), f"{claims.checklist_id} {claims.checklist_version}"))
         if verdict.lists_used():
-            rows.append(("Checked with", verdict.lists_used()))
-        text = Text()
-        for index, (label, value) in enumerate(rows):
-            if index:
-                text.append("\n")
-            text.append(f"{label:<13}", "bold")
-            text.append(value)
-        return text
+            rows.append((WORDS(lang, "l_checked"), verdict.lists_used()))
+        return label_rows(rows)
 
     @staticmethod
-    def _reasons(verdict: Any) -> Text:
-        text = Text("Why it is invalid:", "bold")
+    def _reasons(verdict: Any, lang: str = "en") -> Text:
+        text = Text(WORDS(lang, "why"), "bold")
         for code, message in zip(verdict.reasons, verdict.messages):
-            text.append(f"\n  - {message} ({code})")
+            key = f"reason:{code}"
+            said = WORDS(lang, key) if lang != "en" and key in WORDS else message
+            text.append(f"\n  - {said} ({code})")
         return text
 
     def action_clear(self) -> None:
         self.scans += 1  # results still on their way are dropped
         self.last = None
+        self.failure = None
         banner = self.query_one("#verify-verdict", VerdictBanner)
         banner.remove_class("-problem")
         banner.show(None)
@@ -204,8 +255,12 @@ class VerifyScreen(Screen[None]):
         if message.scan != self.scans:
             return  # a later scan is being checked, or the screen was cleared
         self.last = None
+        self.failure = message.error
+        self._show_failure(message.error)
+
+    def _show_failure(self, error: str) -> None:
         banner = self.query_one("#verify-verdict", VerdictBanner)
         banner.add_class("-problem")
-        banner.show(None, f"Cannot verify: {message.error}")
+        banner.show(None, WORDS(self.lang, "cannot_verify", error=error))
         for name in ("station", "station-hi", "details", "reasons", "warnings"):
             self.query_one(f"#verify-{name}", Static).update("")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from inspector.tui.widgets.i18n import LABELS, STATUS_NAMES
+from inspector.tui.widgets.i18n import status_name
+from inspector.tui.words.item import WORDS
 
 if TYPE_CHECKING:
     from inspector.audit.chain import Finding
@@ -19,12 +21,27 @@ if TYPE_CHECKING:
 STATUS_STYLE = {"conform": "green", "observation": "cyan", "na": "dim", "minor": "yellow", "major": "bold red"}
 
 
+def bullet_list(label: Text, entries: list[str]) -> Table:
+    """``label`` over a bulleted list whose wrapped lines stay indented under their first word
+    (a Rich Text wraps to column 0, which at 80 columns reads as a new entry)."""
+    grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
+    grid.add_column(width=2, justify="right", no_wrap=True)
+    grid.add_column(ratio=1)
+    for entry in entries:
+        grid.add_row("•", entry)
+    outer = Table.grid(expand=True)
+    outer.add_column(ratio=1)
+    outer.add_row(label)
+    outer.add_row(grid)
+    return outer
+
+
 class ItemView(VerticalScroll, can_focus=True):
     """Read-only view of one item; focusable so the arrows scroll it."""
 
     DEFAULT_CSS = """
     ItemView { height: 1fr; padding: 0 1; }
-    ItemView.-hindi { padding-right: 4; }
+    ItemView.-hindi { padding: 0 4 0 1; }
     ItemView > Static { width: 1fr; }
     ItemView #item-head { text-style: bold; }
     ItemView #item-section { color: $text-muted; }
@@ -47,58 +64,63 @@ class ItemView(VerticalScroll, can_focus=True):
         lang: str,
         local_time: str,
     ) -> None:
-        words = LABELS[lang]
+        hindi = lang == "hi"
         # Hindi labels stand on lines of their own: a Hindi word inside a wrapped English line
         # makes the terminal draw the line wider than it was wrapped for.
-        sep = "\n" if lang == "hi" else ": "
-        self.set_class(lang == "hi", "-hindi")
+        sep = "\n" if hindi else ": "
+        self.set_class(hindi, "-hindi")
         crit = item.criticality.value
-        needs = [w for w, flag in (("note", item.require_note), ("evidence", item.require_evidence)) if flag]
-        head = Text.assemble((item.id, "bold"), " · ", (crit, "bold red" if crit == "critical" else ""))
+        needs = [
+            w for w, flag in (("needs_note", item.require_note), ("needs_evidence", item.require_evidence)) if flag
+        ]
+        head = Text.assemble(
+            (item.id, "bold"), " · ", (WORDS(lang, f"criticality_{crit}"), "bold red" if crit == "critical" else "")
+        )
         head.append(f" · {position}")
         self._set("head", head)
-        self._set("section", Text(f"{section.id} · {section.title.hi if lang == 'hi' else section.title.en}"))
+        self._set("section", Text(f"{section.id} · {section.title.hi if hindi else section.title.en}"))
         # The Hindi title sits on its own free-flowing line: never in a border or a column.
         self._set("hi", Text(item.title_hi, style="bold"))
         # Rendered: each {parameter-id} in the checklist text shows as its value and unit.
-        self._set("question", Text(item.question_text.en))
-        refs = Text.assemble((f"{words['clauses']}: ", "bold"), ", ".join(item.clauses))
+        # A checklist without the question in Hindi gives its Hindi title for it, shown above already.
+        question = item.question_text.hi if hindi and item.question_hi else item.question_text.en
+        self._set("question", Text(question))
+        refs = Text.assemble((f"{WORDS(lang, 'clauses')}: ", "bold"), ", ".join(item.clauses))
         if item.legal:
             refs.append_text(
-                Text.assemble("\n" if lang == "hi" else "  ·  ", (f"{words['legal']}: ", "bold"), ", ".join(item.legal))
+                Text.assemble("\n" if hindi else "  ·  ", (f"{WORDS(lang, 'legal')}: ", "bold"), ", ".join(item.legal))
             )
         if needs:
-            refs.append(f"\n{words['needs']}: " + ", ".join(words[n] for n in needs), style="italic")
+            refs.append(f"\n{WORDS(lang, 'needs')}: " + ", ".join(WORDS(lang, n) for n in needs), style="italic")
         self._set("refs", refs)
-        self._set("guidance", Text.assemble((f"{words['guidance']}{sep}", "bold"), item.guidance_text.en))
-        look = Text(f"{words['look_for']}:", style="bold")
-        for entry in item.evidence:
-            look.append(f"\n • {entry}", style="")
-        self._set("look-for", look)
+        guidance = item.guidance_text.hi if hindi else item.guidance_text.en
+        self._set("guidance", Text.assemble((f"{WORDS(lang, 'guidance')}{sep}", "bold"), guidance))
+        look = Text(f"{WORDS(lang, 'look_for')}:", style="bold")
+        self._set("look-for", bullet_list(look, list(item.evidence)))
         self._set("record", self._record_text(finding, pending, lang, local_time))
         self.scroll_home(animate=False)
 
     def _record_text(self, finding: Finding | None, pending: str | None, lang: str, local_time: str) -> Text:
-        words, names = LABELS[lang], STATUS_NAMES[lang]
         text = Text()
         if finding is None:
-            text.append(words["not_answered"], style="italic")
+            text.append(WORDS(lang, "not_answered"), style="italic")
         else:
             status = finding.status.value
-            text.append(f"{words['recorded']}: ", style="bold")
-            text.append(names[status], style=STATUS_STYLE[status])
-            # the details stay in English on their own line (see the note in ``show``)
-            text.append(f"\nrevision {finding.revision} · {local_time} · record {finding.seq}")
+            text.append(f"{WORDS(lang, 'recorded')}: ", style="bold")
+            text.append(status_name(lang, status), style=STATUS_STYLE[status])
+            details = [WORDS(lang, "details", revision=finding.revision, clock=local_time, record=finding.seq)]
             if finding.due:
-                text.append(f" · due {finding.due}")
-            if finding.evidence:
-                text.append(f" · {len(finding.evidence)} evidence file(s)")
+                details.append(WORDS(lang, "due", due=finding.due))
+            text.append("\n" + " · ".join(details))
+            if finding.reason:
+                text.append(f"\n{WORDS(lang, 'reason')}: ", style="bold")
+                text.append(finding.reason)
             if finding.note:
                 text.append(f"\n“{finding.note}”", style="italic")
         if pending:
-            text.append(f"\n{words['pending']}: ", style="bold yellow")
-            text.append(names[pending], style=STATUS_STYLE[pending])
+            text.append(f"\n{WORDS(lang, 'pending')}: ", style="bold yellow")
+            text.append(status_name(lang, pending), style=STATUS_STYLE[pending])
         return text
 
-    def _set(self, part: str, content: Text) -> None:
+    def _set(self, part: str, content: Text | Table) -> None:
         self.query_one(f"#item-{part}", Static).update(content)

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from inspector.tui.words.finding import WORDS
+
 
 class ReasonPrompt(ModalScreen["str | None"]):
     DEFAULT_CSS = """
@@ -29,11 +31,12 @@ class ReasonPrompt(ModalScreen["str | None"]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason-cancel")]
 
-    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, question: str, value: str = "", placeholder: str = "", *, lang: str = "en") -> None:
         super().__init__()
         self.question = question
         self.value = value
         self.placeholder = placeholder
+        self.lang = lang
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box"):
@@ -41,8 +44,8 @@ class ReasonPrompt(ModalScreen["str | None"]):
             yield Input(self.value, placeholder=self.placeholder, id="reason-text", compact=True)
             yield Static("", id="reason-error")
             with Horizontal(id="reason-buttons"):
-                yield Button("Save (enter)", variant="primary", id="reason-ok", compact=True)
-                yield Button("Cancel (esc)", id="reason-no", compact=True)
+                yield Button(WORDS(self.lang, "save_enter"), variant="primary", id="reason-ok", compact=True)
+                yield Button(WORDS(self.lang, "cancel_esc"), id="reason-no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#reason-text", Input).focus()
@@ -52,7 +55,7 @@ class ReasonPrompt(ModalScreen["str | None"]):
     def save(self) -> None:
         text = self.query_one("#reason-text", Input).value.strip()
         if not text:
-            self.query_one("#reason-error", Static).update("a reason is required (esc cancels)")
+            self.query_one("#reason-error", Static).update(WORDS(self.lang, "reason_required"))
             return
         self.dismiss(text)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from inspector.tui.words.finding import WORDS
+
 # Where the CLI names a flag for an error's field, the app names the key that does the same job.
-FIELD_HINTS = {"note": "e: type it in Note", "evidence": "a: attach a file", "reason": "type it in Reason"}
+FIELD_HINTS = {"note": "hint_note", "evidence": "hint_evidence", "reason": "hint_reason"}
 
 
 class SaveState(Static):
@@ -16,18 +18,22 @@ class SaveState(Static):
     SaveState.-saved { color: $success; }
     """
 
+    lang = "en"  # set by the screen
+
     def saving(self, item: str) -> None:
-        self._show(Text(f"… signing and saving {item}"), None)
+        self._show(Text(WORDS(self.lang, "saving", item=item)), None)
 
     def saved(self, item: str, status: str, clock: str, record: int) -> None:
-        self._show(Text(f"✓ signed & saved {clock} · record {record} · {item} {status}"), "-saved")
+        self._show(Text(WORDS(self.lang, "saved", clock=clock, record=record, item=item, status=status)), "-saved")
 
     def failed(self, item: str, error: str, field: str | None = None) -> None:
         hint = FIELD_HINTS.get(field or "")
         if hint:
-            error = f"{error} ({hint})"
-        text = Text.assemble(("✗ NOT SAVED ", "bold"), f"{item}: " if not error.startswith(item) else "", error)
-        text.append("  (your input is kept: fix it and press the status key or ctrl+s again)", style="italic")
+            error = f"{error} ({WORDS(self.lang, hint)})"
+        text = Text.assemble(
+            (WORDS(self.lang, "not_saved"), "bold"), f"{item}: " if not error.startswith(item) else "", error
+        )
+        text.append(WORDS(self.lang, "input_kept"), style="italic")
         self._show(text, "-failed")
 
     def notice(self, text: str) -> None:

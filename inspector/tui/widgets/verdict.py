@@ -66,6 +66,8 @@ class VerdictBanner(Widget):
 
     valid: reactive[bool | None] = reactive(None, layout=True)
     caption: reactive[str] = reactive("", layout=True)
+    label: reactive[str] = reactive("", layout=True)
+    """The verdict word in the screen's language ("मान्य"), shown beside the block letters' word."""
 
     def __init__(
         self, waiting: str = "Waiting for a scan", *, id: str | None = None, classes: str | None = None
@@ -73,10 +75,12 @@ class VerdictBanner(Widget):
         super().__init__(id=id, classes=classes)
         self.waiting = waiting
 
-    def show(self, valid: bool | None, caption: str = "") -> None:
-        """Display a verdict (``None`` returns to the waiting state)."""
+    def show(self, valid: bool | None, caption: str = "", label: str = "") -> None:
+        """Display a verdict (``None`` returns to the waiting state); ``label``: the verdict's
+        word in the screen's language, when not English."""
         self.valid = valid
         self.caption = caption
+        self.label = label
 
     @property
     def word(self) -> str | None:
@@ -94,5 +98,6 @@ class VerdictBanner(Widget):
         if word is None:
             return Text(self.caption or self.waiting)
         symbol = "\u2713" if self.valid else "\u2717"
-        lines = [*block_letters(word), "", f"{symbol} {word}" + (f" \u00b7 {self.caption}" if self.caption else "")]
+        said = f"{symbol} {word}" + (f" ({self.label})" if self.label and self.label != word else "")
+        lines = [*block_letters(word), "", said + (f" \u00b7 {self.caption}" if self.caption else "")]
         return Text("\n".join(lines))

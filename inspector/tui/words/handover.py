@@ -1,0 +1,142 @@
+"""Words of the hand-over screen (``inspector.tui.screens.handover``) and its folder picker
+(``inspector.tui.widgets.folder_picker``)."""
+
+from __future__ import annotations
+
+from inspector.tui.words import Catalogue
+
+WORDS = Catalogue(
+    en={
+        "foot_handover-back": "Back",
+        "foot_handover-folder": "Folder",
+        "foot_handover-export": "Bundle",
+        "foot_handover-report": "Report",
+        "foot_handover-key": "Key",
+        "foot_handover-install": "Install",
+        "foot_handover-certificate": "Certificate",
+        "title": "Hand-over",
+        "reading": "Reading the audit…",
+        "station": "{station} ({code}) · audit {audit} · {state}",
+        "state_open": "open",
+        "state_closed": "closed and sealed",
+        "open_warning": "The audit is open: HQ imports only closed audits. Close it on the summary first.",
+        "no_certificate": "No certificate issued from this audit yet.",
+        "folder_label": "Folder to write into (a USB stick is a folder)",
+        "folder_placeholder": "/media/usb",
+        "bundle_name": "The bundle will be written as {name}",
+        "btn_folder": "Choose folder (f)",
+        "btn_export": "Export the bundle for HQ (e)",
+        "btn_report": "Write the report (r)",
+        "btn_key": "Write the public key (k)",
+        "btn_install": "Install a list from a file (t)",
+        "btn_certificate": "Open the certificate (c)",
+        "btn_back": "Back (esc)",
+        "pem_label": "Your public key for HQ's enrolment (key {kid}); select it to copy:",
+        "no_key": "No auditor key on this device yet.",
+        "choose_folder": "Choose the folder to write into",
+        "choose_list": "Choose a trust list, status list or revocation list from HQ",
+        "picker_placeholder": "or type a folder's path and press enter",
+        "picker_up": "Up a folder",
+        "picker_ok": "Choose this folder",
+        "cancel": "Cancel",
+        "replace": "{path} already exists.\n\nReplace it?",
+        "replace_yes": "Replace",
+        "exporting": "Exporting the bundle…",
+        "exported": "bundle written: {path} ({records} records, {evidence} evidence files, {certificates} certificates, {sealed})",
+        "sealed": "sealed",
+        "not_sealed": "NOT sealed: HQ imports only closed audits",
+        "reporting": "Writing the report…",
+        "reported": "report written: {paths}",
+        "reported_in": "report written in {folder}: {files}",
+        "key_written": "public key written: {path}",
+        "key_same": "public key already there: {path}",
+        "installing": "Installing {path}…",
+        "kind_trust": "trust list",
+        "kind_status": "certificate status list",
+        "kind_crl": "revocation list",
+        "installed": "{kind} seq {seq} installed: {contents}, next update {next}",
+        "already_installed": "{kind} seq {seq} is already installed",
+        "stale": "; it is past its next update ({next}): ask HQ for a newer one",
+        "trust_contents": "{count} auditor keys, issued {issued} by {issuer}",
+        "status_contents": "{count} decided certificates, issued {issued}",
+        "crl_contents": "{count} revoked certificates, issued {issued}",
+        "not_a_list": "{path}: not a trust list, status list or revocation list (its format is {format})",
+        "nothing": "nothing done",
+        "help": (
+            "Everything that leaves this laptop after the visit. Choose the folder to write into (a USB "
+            "stick is a folder), then: e exports the audit's bundle for HQ (records, evidence, checklist, "
+            "trust list and certificates; issue the certificate first, so that HQ receives it), r writes the "
+            "audit report (PDF and HTML), k writes your public key for HQ's enrolment. t installs a trust "
+            "list, certificate status list or revocation list HQ gave you (signed by a pinned HQ root and "
+            "newer than the installed one), c opens the certificate to print or export it.\n\n"
+            "An existing file is replaced only when you confirm it."
+        ),
+    },
+    hi={
+        "foot_handover-back": "वापस",
+        "foot_handover-folder": "फ़ोल्डर",
+        "foot_handover-export": "बंडल",
+        "foot_handover-report": "रिपोर्ट",
+        "foot_handover-key": "कुंजी",
+        "foot_handover-install": "स्थापित",
+        "foot_handover-certificate": "प्रमाणपत्र",
+        "title": "सौंपना",
+        "reading": "ऑडिट पढ़ा जा रहा है…",
+        "station": "{station} ({code}) · ऑडिट {audit} · {state}",
+        "state_open": "खुला",
+        "state_closed": "बंद और मुहरबंद",
+        "open_warning": "ऑडिट खुला है: मुख्यालय केवल बंद ऑडिट आयात करता है। पहले सारांश पर इसे बंद करें।",
+        "no_certificate": "इस ऑडिट से अभी कोई प्रमाणपत्र जारी नहीं हुआ।",
+        "folder_label": "लिखने का फ़ोल्डर (USB स्टिक भी एक फ़ोल्डर है)",
+        "folder_placeholder": "/media/usb",
+        "bundle_name": "बंडल {name} नाम से लिखा जाएगा",
+        "btn_folder": "फ़ोल्डर चुनें (f)",
+        "btn_export": "मुख्यालय के लिए बंडल (e)",
+        "btn_report": "रिपोर्ट लिखें (r)",
+        "btn_key": "सार्वजनिक कुंजी लिखें (k)",
+        "btn_install": "फ़ाइल से सूची स्थापित करें (t)",
+        "btn_certificate": "प्रमाणपत्र खोलें (c)",
+        "btn_back": "वापस (esc)",
+        "pem_label": "मुख्यालय में नामांकन के लिए आपकी सार्वजनिक कुंजी (कुंजी {kid}); कॉपी के लिए चुनें:",
+        "no_key": "इस उपकरण पर अभी कोई ऑडिटर कुंजी नहीं है।",
+        "choose_folder": "लिखने का फ़ोल्डर चुनें",
+        "choose_list": "मुख्यालय की ट्रस्ट सूची, स्थिति सूची या निरस्तीकरण सूची चुनें",
+        "picker_placeholder": "या फ़ोल्डर का पथ लिखकर enter दबाएँ",
+        "picker_up": "ऊपर का फ़ोल्डर",
+        "picker_ok": "यह फ़ोल्डर चुनें",
+        "cancel": "रद्द करें",
+        "replace": "{path} पहले से मौजूद है।\n\nउसे बदलें?",
+        "replace_yes": "बदलें",
+        "exporting": "बंडल लिखा जा रहा है…",
+        "exported": "बंडल लिखा गया: {path} ({records} रिकॉर्ड, {evidence} साक्ष्य फ़ाइलें, {certificates} प्रमाणपत्र, {sealed})",
+        "sealed": "मुहरबंद",
+        "not_sealed": "मुहरबंद नहीं: मुख्यालय केवल बंद ऑडिट आयात करता है",
+        "reporting": "रिपोर्ट लिखी जा रही है…",
+        "reported": "रिपोर्ट लिखी गई: {paths}",
+        "reported_in": "रिपोर्ट {folder} में लिखी गई: {files}",
+        "key_written": "सार्वजनिक कुंजी लिखी गई: {path}",
+        "key_same": "सार्वजनिक कुंजी पहले से मौजूद: {path}",
+        "installing": "{path} स्थापित हो रही है…",
+        "kind_trust": "ट्रस्ट सूची",
+        "kind_status": "प्रमाणपत्र स्थिति सूची",
+        "kind_crl": "निरस्तीकरण सूची",
+        "installed": "{kind} क्रम {seq} स्थापित: {contents}, अगला अद्यतन {next}",
+        "already_installed": "{kind} क्रम {seq} पहले से स्थापित है",
+        "stale": "; इसका अगला अद्यतन ({next}) बीत चुका है: मुख्यालय से नई सूची माँगें",
+        "trust_contents": "{count} ऑडिटर कुंजियाँ, {issuer} द्वारा {issued} को जारी",
+        "status_contents": "{count} निर्णीत प्रमाणपत्र, {issued} को जारी",
+        "crl_contents": "{count} निरस्त प्रमाणपत्र, {issued} को जारी",
+        "not_a_list": "{path}: ट्रस्ट सूची, स्थिति सूची या निरस्तीकरण सूची नहीं (इसका प्रारूप {format} है)",
+        "nothing": "कुछ नहीं किया गया",
+        "help": (
+            "दौरे के बाद इस लैपटॉप से जाने वाली हर चीज़। लिखने का फ़ोल्डर चुनें (USB स्टिक भी एक फ़ोल्डर है), "
+            "फिर: e मुख्यालय के लिए ऑडिट का बंडल लिखता है (रिकॉर्ड, साक्ष्य, जाँच-सूची, ट्रस्ट सूची और "
+            "प्रमाणपत्र; पहले प्रमाणपत्र जारी करें, ताकि मुख्यालय को वह मिले), r ऑडिट रिपोर्ट (PDF और HTML) "
+            "लिखता है, k मुख्यालय में नामांकन के लिए आपकी सार्वजनिक कुंजी लिखता है। t मुख्यालय से मिली ट्रस्ट "
+            "सूची, प्रमाणपत्र स्थिति सूची या निरस्तीकरण सूची स्थापित करता है (पिन किए गए मुख्यालय रूट से "
+            "हस्ताक्षरित और स्थापित सूची से नई), c प्रमाणपत्र छापने या निर्यात के लिए खोलता है।\n\n"
+            "मौजूदा फ़ाइल केवल आपकी पुष्टि पर बदली जाती है।"
+        ),
+    },
+    latin=frozenset({"folder_placeholder"}),
+)
