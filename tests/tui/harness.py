@@ -289,3 +289,22 @@ def screen_text(app: App[Any]) -> str:
     )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
+
+
+def plain(renderable: Any, width: int = 200) -> str:
+    """What ``renderable`` (a Static's content: Text, Table, Content) shows, as plain text, laid
+    out ``width`` columns wide (wide enough that a line the test looks for stays one line)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None, legacy_windows=False)
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())  # type: ignore[attr-defined]
+
+
+def text_of(app: App[Any], selector: str) -> str:
+    """The plain text of the Static ``selector`` on the app's current screen."""
+    from textual.widgets import Static
+
+    return plain(app.screen.query_one(selector, Static).content)

@@ -26,7 +26,7 @@ from inspector.tui.widgets.file_picker import FilePicker
 from inspector.tui.words.followup import WORDS
 from tests.helpers import stored_records
 
-from .harness import CORRECTIVE_ANSWERS, HarnessApp, World, build_world, settle
+from .harness import CORRECTIVE_ANSWERS, HarnessApp, World, build_world, settle, text_of
 
 Scenario = Callable[[Any], Awaitable[None]]
 SOON = (date.today() + timedelta(days=30)).isoformat()
@@ -44,10 +44,6 @@ def run(app: HarnessApp, scenario: Scenario, size: tuple[int, int] = (80, 24)) -
             await scenario(pilot)
 
     asyncio.run(main())
-
-
-def text_of(app: HarnessApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 def hosted(world: World, audit_id: str, unlocked: bool = True, item: str | None = None) -> HarnessApp:

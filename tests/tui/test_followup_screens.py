@@ -23,7 +23,7 @@ from inspector.tui.widgets.reason_prompt import ReasonPrompt
 from inspector.tui.widgets.save_state import SaveState
 from tests.helpers import stored_records, write_cycle_checklist
 
-from .harness import CORRECTIVE_ANSWERS, DEMO_AUDITOR_ID, STATION, HarnessApp, World, build_world, settle
+from .harness import CORRECTIVE_ANSWERS, DEMO_AUDITOR_ID, STATION, HarnessApp, World, build_world, settle, text_of
 
 Scenario = Callable[[Any], Awaitable[None]]
 SOON = (date.today() + timedelta(days=30)).isoformat()
@@ -46,10 +46,6 @@ def run(app: HarnessApp, scenario: Scenario, size: tuple[int, int] = (80, 24)) -
             await scenario(pilot)
 
     asyncio.run(main())
-
-
-def text_of(app: HarnessApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 def new(world: World, checklist: Path, kind: str = "certification", **options: Any) -> str:

@@ -33,6 +33,7 @@ from .harness import (
     World,
     build_world,
     settle,
+    text_of,
 )
 
 Scenario = Callable[[Any], Awaitable[None]]
@@ -50,10 +51,6 @@ def run(app: HarnessApp, scenario: Scenario, size: tuple[int, int] = (80, 24)) -
             await scenario(pilot)
 
     asyncio.run(main())
-
-
-def text_of(app: HarnessApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 def hosted(world: World, audit_id: str) -> HarnessApp:
@@ -95,7 +92,7 @@ def test_the_export_worker_writes_a_bundle_that_verifies(world: World, tmp_path:
         bundle = stick / name
         assert bundle.is_file()
         line = text_of(app, "#handover-export-result")
-        assert line.startswith(f"bundle written: {bundle} (") and "1 certificates, sealed)" in line
+        assert line.startswith(f"bundle written: {bundle} (") and "1 certificate(s), sealed)" in line
         report = verify_audit(world.data, bundle)
         assert report.ok and report.trusted and report.sealed and report.audit_id == audit_id, report.problems
         assert screen.exported is not None and screen.exported.path == bundle

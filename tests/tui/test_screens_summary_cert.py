@@ -28,6 +28,7 @@ from .harness import (
     build_world,
     screen_text,
     settle,
+    text_of,
 )
 
 Scenario = Callable[[Any], Awaitable[None]]
@@ -45,10 +46,6 @@ def run(app: HarnessApp, scenario: Scenario, size: tuple[int, int] = (80, 24)) -
             await scenario(pilot)
 
     asyncio.run(main())
-
-
-def text_of(app: HarnessApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 def stored(world: World, audit_id: str) -> tuple[bool, Any]:
@@ -393,3 +390,28 @@ def test_qr_follows_the_theme_and_rechecks_on_resize(world: World, qr_text: str)
         assert not isinstance(app.screen, QRScreen)
 
     run(app, scenario, size=(80, 24))
+
+
+def test_wrapped_nonconformities_and_next_steps_keep_their_indent(world: World) -> None:
+    """At 80 columns a long note wraps: its lines stay under the nonconformity, never at column 0."""
+    from .harness import plain
+
+    answers = dict(CORRECTIVE_ANSWERS)
+    answers["MAL-03"] = ("minor", "two disposal orders of March not acted on; " * 4, "2099-03-31", None)
+    audit_id = world.new_audit(answers, close=True)
+    session = world.session()
+    app = HarnessApp(session, lambda: SummaryScreen(session, audit_id))
+
+    async def scenario(pilot: Any) -> None:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SummaryScreen) and screen.view is not None
+        lines = plain(screen._nonconformities_text(screen.view), width=76).splitlines()
+        block = lines[lines.index(next(line for line in lines if line.startswith("MAL-03"))) + 1 :]
+        block = block[: next(i for i, line in enumerate(block) if line.startswith("WHD-02"))]
+        assert len(block) >= 4  # the question and the note, wrapped
+        assert all(line.startswith(" " * 8) for line in block if line.strip())
+        steps = plain(screen._next_text(screen.view), width=40).splitlines()
+        assert len(steps) >= 3 and all(line.startswith("  ") for line in steps[1:])
+
+    run(app, scenario)

@@ -85,7 +85,7 @@ class SummaryScreen(Screen[None]):
         # Short descriptions: with every action offered the footer still fits 80 columns.
         Binding("c", "close_audit", "Close", id="summary-close"),
         Binding("i", "issue_certificate", "Issue", id="summary-issue"),
-        Binding("v", "view_certificate", "Certificate", id="summary-view"),
+        Binding("v", "view_certificate", "Cert.", id="summary-view"),
         Binding("m", "meeting", "Meeting", id="summary-meeting"),
         # Shown only while the audit has nonconformities; a key, not a button: the buttons fill 80 columns.
         Binding("p", "followup", "Follow-up", id="summary-followup"),
@@ -292,15 +292,10 @@ class SummaryScreen(Screen[None]):
         steps.append(w("next_handover"))
         return steps
 
-    def _next_text(self, view: AuditView) -> Text:
+    def _next_text(self, view: AuditView) -> Table:
         steps = self.next_steps(view)
-        text = Text()
-        if steps:
-            text.append(self.words("next"), "bold")
-            for step in steps:
-                text.append(f"\n  → {step}")
         self.query_one("#summary-next", Static).display = bool(steps)
-        return text
+        return hanging(Text(self.words("next"), "bold"), [("  →", Text(step)) for step in steps])
 
     def _scores_table(self, view: AuditView) -> Table:
         w = self.words
@@ -336,35 +331,37 @@ class SummaryScreen(Screen[None]):
         )
         return table
 
-    def _nonconformities_text(self, view: AuditView) -> Text:
+    def _nonconformities_text(self, view: AuditView) -> Table:
+        """One block per nonconformity; its question, note, plan and verification are indented
+        under it, and stay indented when they wrap (a Rich Text wraps to column 0)."""
         w = self.words
         rows = view.nonconformities
-        text = Text()
-        text.append(w("ncs_title", count=len(rows)), "bold")
+        outer = Table.grid(expand=True)
+        outer.add_column(ratio=1)
+        outer.add_row(Text(w("ncs_title", count=len(rows)), "bold"))
         if not rows:
-            text.append("\n  " + w("ncs_none"))
+            outer.add_row(Text("  " + w("ncs_none")))
         for row in rows:
-            text.append("\n")
-            text.append(f"{row.item:<7} {row.status:<5}", "bold")
+            head = Text()
+            head.append(f"{row.item:<7} {row.status:<5}", "bold")
             state = w(STATE_KEY[row.state]) if row.state in STATE_KEY else row.state
-            text.append(f" {state}", _state_style(row))
-            text.append(w("clause", clauses=", ".join(row.clauses)) + self._due_text(row))
-            text.append(f"\n        {row.question}", "dim")
+            head.append(f" {state}", _state_style(row))
+            head.append(w("clause", clauses=", ".join(row.clauses)) + self._due_text(row))
+            lines = [Text(row.question, "dim")]
             if row.note:
-                text.append(f"\n        {row.note}")
+                lines.append(Text(row.note))
             if row.reason:
-                text.append("\n        " + w("graded_minor", reason=row.reason))
+                lines.append(Text(w("graded_minor", reason=row.reason)))
             if row.plan is not None:
                 plan = row.plan
-                text.append("\n        " + w("plan", action=plan.action, owner=plan.owner, due=plan.due))
+                lines.append(Text(w("plan", action=plan.action, owner=plan.owner, due=plan.due)))
             if row.verification is not None:
                 check = row.verification
                 result = w(RESULT_KEY[check.result]) if check.result in RESULT_KEY else check.result
                 method = w(METHOD_KEY[check.method]) if check.method in METHOD_KEY else check.method
-                text.append(
-                    "\n        " + w("verified", result=result, method=method, date=check.time[:10], note=check.note)
-                )
-        return text
+                lines.append(Text(w("verified", result=result, method=method, date=check.time[:10], note=check.note)))
+            outer.add_row(hanging(head, [("", line) for line in lines], indent=8))
+        return outer
 
     def _due_text(self, row: NonconformityRow) -> str:
         if row.state == "closed":
@@ -642,3 +639,19 @@ class SummaryScreen(Screen[None]):
 
 def _state_style(row: NonconformityRow) -> str:
     return {"closed": "green", "planned": "", "open": "yellow", "not-effective": "bold red"}.get(row.state, "")
+
+
+def hanging(head: Text, rows: list[tuple[str, Text]], indent: int = 4) -> Table:
+    """``head`` over ``rows`` of (marker, text), each text ``indent`` columns in, in a column of
+    its own so that its wrapped lines stay under its first word rather than at column 0."""
+    grid = Table.grid(expand=True, padding=(0, 1, 0, 0))  # one space after the marker
+    grid.add_column(width=indent - 1, no_wrap=True)
+    grid.add_column(ratio=1)
+    for marker, text in rows:
+        grid.add_row(marker, text)
+    outer = Table.grid(expand=True)
+    outer.add_column(ratio=1)
+    outer.add_row(head)
+    if rows:
+        outer.add_row(grid)
+    return outer

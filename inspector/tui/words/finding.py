@@ -28,7 +28,7 @@ WORDS = Catalogue(
         "saved_nc_no_due": "{status} (d: set a due date · n: next)",
         "not_saved": "✗ NOT SAVED ",
         "input_kept": "  (your input is kept: fix it and press the status key or ctrl+s again)",
-        "hint_note": "e: type it in Note",
+        "hint_note": "type it in Note: the cursor is there",
         "hint_evidence": "a: attach a file",
         "hint_reason": "type it in Reason",
         # recording
@@ -82,7 +82,7 @@ WORDS = Catalogue(
         "saved_nc_no_due": "{status} (d: नियत तिथि · n: अगला)",
         "not_saved": "✗ सहेजा नहीं गया ",
         "input_kept": "  (आपका इनपुट सुरक्षित है: ठीक करें और स्थिति कुंजी या ctrl+s फिर दबाएँ)",
-        "hint_note": "e: टिप्पणी में लिखें",
+        "hint_note": "टिप्पणी में लिखें: कर्सर वहीं है",
         "hint_evidence": "a: फ़ाइल संलग्न करें",
         "hint_reason": "कारण में लिखें",
         "held_key": "दबाई रखी कुंजी अनदेखी: {key} फिर दर्ज नहीं हुआ ({item} दर्ज करने के लिए फिर दबाएँ)",

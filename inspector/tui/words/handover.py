@@ -42,7 +42,7 @@ WORDS = Catalogue(
         "replace": "{path} already exists.\n\nReplace it?",
         "replace_yes": "Replace",
         "exporting": "Exporting the bundle…",
-        "exported": "bundle written: {path} ({records} records, {evidence} evidence files, {certificates} certificates, {sealed})",
+        "exported": "bundle written: {path} ({records} records, {evidence} evidence file(s), {certificates} certificate(s), {sealed})",
         "sealed": "sealed",
         "not_sealed": "NOT sealed: HQ imports only closed audits",
         "reporting": "Writing the report…",

@@ -14,7 +14,7 @@ WORDS = Catalogue(
         "foot_summary-back": "Back",
         "foot_summary-close": "Close",
         "foot_summary-issue": "Issue",
-        "foot_summary-view": "Certificate",
+        "foot_summary-view": "Cert.",
         "foot_summary-meeting": "Meeting",
         "foot_summary-followup": "Follow-up",
         "foot_summary-report": "Report",
