@@ -25,20 +25,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from inspector.audit.views import AuditView, NonconformityRow, load_view
 from inspector.tui.keymap import translate_bindings
 from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.screens.signed_form import SignedFormScreen
 from inspector.tui.session import Session
 from inspector.tui.words.followup import WORDS
 from inspector.tui.words.summary import WORDS as SUMMARY
 
 if TYPE_CHECKING:
     from inspector.audit.records import ResponseRecord, VerificationRecord
-    from inspector.tui.protocols import AppServices
 
 # The plan's text fields, in the form's order (also the core's ``field`` names).
 PLAN_FIELDS = ("correction", "root_cause", "action", "owner", "due")
@@ -98,10 +97,12 @@ class FollowUpInput:
         }
 
 
-class FollowUpScreen(Screen[None]):
+class FollowUpScreen(SignedFormScreen):
     """Record a nonconformity's corrective-action plan, or its verification, as a signed record."""
 
     CSS_PATH = "followup.tcss"
+    WORDS = WORDS
+    PREFIX = "followup"
     TITLE = "Follow-up"
     AUTO_FOCUS = "#followup-ncs"
     BINDINGS = [
@@ -110,8 +111,6 @@ class FollowUpScreen(Screen[None]):
         Binding("ctrl+o", "attach", "Attach", id="followup-attach"),
         Binding("ctrl+r", "clear_evidence", "Remove files", id="followup-clear", show=False),
     ]
-
-    app: AppServices  # type: ignore[assignment]
 
     class Loaded(Message):
         def __init__(self, view: AuditView) -> None:
@@ -128,25 +127,11 @@ class FollowUpScreen(Screen[None]):
         """Reading the audit, checking the fields or signing the record failed."""
 
     def __init__(self, session: Session, audit_id: str, item: str | None = None) -> None:
-        super().__init__()
-        self.session = session
-        self.audit_id = audit_id
+        super().__init__(session, audit_id)
         self.item = item  # None: the first nonconformity with something to record, once read
-        self.view: AuditView | None = None
-        self.busy = False
         self.drafts: dict[str, Draft] = {}
         self.last_record: ResponseRecord | VerificationRecord | None = None
         self._showing: str | None = None  # the item whose draft the form holds
-
-    @property
-    def lang(self) -> str:
-        return self.session.lang
-
-    def words(self, key: str, /, **fields: object) -> str:
-        return WORDS(self.lang, key, **fields)
-
-    def help_text(self, lang: str) -> str:
-        return WORDS(lang, "help")
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -182,7 +167,7 @@ class FollowUpScreen(Screen[None]):
         with Horizontal(id="followup-actions"):
             yield Button("", id="followup-record", variant="primary", compact=True)
             yield Button("", id="followup-attach", compact=True)
-            yield Button("", id="followup-back", compact=True)
+            yield Button("", id="followup-back", classes="back-button", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -218,15 +203,6 @@ class FollowUpScreen(Screen[None]):
             self.query_one(f"#followup-{name}", Button).label = w(f"btn_{name}")
 
     # -- reading ------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="followup-load", exit_on_error=False)
-    def _load(self) -> None:
-        try:
-            view = load_view(self.session.audits, self.audit_id)
-        except Exception as exc:
-            self.post_message(self.Failed(Problem.of(exc, "cannot read the audit")))
-        else:
-            self.post_message(self.Loaded(view))
-
     def on_follow_up_screen_loaded(self, message: Loaded) -> None:
         view = message.view
         items = [row.item for row in view.nonconformities]
@@ -477,22 +453,6 @@ class FollowUpScreen(Screen[None]):
         self._set_busy(False, line)
 
     # -- the rest -----------------------------------------------------------------------------
-    def _say(self, message: str, error: bool = False) -> None:
-        widget = self.query_one("#followup-message", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "-error")
-        widget.display = bool(message)
-
-    def _set_busy(self, busy: bool, message: str = "") -> None:
-        self.busy = busy
-        self._say(message)
-        self.query_one("#followup-record", Button).disabled = busy
-
-    @on(Button.Pressed, "#followup-back")
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.dismiss()
-
     def on_follow_up_screen_failed(self, message: Failed) -> None:
         if self.view is None:
             self.query_one("#followup-station", Static).update(Text(message.error))

@@ -21,18 +21,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, RadioButton, RadioSet, Static, TextArea
 
 from inspector.audit.views import AuditView, load_view
 from inspector.tui.keymap import translate_bindings
 from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.screens.signed_form import SignedFormScreen
 from inspector.tui.session import Session
 from inspector.tui.words.meeting import WORDS
 
 if TYPE_CHECKING:
     from inspector.audit.records import MeetingRecord
-    from inspector.tui.protocols import AppServices
 
 
 @dataclass(frozen=True)
@@ -45,18 +44,18 @@ class MeetingInput:
     note: str | None
 
 
-class MeetingScreen(Screen[None]):
+class MeetingScreen(SignedFormScreen):
     """Record the opening or closing meeting of an audit as a signed record."""
 
     CSS_PATH = "meeting.tcss"
+    WORDS = WORDS
+    PREFIX = "meeting"
     TITLE = "Meeting"
     AUTO_FOCUS = "#meeting-attendees"
     BINDINGS = [
         Binding("escape", "back", "Back", id="meeting-back"),
         Binding("ctrl+s", "record", "Record and sign", id="meeting-record", priority=True),
     ]
-
-    app: AppServices  # type: ignore[assignment]
 
     class Loaded(Message):
         def __init__(self, view: AuditView) -> None:
@@ -73,23 +72,9 @@ class MeetingScreen(Screen[None]):
         """Reading the audit, checking the fields or signing the record failed."""
 
     def __init__(self, session: Session, audit_id: str, kind: str | None = None) -> None:
-        super().__init__()
-        self.session = session
-        self.audit_id = audit_id
+        super().__init__(session, audit_id)
         self.kind = kind  # None: chosen from the audit once read (closing once closed or opened)
-        self.view: AuditView | None = None
-        self.busy = False
         self.last_record: MeetingRecord | None = None
-
-    @property
-    def lang(self) -> str:
-        return self.session.lang
-
-    def words(self, key: str, /, **fields: object) -> str:
-        return WORDS(self.lang, key, **fields)
-
-    def help_text(self, lang: str) -> str:
-        return WORDS(lang, "help")
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -111,7 +96,7 @@ class MeetingScreen(Screen[None]):
         yield Static("", id="meeting-message")
         with Horizontal(id="meeting-actions"):
             yield Button("", id="meeting-record", variant="primary", compact=True)
-            yield Button("", id="meeting-back", compact=True)
+            yield Button("", id="meeting-back", classes="back-button", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -142,15 +127,6 @@ class MeetingScreen(Screen[None]):
         self.query_one("#meeting-back", Button).label = w("btn_back")
 
     # -- reading ------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="meeting-load", exit_on_error=False)
-    def _load(self) -> None:
-        try:
-            view = load_view(self.session.audits, self.audit_id)
-        except Exception as exc:
-            self.post_message(self.Failed(Problem.of(exc, "cannot read the audit")))
-        else:
-            self.post_message(self.Loaded(view))
-
     def on_meeting_screen_loaded(self, message: Loaded) -> None:
         view = message.view
         if self.kind is None:
@@ -275,22 +251,6 @@ class MeetingScreen(Screen[None]):
         self._set_busy(False, line)
 
     # -- the rest -----------------------------------------------------------------------------
-    def _say(self, message: str, error: bool = False) -> None:
-        widget = self.query_one("#meeting-message", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "-error")
-        widget.display = bool(message)
-
-    def _set_busy(self, busy: bool, message: str = "") -> None:
-        self.busy = busy
-        self._say(message)
-        self.query_one("#meeting-record", Button).disabled = busy
-
-    @on(Button.Pressed, "#meeting-back")
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.dismiss()
-
     def on_meeting_screen_failed(self, message: Failed) -> None:
         if self.view is None:
             self.query_one("#meeting-station", Static).update(Text(message.error))
