@@ -10,7 +10,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -113,6 +113,9 @@ class _Tables:
     garbage: int = 0  # document versions in the file that are no longer live
     lazy: dict[str, _Lazy] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)  # computed on first append, then kept
+    # A table whose documents are kept as parsed, not frozen: only a replay whose state is never
+    # served to TinyDB sets it (:func:`_replay_table`), and hands those fresh objects out once.
+    unfrozen: str | None = None
 
     def apply(self, op: Any) -> None:
         """Apply one op; raise _BadContent if it is malformed or does not fit the state.
@@ -130,7 +133,7 @@ class _Tables:
             table, key = self._table(name), _doc_key(op["id"])
             self._check_fresh(name, key)
             self.garbage += key in table
-            table[key] = _freeze(op["d"])
+            table[key] = op["d"] if name == self.unfrozen else _freeze(op["d"])
             known = self.next_ids.get(name)
             if known is not None and int(key) >= known:
                 self.next_ids[name] = int(key) + 1
@@ -258,16 +261,31 @@ def _replay_lines(
     ``tail`` is what follows the last newline and ``size`` the file's length; the damage rules
     are :func:`_replay`'s, with line numbers counted from the line after ``start``.
     """
+    last = len(lines) - 1 if not tail else -1
+    framed = ((raw, offset == last) for offset, raw in enumerate(lines))
+    return _apply_lines(framed, lambda: tail, start, size, path, mark)
+
+
+def _apply_lines(
+    lines: Iterable[tuple[bytes, bool]],
+    tail_of: Callable[[], bytes],
+    start: _Replayed,
+    size: int,
+    path: Path,
+    mark: AckMark | None,
+) -> _Replayed:
+    """:func:`_replay_lines` over ``(line, whether it is the last line and nothing follows it)``
+    pairs, as a list or as a file read a piece at a time; ``tail_of()`` is what follows the last
+    newline, asked once every line has been read."""
     acknowledged = mark.seq if mark is not None else 0
     tables, seq, end = start.tables, start.seq, start.end
-    for offset, raw in enumerate(lines):
+    for raw, last in lines:
         number = seq + 2  # line 1 is the header; line n holds write n - 1
         try:
             record = _unframe(raw)
             for op in _record_ops(record, seq + 1):
                 tables.apply(op)
         except _BadFrame as exc:
-            last = offset == len(lines) - 1 and not tail
             if last and mark is not None and seq >= acknowledged:
                 # A complete last line beyond the acknowledged writes: the write in flight when
                 # the power failed (pages can reach the disk out of order). Dropped.
@@ -279,6 +297,7 @@ def _replay_lines(
             raise StorageDamaged(path, number, str(exc)) from None
         seq += 1
         end += len(raw) + 1
+    tail = tail_of()
     if seq < acknowledged:
         cut = "cut inside" if tail else "cut after"
         raise StorageDamaged(
@@ -288,6 +307,74 @@ def _replay_lines(
             "data (truncated or restored from an older copy)",
         )
     return _Replayed(tables, seq, end, len(tail))
+
+
+_READ_PIECE = 1 << 20
+_HEAD_READ = 4096  # where the header is looked for first (it is 62 bytes)
+
+
+def _replay_table(fd: int, size: int, path: Path, name: str) -> _Replayed:
+    """:func:`_replay` of the first ``size`` bytes of the journal open as ``fd``, read a piece at
+    a time, every rule included; the documents of table ``name`` are kept as parsed (fresh
+    objects that nothing else holds), the others frozen as usual.
+
+    The journal is never in memory as a whole (nor as a list of its lines): that was two copies
+    of it beside the documents parsed from it (an export at 50,000 records: 203 MB, now 127).
+    """
+    head = os.pread(fd, min(size, _HEAD_READ), 0)
+    if not head:
+        raise StorageDamaged(path, 1, "the file is empty, so it is not an inspector store")
+    first, newline, _rest = head.partition(b"\n")
+    if not newline:
+        if len(head) < size:  # a first line longer than that: read the file whole, as _replay does
+            return _replay(_read_range(fd, size, 0), path, None)
+        raise StorageDamaged(path, 1, _not_a_journal(head))
+    _check_header(first, path)
+    start = _Replayed(_Tables(unfrozen=name), 0, len(first) + 1, 0)
+    reader = _LineReader(fd, start.end, size)
+    return _apply_lines(reader.lines(), lambda: reader.tail, start, size, path, None)
+
+
+class _LineReader:
+    """The lines of ``fd`` between two offsets, read ``_READ_PIECE`` bytes at a time, each with
+    whether it is the last one with nothing after it; ``tail`` is what follows the last newline."""
+
+    def __init__(self, fd: int, offset: int, size: int) -> None:
+        self._fd, self._offset, self._size = fd, offset, size
+        self.tail = b""
+
+    def lines(self) -> Iterator[tuple[bytes, bool]]:
+        carry: list[bytes] = []  # the pieces of a line not ended yet (a snapshot line may be long)
+        pending: bytes | None = None  # a complete line held back until we know what follows it
+        while self._offset < self._size:
+            piece = os.pread(self._fd, min(_READ_PIECE, self._size - self._offset), self._offset)
+            if not piece:
+                break  # the file is shorter than it was: what was read is all there is
+            self._offset += len(piece)
+            carry.append(piece)
+            if b"\n" not in piece:
+                continue
+            parts = b"".join(carry).split(b"\n")
+            carry = [parts.pop()]
+            for raw in parts:
+                if pending is not None:
+                    yield pending, False
+                pending = raw
+        self.tail = b"".join(carry)
+        if pending is not None:
+            yield pending, not self.tail
+
+
+def _read_range(fd: int, length: int, offset: int) -> bytes:
+    chunks = []
+    while length > 0:
+        chunk = os.pread(fd, min(length, 1 << 30), offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        length -= len(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
 
 
 def _check_header(raw: bytes, path: Path) -> None:

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Self
 
@@ -69,8 +69,10 @@ from tinydb import where
 from tinydb.table import Table
 
 from inspector.store._tinydb import JournalStorage, JournalTinyDB
-from inspector.store.errors import StorageError, StoreUsageError, UnstorableValue
+from inspector.store.checkpoint import disagreement
+from inspector.store.errors import StorageDamaged, StorageError, StoreUsageError, UnstorableValue
 from inspector.store.frozen import _check_storable, _thaw
+from inspector.store.journal import _replay_table
 
 __all__ = ["RecordStore"]
 
@@ -137,6 +139,19 @@ class RecordStore:
             if self._storage.has_table(_MAP_PREFIX + table):
                 return [_thaw(entry["doc"]) for entry in self._table(_MAP_PREFIX + table)]
             return [_thaw(doc) for doc in self._storage.docs_of(table)]
+
+    def iter_raw(self, table: str) -> Iterator[Mapping[str, Any]]:
+        """The documents of ``table`` as ``all`` lists them, without copying them: for reading a
+        long table once (an export). They are read-only: the store's own (frozen) documents, or,
+        for a log table a checkpoint left on disk, documents freshly parsed from the journal,
+        which is then read a piece at a time (never whole) under every rule of a full replay
+        and left on disk (``all`` would keep the table in memory for later reads)."""
+        with self._mutex:
+            self._require_open()
+            _check_table_name(table)
+            if self._storage.has_table(_MAP_PREFIX + table):
+                return iter([entry["doc"] for entry in self._table(_MAP_PREFIX + table)])
+            return iter(_read_table_once(self._storage, table))
 
     def count(self, table: str) -> int:
         with self._mutex:
@@ -292,6 +307,21 @@ class RecordStore:
         self._require_open()
         if not self.writable:
             raise StoreUsageError(f"store is open read-only: {self.path}")
+
+
+def _read_table_once(storage: JournalStorage, name: str) -> list[Mapping[str, Any]]:
+    """``storage.docs_of(name)``, except that a table left on disk is replayed without
+    materializing the store: the journal read a piece at a time, its documents of ``name`` kept
+    as parsed, the result held to the checkpoint exactly as ``JournalStorage.materialize`` does."""
+    if name not in storage._tables.lazy:
+        return storage.docs_of(name)
+    fd = storage._handles.journal
+    assert fd is not None
+    full = _replay_table(fd, storage._end, storage.path, name)
+    differs = disagreement(full, storage._tables, storage._seq, storage._end)
+    if differs:
+        raise StorageDamaged(storage.path, full.seq + 1, f"the journal does not match its checkpoint ({differs})")
+    return list(full.tables.docs.get(name, {}).values())
 
 
 def _check_table_name(table: str) -> None:
