@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -117,6 +118,8 @@ class Item(Strict):
     guidance: NonEmpty
     guidance_hi: NonEmpty | None = None
     evidence: Annotated[list[NonEmpty], Field(min_length=1)]
+    # The evidence in Hindi, entry for entry (same length and order as ``evidence``).
+    evidence_hi: list[NonEmpty] | None = None
     criticality: CriticalityField
     require_note: bool = True
     require_evidence: bool = False
@@ -136,6 +139,22 @@ class Item(Strict):
     _check_text_hi = field_validator("question_hi", "guidance_hi")(
         classmethod(lambda cls, v: v if v is None else _hindi(v))
     )
+
+    @field_validator("evidence_hi")
+    @classmethod
+    def _evidence_hi(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value is None:
+            return value
+        for entry in value:
+            _hindi(entry)
+        evidence = info.data.get("evidence")
+        # Without a valid ``evidence`` its own error is reported; there is nothing to count against.
+        if evidence is not None and len(value) != len(evidence):
+            raise ValueError(
+                f"item {info.data.get('id', '?')}: evidence_hi has {len(value)}, evidence has {len(evidence)}: "
+                "give one Hindi entry for each, in the same order"
+            )
+        return value
 
     @field_validator("clauses")
     @classmethod
@@ -164,6 +183,12 @@ class Item(Strict):
     def question_text(self) -> Bilingual:
         """The question with parameter values; a 1.x item without Hindi gives its Hindi title."""
         return self._render(self.question, self.question_hi or self.title_hi)
+
+    @property
+    def evidence_text(self) -> list[Bilingual]:
+        """The evidence to look for; without Hindi evidence the Hindi side is English."""
+        hindi = self.evidence_hi or self.evidence
+        return [Bilingual.model_construct(en=en, hi=hi) for en, hi in zip(self.evidence, hindi, strict=True)]
 
     @property
     def guidance_text(self) -> Bilingual:
@@ -293,6 +318,7 @@ _SECTION_ADDED: dict[str, Any] = {"stage": "stage2", "surveillance": "rotating"}
 _ITEM_ADDED: dict[str, Any] = {
     "question_hi": None,
     "guidance_hi": None,
+    "evidence_hi": None,
     "na_allowed": True,
     "na_requires_no_lockup": False,
     "sensitive": False,

@@ -230,7 +230,7 @@ def test_old_thresholds_are_optional(tmp_path: Path) -> None:
 
 
 def test_shipped_checklist_is_version_2_and_keeps_every_1_0_0_id(shipped: Checklist) -> None:
-    assert shipped.version == "2.0.0" and shipped.content_hash != V1_HASH
+    assert shipped.version == "2.1.0" and shipped.content_hash != V1_HASH
     assert set(load_checklist(V1).items) <= set(shipped.items)
     assert main(["checklist", "validate", str(SHIPPED)]) == 0
 

@@ -96,7 +96,9 @@ class ItemView(VerticalScroll, can_focus=True):
         guidance = item.guidance_text.hi if hindi else item.guidance_text.en
         self._set("guidance", Text.assemble((f"{WORDS(lang, 'guidance')}{sep}", "bold"), guidance))
         look = Text(f"{WORDS(lang, 'look_for')}:", style="bold")
-        self._set("look-for", bullet_list(look, list(item.evidence)))
+        # A checklist without the evidence in Hindi shows it in English.
+        evidence = [entry.hi if hindi else entry.en for entry in item.evidence_text]
+        self._set("look-for", bullet_list(look, evidence))
         self._set("record", self._record_text(finding, pending, lang, local_time))
         self.scroll_home(animate=False)
 
