@@ -11,25 +11,32 @@ the binding chain).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from textual.binding import Binding
     from textual.dom import DOMNode
 
     from inspector.tui.words import Catalogue
 
 
-def translate_bindings(node: DOMNode, words: Catalogue, lang: str) -> None:
-    """Give ``node``'s bindings the descriptions ``foot_<id>`` of ``words`` in ``lang``."""
+def reword_bindings(node: DOMNode, describe: Callable[[str], str | None]) -> None:
+    """Give each of ``node``'s bindings with an id the description ``describe(id)`` (None: keep it)."""
     # ``_bindings`` is Textual's per-instance map of a node's bindings (DOMNode.__init__ copies
     # the class's); there is no public setter for a description.
     bindings = node._bindings.key_to_bindings
     for key, listed in list(bindings.items()):
-        bindings[key] = [
-            replace(binding, description=words(lang, f"foot_{binding.id}"))
-            if binding.id and f"foot_{binding.id}" in words
-            else binding
-            for binding in listed
-        ]
+        bindings[key] = [_reworded(binding, describe) for binding in listed]
     node.refresh_bindings()
+
+
+def _reworded(binding: Binding, describe: Callable[[str], str | None]) -> Binding:
+    description = describe(binding.id) if binding.id else None
+    return binding if description is None else replace(binding, description=description)
+
+
+def translate_bindings(node: DOMNode, words: Catalogue, lang: str, prefix: str = "foot_") -> None:
+    """Give ``node``'s bindings the descriptions ``<prefix><id>`` of ``words`` in ``lang``."""
+    reword_bindings(node, lambda bid: words(lang, prefix + bid) if prefix + bid in words else None)

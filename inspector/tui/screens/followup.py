@@ -14,13 +14,12 @@ per nonconformity while the screen is open, so choosing another one loses nothin
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,9 +27,9 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from inspector.audit.views import AuditView, NonconformityRow, load_view
+from inspector.audit.views import AuditView, NonconformityRow
 from inspector.tui.keymap import translate_bindings
-from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.messages import WorkerFailed
 from inspector.tui.screens.signed_form import SignedFormScreen
 from inspector.tui.session import Session
 from inspector.tui.words.followup import WORDS
@@ -103,6 +102,7 @@ class FollowUpScreen(SignedFormScreen):
     CSS_PATH = "followup.tcss"
     WORDS = WORDS
     PREFIX = "followup"
+    RECORD_FAILED = "cannot record the follow-up"
     TITLE = "Follow-up"
     AUTO_FOCUS = "#followup-ncs"
     BINDINGS = [
@@ -386,21 +386,6 @@ class FollowUpScreen(SignedFormScreen):
         self._set_busy(True, self.words("checking"))
         self._record_flow(typed)
 
-    @work(exclusive=True, group="followup-action", exit_on_error=False)
-    async def _record_flow(self, typed: FollowUpInput) -> None:
-        try:
-            await asyncio.to_thread(self._check, typed)
-        except Exception as exc:
-            self.post_message(self.Failed(Problem.of(exc, "cannot record the follow-up")))
-            return
-        key = await self.app.ensure_unlocked()
-        if key is None:
-            self._set_busy(False)
-            self._say(self.words("not_unlocked"), error=True)
-            return
-        self._say(self.words("signing"))
-        self._write(typed, key)
-
     def _check(self, typed: FollowUpInput) -> None:
         """The core's checks of the fields and files, without the key: a mistake costs no passphrase."""
         from inspector._io.files import open_user_file
@@ -416,20 +401,10 @@ class FollowUpScreen(SignedFormScreen):
             handle, _size = open_user_file(path, "evidence file")
             handle.close()
 
-    @work(thread=True, exclusive=True, group="followup-write", exit_on_error=False)
-    def _write(self, typed: FollowUpInput, key: Any) -> None:
-        try:
-            with self.session.audits.open(self.audit_id, writable=True, key=key) as audit:
-                record: ResponseRecord | VerificationRecord
-                if typed.kind == "plan":
-                    record = audit.respond(typed.item, **typed.plan_fields())
-                else:
-                    record = audit.follow_up(typed.item, **typed.verification_fields())
-            view = load_view(self.session.audits, self.audit_id)
-        except Exception as exc:
-            self.post_message(self.Failed(Problem.of(exc, "cannot record the follow-up")))
-        else:
-            self.post_message(self.Recorded(record, view))
+    def _sign(self, audit: Any, typed: FollowUpInput) -> ResponseRecord | VerificationRecord:
+        if typed.kind == "plan":
+            return audit.respond(typed.item, **typed.plan_fields())
+        return audit.follow_up(typed.item, **typed.verification_fields())
 
     def on_follow_up_screen_recorded(self, message: Recorded) -> None:
         from inspector.audit.records import ResponseRecord

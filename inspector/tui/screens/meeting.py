@@ -11,21 +11,20 @@ deadline, which the core computes from the checklist's rules.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, RadioButton, RadioSet, Static, TextArea
 
-from inspector.audit.views import AuditView, load_view
+from inspector.audit.views import AuditView
 from inspector.tui.keymap import translate_bindings
-from inspector.tui.messages import Problem, WorkerFailed
+from inspector.tui.messages import WorkerFailed
 from inspector.tui.screens.signed_form import SignedFormScreen
 from inspector.tui.session import Session
 from inspector.tui.words.meeting import WORDS
@@ -50,6 +49,7 @@ class MeetingScreen(SignedFormScreen):
     CSS_PATH = "meeting.tcss"
     WORDS = WORDS
     PREFIX = "meeting"
+    RECORD_FAILED = "cannot record the meeting"
     TITLE = "Meeting"
     AUTO_FOCUS = "#meeting-attendees"
     BINDINGS = [
@@ -190,21 +190,6 @@ class MeetingScreen(SignedFormScreen):
         self._set_busy(True, self.words("checking"))
         self._record_flow(self.typed())
 
-    @work(exclusive=True, group="meeting-action", exit_on_error=False)
-    async def _record_flow(self, meeting: MeetingInput) -> None:
-        try:
-            await asyncio.to_thread(self._check, meeting)
-        except Exception as exc:
-            self.post_message(self.Failed(Problem.of(exc, "cannot record the meeting")))
-            return
-        key = await self.app.ensure_unlocked()
-        if key is None:
-            self._set_busy(False)
-            self._say(self.words("not_unlocked"), error=True)
-            return
-        self._say(self.words("signing"))
-        self._write(meeting, key)
-
     def _check(self, meeting: MeetingInput) -> None:
         """The core's checks of the fields, without the key: a mistake costs no passphrase."""
         from inspector.audit.followup import meeting_fields
@@ -221,18 +206,10 @@ class MeetingScreen(SignedFormScreen):
                 today=utcnow().date(),
             )
 
-    @work(thread=True, exclusive=True, group="meeting-write", exit_on_error=False)
-    def _write(self, meeting: MeetingInput, key: Any) -> None:
-        try:
-            with self.session.audits.open(self.audit_id, writable=True, key=key) as audit:
-                record = audit.meeting(
-                    meeting.kind, meeting.attendees, acknowledged_by=meeting.acknowledged_by, note=meeting.note
-                )
-            view = load_view(self.session.audits, self.audit_id)
-        except Exception as exc:
-            self.post_message(self.Failed(Problem.of(exc, "cannot record the meeting")))
-        else:
-            self.post_message(self.Recorded(record, view))
+    def _sign(self, audit: Any, meeting: MeetingInput) -> MeetingRecord:
+        return audit.meeting(
+            meeting.kind, meeting.attendees, acknowledged_by=meeting.acknowledged_by, note=meeting.note
+        )
 
     def on_meeting_screen_recorded(self, message: Recorded) -> None:
         record = message.record

@@ -4,12 +4,17 @@ the busy state while a record is signed.
 
 A subclass sets ``WORDS`` (its catalogue) and ``PREFIX`` (its widgets' id prefix: the result
 line is ``#<PREFIX>-message``, the record button ``#<PREFIX>-record``, the back button
-``#<PREFIX>-back``) and defines its own ``Loaded`` and ``Failed`` messages, so that Textual
-routes them to its ``on_<screen>_loaded`` / ``on_<screen>_failed`` handlers.
+``#<PREFIX>-back``) and defines its own ``Loaded``, ``Recorded`` and ``Failed`` messages, so
+that Textual routes them to its ``on_<screen>_loaded`` / ``_recorded`` / ``_failed`` handlers.
+
+Recording is one flow for every such screen (:meth:`_record_flow`): the subclass's ``_check``
+runs the core's field checks on a read-only open, so a mistake costs no passphrase; then the key
+is unlocked and ``_sign`` appends the record on a writable open. Both run off the UI thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -31,7 +36,9 @@ class SignedFormScreen(Screen[None]):
 
     WORDS: ClassVar[Catalogue]
     PREFIX: ClassVar[str]
+    RECORD_FAILED: ClassVar[str]  # what a failed check or signature is called, e.g. "cannot record the meeting"
     Loaded: ClassVar[Any]  # the subclass's message classes (see the module's note)
+    Recorded: ClassVar[Any]
     Failed: ClassVar[Any]
 
     app: AppServices  # type: ignore[assignment]
@@ -61,6 +68,39 @@ class SignedFormScreen(Screen[None]):
             self.post_message(self.Failed(Problem.of(exc, "cannot read the audit")))
         else:
             self.post_message(self.Loaded(view))
+
+    def _check(self, typed: Any) -> None:
+        """Raise what the core says is wrong with ``typed`` (no key needed); run on a thread."""
+        raise NotImplementedError
+
+    def _sign(self, audit: Any, typed: Any) -> Any:
+        """Append the record of ``typed`` to the writable ``audit`` and return it; run on a thread."""
+        raise NotImplementedError
+
+    @work(exclusive=True, group="signed-form-action", exit_on_error=False)
+    async def _record_flow(self, typed: Any) -> None:
+        try:
+            await asyncio.to_thread(self._check, typed)
+        except Exception as exc:
+            self.post_message(self.Failed(Problem.of(exc, self.RECORD_FAILED)))
+            return
+        key = await self.app.ensure_unlocked()
+        if key is None:
+            self._set_busy(False)
+            self._say(self.words("not_unlocked"), error=True)
+            return
+        self._say(self.words("signing"))
+        await asyncio.to_thread(self._write, typed, key)
+
+    def _write(self, typed: Any, key: Any) -> None:
+        try:
+            with self.session.audits.open(self.audit_id, writable=True, key=key) as audit:
+                record = self._sign(audit, typed)
+            view = load_view(self.session.audits, self.audit_id)
+        except Exception as exc:
+            self.post_message(self.Failed(Problem.of(exc, self.RECORD_FAILED)))
+        else:
+            self.post_message(self.Recorded(record, view))
 
     def _say(self, message: str, error: bool = False) -> None:
         widget = self.query_one(f"#{self.PREFIX}-message", Static)

@@ -10,7 +10,6 @@ in the session's language.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from inspector.tui.commands import ItemJumpProvider
+from inspector.tui.keymap import reword_bindings
 from inspector.tui.messages import SaveJob
 from inspector.tui.screens.walk_keys import RepeatGuard
 from inspector.tui.screens.walk_record import NONCONFORMITIES, WalkRecording, key_time, local_clock
@@ -182,23 +182,14 @@ class WalkScreen(WalkRecording):
             self.show_current()
 
     def _word_bindings(self, lang: str) -> None:
-        """Footer descriptions in ``lang``. Textual 8.2.8 has no public way to change a
-        binding's description (``Binding`` is frozen; ``check_action`` can only hide or disable
-        it): each screen holds its own copy of its bindings (``_bindings``, copied from the class
-        at construction), so the copy's bindings are replaced by ones with the words of ``lang``
-        (same id, so a keymap still finds them) and the footer is told to redraw."""
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [self._worded(binding, lang) for binding in bindings]
-        self.refresh_bindings()
+        """Footer descriptions in ``lang``: a status key's short name, else ``key_<id>``."""
 
-    @staticmethod
-    def _worded(binding: Binding, lang: str) -> Binding:
-        bid = binding.id or ""
-        if bid.startswith("status-"):
-            return dataclasses.replace(binding, description=short_name(lang, bid.removeprefix("status-")))
-        if f"key_{bid}" in WORDS:
-            return dataclasses.replace(binding, description=WORDS(lang, f"key_{bid}"))
-        return binding
+        def describe(bid: str) -> str | None:
+            if bid.startswith("status-"):
+                return short_name(lang, bid.removeprefix("status-"))
+            return WORDS(lang, f"key_{bid}") if f"key_{bid}" in WORDS else None
+
+        reword_bindings(self, describe)
 
     def help_text(self, lang: str) -> str:
         return WORDS(lang, "help")
