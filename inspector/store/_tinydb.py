@@ -22,7 +22,6 @@ from inspector._io.atomic import fsync_file as _fsync_file
 from inspector.store.checkpoint import (
     Checkpoint,
     disagreement,
-    pread_all,
     read_checkpoint,
     remove_checkpoint,
     tail_digest,
@@ -48,6 +47,7 @@ from inspector.store.journal import (
     _replay_lines,
     _Replayed,
     _write_all,
+    pread_all,
 )
 from inspector.store.locking import AckMark, _acquire_lock, _Handles, read_mark, write_mark
 

@@ -183,18 +183,6 @@ def _remove_stale(target: Path) -> None:
             entry.unlink(missing_ok=True)
 
 
-def pread_all(fd: int, length: int, offset: int) -> bytes:
-    chunks = []
-    while length > 0:
-        chunk = os.pread(fd, min(length, 1 << 30), offset)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        length -= len(chunk)
-        offset += len(chunk)
-    return b"".join(chunks)
-
-
 def disagreement(full: _Replayed, partial: _Tables, seq: int, end: int) -> str | None:
     """Why a full replay contradicts the state an open from a checkpoint built, or None."""
     if (full.seq, full.end) != (seq, end):

@@ -327,7 +327,7 @@ def _replay_table(fd: int, size: int, path: Path, name: str) -> _Replayed:
     first, newline, _rest = head.partition(b"\n")
     if not newline:
         if len(head) < size:  # a first line longer than that: read the file whole, as _replay does
-            return _replay(_read_range(fd, size, 0), path, None)
+            return _replay(pread_all(fd, size, 0), path, None)
         raise StorageDamaged(path, 1, _not_a_journal(head))
     _check_header(first, path)
     start = _Replayed(_Tables(unfrozen=name), 0, len(first) + 1, 0)
@@ -365,7 +365,9 @@ class _LineReader:
             yield pending, not self.tail
 
 
-def _read_range(fd: int, length: int, offset: int) -> bytes:
+def pread_all(fd: int, length: int, offset: int) -> bytes:
+    """``length`` bytes of ``fd`` from ``offset`` (fewer at the end of the file), in reads of at
+    most 1 GiB (``pread`` returns at most about 2 GiB at once on Linux)."""
     chunks = []
     while length > 0:
         chunk = os.pread(fd, min(length, 1 << 30), offset)

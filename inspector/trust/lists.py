@@ -35,7 +35,7 @@ from pydantic import (
 
 from inspector._io.text import check_line_text
 from inspector.crypto.canonical import format_time, parse_time, utcnow
-from inspector.crypto.signing import Domain, Envelope, PublicKey, verify_with_any
+from inspector.crypto.signing import Domain, Envelope, PublicKey
 from inspector.errors import Invalid, Reason, ReasonCode, UserError
 from inspector.trust import rules
 from inspector.trust.rules import CERT_ID as CERT_ID
@@ -154,10 +154,7 @@ class TrustEntry(BaseModel):
         return self._key
 
     def revoked_reason(self) -> Reason:
-        return Reason(
-            ReasonCode.REVOKED_KEY,
-            f"key {self.kid} of {self.auditor_id} was revoked at {self.revoked_at} ({self.reason})",
-        )
+        return rules.revoked_reason(self)
 
     def authorize(self, purpose: Purpose, signed_at: datetime) -> None:
         """Raise ``Invalid`` unless this key may have signed ``purpose`` at ``signed_at``."""
@@ -283,41 +280,7 @@ class TrustList(_SignedList):
         Returns the entry whose key verified (not revoked, enrolled for ``purpose``) and the
         payload. The caller then checks the time: ``entry.authorize(purpose, signed_at)``.
         """
-        found = self.candidates(envelope.kid)
-        if not found:
-            raise Invalid(
-                Reason(
-                    ReasonCode.UNKNOWN_KEY,
-                    f"{what} is signed by key {envelope.kid}, which is not in the trust list",
-                )
-            )
-        verified: list[TrustEntry] = []
-        payload: dict[str, Any] | None = None
-        for entry in found:
-            try:
-                _, payload = verify_with_any(envelope, domain, [entry.key], what)
-            except Invalid:
-                continue
-            verified.append(entry)
-        if not verified or payload is None:
-            raise Invalid(
-                Reason(
-                    ReasonCode.BAD_SIGNATURE,
-                    f"{what} does not verify under key {envelope.kid}",
-                )
-            )
-        for entry in verified:
-            if entry.status == KeyStatus.REVOKED:
-                raise Invalid(entry.revoked_reason())
-        usable = [entry for entry in verified if purpose in entry.purposes]
-        if not usable:
-            raise Invalid(
-                Reason(
-                    ReasonCode.WRONG_PURPOSE,
-                    f"key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}",
-                )
-            )
-        return usable[0], payload
+        return rules.verify_by_kid(envelope, domain, purpose, self.candidates(envelope.kid), what)
 
     def summary(self) -> dict[str, Any]:
         """The JSON ``inspector trust show --json`` prints."""

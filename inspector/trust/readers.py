@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from inspector.crypto.canonical import loads_strict, parse_canonical_json, parse_time, utcnow
 from inspector.crypto.signing import Domain, PublicKey, b64decode
-from inspector.errors import Invalid, Reason, ReasonCode, UserError
+from inspector.errors import UserError
 from inspector.trust import rules
 from inspector.trust.rules import CertStatus, KeyStatus, Purpose
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from inspector.crypto.signing import Envelope
 
 T = TypeVar("T")
-EPOCH = date(1970, 1, 1)
 _ENVELOPE_KEYS = frozenset({"kid", "payload", "sig"})
 
 
@@ -257,39 +256,7 @@ class TrustListView(SignedHead):
         self, envelope: Envelope, domain: Domain, purpose: Purpose, what: str = "record"
     ) -> tuple[Entry, dict[str, Any]]:
         """``lists.TrustList.verify_envelope``: the entry whose key verified and the payload."""
-        from inspector.crypto.signing import verify_with_any
-
-        found = self.candidates(envelope.kid)
-        if not found:
-            raise Invalid(
-                Reason(
-                    ReasonCode.UNKNOWN_KEY, f"{what} is signed by key {envelope.kid}, which is not in the trust list"
-                )
-            )
-        verified: list[Entry] = []
-        payload: dict[str, Any] | None = None
-        for entry in found:
-            try:
-                _, payload = verify_with_any(envelope, domain, [entry.key], what)
-            except Invalid:
-                continue
-            verified.append(entry)
-        if not verified or payload is None:
-            raise Invalid(Reason(ReasonCode.BAD_SIGNATURE, f"{what} does not verify under key {envelope.kid}"))
-        for entry in verified:
-            if entry.status == KeyStatus.REVOKED:
-                raise Invalid(
-                    Reason(
-                        ReasonCode.REVOKED_KEY,
-                        f"key {entry.kid} of {entry.auditor_id} was revoked at {entry.revoked_at} ({entry.reason})",
-                    )
-                )
-        usable = [entry for entry in verified if purpose in entry.purposes]
-        if not usable:
-            raise Invalid(
-                Reason(ReasonCode.WRONG_PURPOSE, f"key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}")
-            )
-        return usable[0], payload
+        return rules.verify_by_kid(envelope, domain, purpose, self.candidates(envelope.kid), what)
 
 
 class Revoked:
@@ -424,14 +391,7 @@ class StatusView(SignedHead):
 
     def lookup(self, cti: bytes) -> tuple[CertStatus, Change | None, date | None] | None:
         """(status, the change entry if any, the decision date) of certificate ``cti``, or None."""
-        change = self._by_cti.get(cti)
-        if change is not None:
-            decided = parse_time(change.decided_at).date() if change.decided_at else None
-            return change.status, change, decided
-        day = self.granted_day(cti)
-        if day is None:
-            return None
-        return CertStatus.GRANTED, None, EPOCH + timedelta(days=day)
+        return rules.lookup_status(self._raw, self._by_cti, cti)
 
 
 def _trustlist(payload: dict[str, Any]) -> TrustListView:

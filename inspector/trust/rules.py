@@ -13,10 +13,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from inspector.crypto.canonical import format_time, parse_time
-from inspector.errors import UserError
+from inspector.errors import Invalid, Reason, ReasonCode, UserError
 
 TRUSTLIST_FORMAT = "inspector-trustlist/v1"
 CRL_FORMAT = "inspector-crl/v1"
@@ -150,3 +153,92 @@ def granted_day(raw: bytes, cti: bytes) -> int | None:
             start = mid * RECORD_SIZE + CTI_SIZE
             return int.from_bytes(raw[start : start + 2], "big")
     return None
+
+
+EPOCH = date(1970, 1, 1)  # status lists count decision days from here
+
+
+class _Change(Protocol):
+    @property
+    def status(self) -> CertStatus: ...
+    @property
+    def decided_at(self) -> str | None: ...
+
+
+C = TypeVar("C", bound=_Change)
+
+
+def lookup_status(
+    raw: bytes, changes: Mapping[bytes, C], cti: bytes
+) -> tuple[CertStatus, C | None, date | None] | None:
+    """(status, the change entry if any, the decision date) of certificate ``cti`` in a status
+    list's decoded ``granted`` records and its changes; None if the list does not name it. One
+    rule for the pydantic model and the lean reader alike."""
+    change = changes.get(cti)
+    if change is not None:
+        decided = parse_time(change.decided_at).date() if change.decided_at else None
+        return change.status, change, decided
+    day = granted_day(raw, cti)
+    if day is None:
+        return None
+    return CertStatus.GRANTED, None, EPOCH + timedelta(days=day)
+
+
+class _Enrolled(Protocol):
+    @property
+    def kid(self) -> str: ...
+    @property
+    def auditor_id(self) -> str: ...
+    @property
+    def status(self) -> KeyStatus: ...
+    @property
+    def purposes(self) -> Any: ...
+    @property
+    def revoked_at(self) -> str | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def key(self) -> Any: ...
+
+
+E = TypeVar("E", bound=_Enrolled)
+
+
+def verify_by_kid(
+    envelope: Any, domain: Any, purpose: Purpose, found: Sequence[E], what: str
+) -> tuple[E, dict[str, Any]]:
+    """The entry of ``found`` (the trust list's entries with the envelope's kid) whose key
+    verifies ``envelope``, not revoked and enrolled for ``purpose``, and the payload; ``Invalid``
+    naming why otherwise. Shared by ``lists.TrustList`` and the lean ``readers`` list."""
+    from inspector.crypto.signing import verify_with_any  # here: cryptography loads on first use
+
+    if not found:
+        raise Invalid(
+            Reason(ReasonCode.UNKNOWN_KEY, f"{what} is signed by key {envelope.kid}, which is not in the trust list")
+        )
+    verified: list[E] = []
+    payload: dict[str, Any] | None = None
+    for entry in found:
+        try:
+            _, payload = verify_with_any(envelope, domain, [entry.key], what)
+        except Invalid:
+            continue
+        verified.append(entry)
+    if not verified or payload is None:
+        raise Invalid(Reason(ReasonCode.BAD_SIGNATURE, f"{what} does not verify under key {envelope.kid}"))
+    for entry in verified:
+        if entry.status == KeyStatus.REVOKED:
+            raise Invalid(revoked_reason(entry))
+    usable = [entry for entry in verified if purpose in entry.purposes]
+    if not usable:
+        raise Invalid(
+            Reason(ReasonCode.WRONG_PURPOSE, f"key {envelope.kid} is not enrolled to sign {Purpose(purpose).value}")
+        )
+    return usable[0], payload
+
+
+def revoked_reason(entry: _Enrolled) -> Reason:
+    return Reason(
+        ReasonCode.REVOKED_KEY,
+        f"key {entry.kid} of {entry.auditor_id} was revoked at {entry.revoked_at} ({entry.reason})",
+    )

@@ -37,7 +37,7 @@ from inspector.trust.rules import STATUS_FORMAT as STATUS_FORMAT
 from inspector.trust.rules import CertStatus as CertStatus
 from inspector.trust.rules import cti_of as cti_of
 
-EPOCH = date(1970, 1, 1)
+EPOCH = rules.EPOCH
 
 
 IST_OFFSET = timedelta(hours=5, minutes=30)  # India Standard Time, no daylight saving
@@ -135,14 +135,7 @@ class StatusList(_SignedList):
 
     def lookup(self, cti: bytes) -> tuple[CertStatus, StatusChange | None, date | None] | None:
         """(status, the change entry if any, the decision date) of certificate ``cti``, or None."""
-        change = self._changes.get(cti)
-        if change is not None:
-            decided = parse_time(change.decided_at).date() if change.decided_at else None
-            return change.status, change, decided
-        day = self.granted_day(cti)
-        if day is None:
-            return None
-        return CertStatus.GRANTED, None, EPOCH + timedelta(days=day)
+        return rules.lookup_status(self._raw, self._changes, cti)
 
     def summary(self) -> dict[str, object]:
         return {
