@@ -38,7 +38,6 @@ from inspector.tui.protocols import QuitGuard
 from inspector.tui.screens.unlock import UnlockScreen
 from inspector.tui.settings import (
     DARK_THEME,
-    ENV_IDLE_LOCK,
     HIGH_CONTRAST_THEME,
     load_settings,
     next_theme,
@@ -77,14 +76,6 @@ HIGH_CONTRAST = Theme(
         "block-cursor-foreground": "#ffffff",
     },
 )
-
-
-def idle_lock_minutes(data: DataDir) -> tuple[int, str | None]:
-    """The configured idle-lock minutes and, when a setting was unusable, a warning to show."""
-    settings = load_settings(data)
-    about = ("idle_lock_minutes", ENV_IDLE_LOCK, "unreadable")
-    warning = next((w for w in settings.warnings if any(word in w for word in about)), None)
-    return settings.idle_lock_minutes, warning
 
 
 class InspectorApp(App[None]):

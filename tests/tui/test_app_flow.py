@@ -295,17 +295,21 @@ async def test_quit_with_unsaved_input_asks_first(demo_world: Any, settle: Any, 
 
 def test_idle_lock_minutes_from_environment_and_config(tmp_path: Path, monkeypatch: Any) -> None:
     from inspector.paths import DataDir
-    from inspector.tui.app import idle_lock_minutes
+    from inspector.tui.settings import load_settings
+
+    def minutes_and_warnings(data: DataDir) -> tuple[int, list[str]]:
+        settings = load_settings(data)
+        return settings.idle_lock_minutes, settings.warnings
 
     data = DataDir(tmp_path)
-    assert idle_lock_minutes(data) == (15, None)
+    assert minutes_and_warnings(data) == (15, [])
     data.config.write_text("[tui]\nidle_lock_minutes = 5\n", encoding="utf-8")
-    assert idle_lock_minutes(data) == (5, None)
+    assert minutes_and_warnings(data) == (5, [])
     monkeypatch.setenv("INSPECTOR_IDLE_LOCK_MINUTES", "0")
-    assert idle_lock_minutes(data) == (0, None)
+    assert minutes_and_warnings(data) == (0, [])
     monkeypatch.setenv("INSPECTOR_IDLE_LOCK_MINUTES", "soon")
-    minutes, warning = idle_lock_minutes(data)
-    assert minutes == 15 and warning and "INSPECTOR_IDLE_LOCK_MINUTES" in warning
+    minutes, warnings = minutes_and_warnings(data)
+    assert minutes == 15 and len(warnings) == 1 and "INSPECTOR_IDLE_LOCK_MINUTES" in warnings[0]
 
 
 async def test_answering_the_last_item_shows_it_saved(demo_world: Any, settle: Any, wait_until: Any) -> None:
